@@ -1,0 +1,124 @@
+"""Settings: one table, read from environment variables.
+
+Each setting is declared once in ``SETTINGS`` with its environment variable, default
+and meaning; the README's configuration table is checked against this list by a test,
+so a setting cannot exist without being documented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Setting", "SETTINGS", "Settings", "load_settings", "ROOT"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "CIVMAP_DATABASE_URL", "",
+            "SQLAlchemy URL of the store. Unset: a SQLite file `civmap.sqlite` in the data folder, "
+            "created and seeded with the demo city on first run."),
+    Setting("data_dir", "CIVMAP_DATA_DIR", str(ROOT / "var"),
+            "Folder for the embedded SQLite store and other runtime files."),
+    Setting("vocab_dir", "CIVMAP_VOCAB_DIR", str(ROOT / "data" / "vocab"),
+            "Folder of the office's vocabulary CSV files (categories, statuses, centre kinds ...)."),
+    Setting("lang", "CIVMAP_LANG", "zh", "Default UI language: `zh` (Simplified Chinese) or `en`."),
+    Setting("circle_radius_m", "CIVMAP_CIRCLE_RADIUS_M", "300",
+            "Radius of a key point-circle in metres (ground distance)."),
+    Setting("centre_kinds", "CIVMAP_CENTRE_KINDS", "market,hospital,transport,community",
+            "Comma-separated centre kinds that anchor key point-circles."),
+    Setting("assessment_date", "CIVMAP_ASSESSMENT_DATE", "",
+            "Date of the national assessment (国测), YYYY-MM-DD. Unset: the next 1 June."),
+    Setting("tiles", "CIVMAP_TILES", "none",
+            "Base map tiles: `none` (district boundaries only; works offline), `osm`, "
+            "`tianditu` (needs CIVMAP_TIANDITU_KEY) or `amap` (GCJ-02; data shifted to match)."),
+    Setting("tile_url", "CIVMAP_TILE_URL", "",
+            "Custom tile URL template for an intranet tile server (WGS-84 / Web Mercator)."),
+    Setting("tianditu_key", "CIVMAP_TIANDITU_KEY", "", "Tianditu API key, for `tiles=tianditu`."),
+    Setting("demo_seed", "CIVMAP_DEMO_SEED", "20240601", "Random seed of the demo city seeded on first run."),
+)
+
+
+def _default_assessment_date(today: dt.date) -> dt.date:
+    this_year = dt.date(today.year, 6, 1)
+    return this_year if this_year >= today else dt.date(today.year + 1, 6, 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    vocab_dir: Path
+    lang: str
+    circle_radius_m: float
+    centre_kinds: tuple[str, ...]
+    assessment_date: dt.date
+    tiles: str
+    tile_url: str
+    tianditu_key: str
+    demo_seed: int
+    is_default_store: bool = field(default=False)
+
+
+def load_settings(environ: dict[str, str] | None = None, today: dt.date | None = None) -> Settings:
+    """Read settings from ``environ`` (default: the process environment).
+
+    Raises ValueError naming the variable when a value cannot be read.
+    """
+    env = os.environ if environ is None else environ
+    raw = {s.name: env.get(s.env, "") or s.default for s in SETTINGS}
+    today = today or dt.date.today()
+
+    def number(name: str, kind=float):
+        try:
+            return kind(raw[name])
+        except ValueError:
+            var = next(s.env for s in SETTINGS if s.name == name)
+            raise ValueError(f"{var}={raw[name]!r} is not a number") from None
+
+    data_dir = Path(raw["data_dir"])
+    url = raw["database_url"]
+    is_default = not url
+    if is_default:
+        url = f"sqlite:///{data_dir / 'civmap.sqlite'}"
+    if raw["lang"] not in ("zh", "en"):
+        raise ValueError(f"CIVMAP_LANG={raw['lang']!r}: expected zh or en")
+    if raw["assessment_date"]:
+        try:
+            assessment = dt.date.fromisoformat(raw["assessment_date"])
+        except ValueError:
+            raise ValueError(
+                f"CIVMAP_ASSESSMENT_DATE={raw['assessment_date']!r}: expected YYYY-MM-DD") from None
+    else:
+        assessment = _default_assessment_date(today)
+    radius = number("circle_radius_m")
+    if radius <= 0:
+        raise ValueError(f"CIVMAP_CIRCLE_RADIUS_M={raw['circle_radius_m']!r} must be positive")
+    tiles = raw["tiles"].lower()
+    if tiles not in ("none", "osm", "tianditu", "amap", "custom"):
+        raise ValueError(f"CIVMAP_TILES={raw['tiles']!r}: expected none, osm, tianditu, amap or custom")
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        vocab_dir=Path(raw["vocab_dir"]),
+        lang=raw["lang"],
+        circle_radius_m=radius,
+        centre_kinds=tuple(k.strip() for k in raw["centre_kinds"].split(",") if k.strip()),
+        assessment_date=assessment,
+        tiles=tiles,
+        tile_url=raw["tile_url"],
+        tianditu_key=raw["tianditu_key"],
+        demo_seed=number("demo_seed", int),
+        is_default_store=is_default,
+    )

@@ -1,0 +1,109 @@
+"""Opening the store: engine, schema, schema version, and the demo city on first run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select
+
+from civmap import schema as s
+from civmap.config import Settings, load_settings
+from civmap.store import Store, bump_version
+
+__all__ = ["make_engine", "create_schema", "open_store", "write_tables", "seed_demo", "SchemaMismatch"]
+
+_SEED_LOCK = threading.Lock()
+#: Tables in the order rows may be written (parents before children).
+TABLE_ORDER = ("areas", "units", "points", "inspections", "circles", "alleys", "problems", "problem_events")
+
+
+class SchemaMismatch(RuntimeError):
+    """The store was written by a different schema version than this code expects."""
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # WAL lets the dashboard read while an import writes
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables and record the schema version; refuse a foreign version."""
+    s.metadata.create_all(engine)
+    with engine.begin() as conn:
+        found = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar_one_or_none()
+        if found is None:
+            conn.execute(insert(s.meta).values(key="schema_version", value=str(s.SCHEMA_VERSION)))
+        elif int(found) != s.SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"the store has schema version {found}, this civmap expects {s.SCHEMA_VERSION}")
+
+
+def write_tables(conn, tables: dict[str, pd.DataFrame], replace: bool = False) -> None:
+    """Insert DataFrames into their tables inside the caller's transaction."""
+    if replace:
+        for name in reversed(TABLE_ORDER):
+            conn.execute(delete(s.metadata.tables[name]))
+    for name in TABLE_ORDER:
+        frame = tables.get(name)
+        if frame is None or frame.empty:
+            continue
+        table = s.metadata.tables[name]
+        columns = [c.name for c in table.columns if c.name in frame.columns]
+        records = frame[columns].astype(object).where(frame[columns].notna(), None).to_dict("records")
+        conn.execute(insert(table), records)
+    bump_version(conn)
+
+
+def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | None = None) -> dict[str, int]:
+    """Replace the store's contents with a freshly generated demo city."""
+    from civmap.demo import generate_city  # the generator is only needed to seed
+
+    city = generate_city(seed=seed, scale=scale, as_of=as_of)
+    with engine.begin() as conn:
+        write_tables(conn, city.tables, replace=True)
+        for key, value in (("demo_seed", str(seed)), ("demo_scale", str(scale)),
+                           ("demo_as_of", city.as_of.isoformat())):
+            conn.execute(delete(s.meta).where(s.meta.c.key == key))
+            conn.execute(insert(s.meta).values(key=key, value=value))
+    return {name: len(frame) for name, frame in city.tables.items()}
+
+
+def _is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(s.points.c.id).limit(1)).first() is None
+
+
+def open_store(settings: Settings | None = None, seed_if_empty: bool | None = None) -> Store:
+    """Open the configured store, creating it (and on the default store, the demo city).
+
+    The demo city is seeded only into the embedded default store, unless asked: an
+    office's own database is never filled with invented data behind its back.
+    """
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    if seed_if_empty is None:
+        seed_if_empty = settings.is_default_store
+    if seed_if_empty:
+        with _SEED_LOCK:
+            if _is_empty(engine):
+                seed_demo(engine, settings.demo_seed)
+    return Store(engine)
+
+
+def table_names(engine: Engine) -> list[str]:
+    return inspect(engine).get_table_names()

@@ -1,0 +1,130 @@
+"""The ``Filters`` value: what a user has selected, built in one place, passed down unchanged.
+
+A ``Filters`` is frozen and hashable, so it serves as a cache key; it round-trips
+through URL query parameters so a view can be bookmarked or put on a wall screen; and
+it describes itself in a sentence for captions, as datasette's filters do.
+An empty tuple means "no restriction" for that field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields, replace
+from typing import Iterable, Mapping
+
+from civmap.i18n import t
+from civmap.vocab import Vocabulary
+
+__all__ = ["Filters"]
+
+_LIST_FIELDS = ("districts", "point_categories", "problem_categories", "statuses", "units", "sources")
+_DATE_FIELDS = ("found_from", "found_until")
+
+
+def _tuple(values: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(sorted({str(v) for v in values or () if str(v)}))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A selection over the city's layers.
+
+    ``districts`` restricts every layer; the category fields restrict their own layer;
+    ``statuses``, ``units``, ``sources`` and the ``found_*`` dates restrict problems.
+    """
+
+    districts: tuple[str, ...] = ()
+    point_categories: tuple[str, ...] = ()
+    problem_categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    found_from: dt.date | None = None
+    found_until: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        # Normalise so that equal selections are equal cache keys whatever the order.
+        for name in _LIST_FIELDS:
+            object.__setattr__(self, name, _tuple(getattr(self, name)))
+        if self.found_from and self.found_until and self.found_from > self.found_until:
+            raise ValueError(f"found_from {self.found_from} is after found_until {self.found_until}")
+
+    @classmethod
+    def create(cls, **values) -> "Filters":
+        return cls(**{k: v for k, v in values.items() if v is not None})
+
+    def with_(self, **changes) -> "Filters":
+        return replace(self, **changes)
+
+    def without_statuses(self) -> "Filters":
+        return replace(self, statuses=())
+
+    def to_query_params(self) -> dict[str, list[str]]:
+        """URL query parameters, one repeated key per list field (``?district=a&district=b``)."""
+        params: dict[str, list[str]] = {}
+        for name in _LIST_FIELDS:
+            if getattr(self, name):
+                params[_param_name(name)] = list(getattr(self, name))
+        for name in _DATE_FIELDS:
+            if getattr(self, name):
+                params[name] = [getattr(self, name).isoformat()]
+        return params
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str | list[str]]) -> "Filters":
+        """Build from URL query parameters; raises ValueError naming a bad date."""
+        def values(key: str) -> list[str]:
+            raw = params.get(key, [])
+            items = [raw] if isinstance(raw, str) else list(raw)
+            return [part for item in items for part in str(item).split(",") if part]
+
+        kwargs: dict = {name: values(_param_name(name)) for name in _LIST_FIELDS}
+        for name in _DATE_FIELDS:
+            dates = values(name)
+            if dates:
+                try:
+                    kwargs[name] = dt.date.fromisoformat(dates[0])
+                except ValueError:
+                    raise ValueError(f"query parameter {name}={dates[0]!r} is not a date (YYYY-MM-DD)") from None
+        return cls(**kwargs)
+
+    def describe(self, vocab: Vocabulary, district_names: Mapping[str, str], lang: str = "zh") -> str:
+        """One sentence saying what is selected, for captions and exports."""
+        sep = "、" if lang == "zh" else ", "
+        parts = []
+        labelled = (
+            ("districts", None),
+            ("point_categories", "point_categories"),
+            ("problem_categories", "problem_categories"),
+            ("statuses", "statuses"),
+            ("sources", "problem_sources"),
+        )
+        for name, kind in labelled:
+            codes = getattr(self, name)
+            if not codes:
+                continue
+            if kind is None:
+                names = [district_names.get(c, c) for c in codes]
+            else:
+                names = [vocab.label(kind, c, lang) for c in codes]
+            parts.append(f"{t('filter.' + name, lang)}: {sep.join(names)}")
+        if self.units:
+            parts.append(f"{t('filter.units', lang)}: {len(self.units)}")
+        if self.found_from or self.found_until:
+            start = self.found_from.isoformat() if self.found_from else "…"
+            end = self.found_until.isoformat() if self.found_until else "…"
+            parts.append(f"{t('filter.found', lang)}: {start} – {end}")
+        if not parts:
+            return t("filter.everything", lang)
+        return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def _param_name(field_name: str) -> str:
+    """``districts`` → ``district``: singular keys read better in a repeated URL parameter."""
+    singular = {"districts": "district", "point_categories": "point_category",
+                "problem_categories": "problem_category", "statuses": "status",
+                "units": "unit", "sources": "source"}
+    return singular[field_name]
+
+
+assert {f.name for f in fields(Filters)} == set(_LIST_FIELDS) | set(_DATE_FIELDS)

@@ -1,0 +1,227 @@
+"""The data-access layer: every read of the store goes through ``Store``.
+
+A ``Store`` may carry an area *scope* (a tuple of district codes). The scope is
+applied in the SQL of every read, intersected with whatever a user's ``Filters``
+select, so a district head's account can later be given a scoped store and see nothing
+outside it however the widgets are set. Reads return GeoDataFrames in WGS-84
+(EPSG:4326); codes stay codes, and the UI turns them into labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy.sql import Select
+
+from civmap import schema as s
+from civmap.filters import Filters
+from geo import WGS84
+
+__all__ = ["Store"]
+
+_NO_MATCH = ("\x00",)  # a code no row has: an empty intersection selects nothing
+
+
+@dataclass(frozen=True)
+class Store:
+    """Reads (and the few writes) against one database, optionally scoped to districts."""
+
+    engine: Engine
+    scope: tuple[str, ...] | None = None
+
+    # -- scope and versions ---------------------------------------------------------
+    def scoped(self, districts: Iterable[str]) -> "Store":
+        """A store that can only see ``districts`` (within this store's own scope)."""
+        wanted = tuple(sorted(set(districts)))
+        if self.scope is not None:
+            wanted = tuple(d for d in wanted if d in self.scope)
+        return replace(self, scope=wanted)
+
+    def _districts(self, filters: Filters) -> tuple[str, ...] | None:
+        """District codes a read may touch: the filter ∩ the scope; None = no limit."""
+        chosen = filters.districts or None
+        if self.scope is None:
+            return chosen
+        if chosen is None:
+            return self.scope or _NO_MATCH
+        return tuple(d for d in chosen if d in self.scope) or _NO_MATCH
+
+    def get_meta(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(s.meta.c.value).where(s.meta.c.key == key)).scalar_one_or_none()
+
+    def data_version(self) -> str:
+        """A stamp that changes with every write: the key for caches of derived data."""
+        return self.get_meta("data_version") or "0"
+
+    def as_of(self) -> dt.date:
+        """The day the figures are computed for: today."""
+        return dt.date.today()
+
+    # -- areas and units --------------------------------------------------------------
+    def areas(self, level: str = "district") -> gpd.GeoDataFrame:
+        query = select(s.areas).where(s.areas.c.level == level).order_by(s.areas.c.code)
+        if self.scope is not None:
+            district_col = s.areas.c.code if level == "district" else s.areas.c.parent_code
+            query = query.where(district_col.in_(self.scope or _NO_MATCH))
+        frame = self._frame(query)
+        return _with_wkt_geometry(frame)
+
+    def districts(self) -> gpd.GeoDataFrame:
+        return self.areas("district")
+
+    def district_names(self) -> dict[str, str]:
+        return self.districts().set_index("code")["name"].to_dict()
+
+    def units(self) -> pd.DataFrame:
+        query = select(s.units).order_by(s.units.c.code)
+        if self.scope is not None:
+            query = query.where(s.units.c.district_code.in_(self.scope or _NO_MATCH))
+        return self._frame(query)
+
+    # -- layers -----------------------------------------------------------------------
+    def points(self, filters: Filters = Filters()) -> gpd.GeoDataFrame:
+        """Assessment points with their latest inspection (score_rate, up_to_standard)."""
+        p = s.points
+        query = select(p, s.units.c.name.label("unit_name")).outerjoin(s.units, p.c.unit_code == s.units.c.code)
+        query = self._where(query, p, filters, category=("point_categories", p.c.category))
+        frame = self._frame(query)
+        latest = self.latest_inspections()
+        frame = frame.merge(latest, how="left", left_on="id", right_on="point_id").drop(columns="point_id")
+        return _with_point_geometry(frame)
+
+    def latest_inspections(self) -> pd.DataFrame:
+        i = s.inspections
+        last = select(i.c.point_id, func.max(i.c.date).label("date")).group_by(i.c.point_id).subquery()
+        query = (select(i.c.point_id, i.c.date.label("inspected_on"), i.c.score_rate, i.c.up_to_standard)
+                 .join(last, and_(i.c.point_id == last.c.point_id, i.c.date == last.c.date)))
+        frame = self._frame(query).drop_duplicates("point_id", keep="last")
+        frame["up_to_standard"] = frame["up_to_standard"].astype(bool)
+        return frame
+
+    def inspections(self, filters: Filters = Filters()) -> pd.DataFrame:
+        i, p = s.inspections, s.points
+        query = select(i, p.c.district_code, p.c.category).join(p, i.c.point_id == p.c.id)
+        query = self._where(query, p, filters, category=("point_categories", p.c.category))
+        return self._frame(query)
+
+    def circles(self, filters: Filters = Filters()) -> gpd.GeoDataFrame:
+        """Key circles with their centre point's location, district and point chief."""
+        c, p = s.circles, s.points
+        query = (select(c, p.c.name.label("centre_name"), p.c.category.label("centre_category"),
+                        p.c.district_code, p.c.street_code, p.c.lon, p.c.lat, p.c.chief_name,
+                        p.c.chief_phone, p.c.unit_code, s.units.c.name.label("unit_name"))
+                 .join(p, c.c.centre_point_id == p.c.id)
+                 .outerjoin(s.units, p.c.unit_code == s.units.c.code))
+        query = self._where(query, p, filters)
+        return _with_point_geometry(self._frame(query))
+
+    def alleys(self, filters: Filters = Filters()) -> gpd.GeoDataFrame:
+        a = s.alleys
+        query = select(a, s.units.c.name.label("unit_name")).outerjoin(s.units, a.c.unit_code == s.units.c.code)
+        query = self._where(query, a, filters)
+        return _with_wkt_geometry(self._frame(query))
+
+    def problems(self, filters: Filters = Filters()) -> gpd.GeoDataFrame:
+        """Problems in the selection, with their responsible unit's and point's names."""
+        q = s.problems
+        query = (select(q, s.units.c.name.label("unit_name"), s.points.c.name.label("point_name"))
+                 .outerjoin(s.units, q.c.unit_code == s.units.c.code)
+                 .outerjoin(s.points, q.c.point_id == s.points.c.id))
+        query = self._where_problems(query, filters)
+        return _with_point_geometry(self._frame(query))
+
+    def events(self, filters: Filters = Filters()) -> pd.DataFrame:
+        """Status events of the problems in the selection, oldest first."""
+        e, q = s.problem_events, s.problems
+        query = select(e).join(q, e.c.problem_id == q.c.id).order_by(e.c.at, e.c.id)
+        query = self._where_problems(query, filters)
+        return self._frame(query)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, within the scope (used by ``civmap stats``)."""
+        scoped = {"points": s.points, "alleys": s.alleys, "problems": s.problems}
+        out = {}
+        with self.engine.connect() as conn:
+            for name, table in scoped.items():
+                query = select(func.count()).select_from(table)
+                if self.scope is not None:
+                    query = query.where(table.c.district_code.in_(self.scope or _NO_MATCH))
+                out[name] = conn.execute(query).scalar_one()
+        out["circles"] = len(self.circles())
+        out["districts"] = len(self.districts())
+        out["events"] = len(self.events())
+        return out
+
+    # -- writes -----------------------------------------------------------------------
+    def set_status(self, problem_id: str, to_status: str, actor: str,
+                   at: dt.datetime | None = None, note: str | None = None) -> None:
+        """Change a problem's status and record the event, in one transaction."""
+        at = at or dt.datetime.now().replace(microsecond=0)
+        with self.engine.begin() as conn:
+            current = conn.execute(select(s.problems.c.status, s.problems.c.district_code)
+                                   .where(s.problems.c.id == problem_id)).one_or_none()
+            if current is None or (self.scope is not None and current.district_code not in self.scope):
+                raise KeyError(f"no problem {problem_id!r} in this store's scope")
+            conn.execute(update(s.problems).where(s.problems.c.id == problem_id)
+                         .values(status=to_status, status_since=at))
+            conn.execute(insert(s.problem_events).values(
+                problem_id=problem_id, at=at, actor=actor, from_status=current.status,
+                to_status=to_status, note=note))
+            bump_version(conn)
+
+    # -- internals --------------------------------------------------------------------
+    def _frame(self, query: Select) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(query, conn)
+
+    def _where(self, query: Select, table, filters: Filters, category=None) -> Select:
+        districts = self._districts(filters)
+        if districts is not None:
+            query = query.where(table.c.district_code.in_(districts))
+        if category is not None:
+            field, column = category
+            chosen = getattr(filters, field)
+            if chosen:
+                query = query.where(column.in_(chosen))
+        return query
+
+    def _where_problems(self, query: Select, filters: Filters) -> Select:
+        q = s.problems
+        query = self._where(query, q, filters, category=("problem_categories", q.c.category))
+        for field, column in (("statuses", q.c.status), ("units", q.c.unit_code), ("sources", q.c.source)):
+            chosen = getattr(filters, field)
+            if chosen:
+                query = query.where(column.in_(chosen))
+        if filters.found_from:
+            query = query.where(q.c.found_on >= filters.found_from)
+        if filters.found_until:
+            query = query.where(q.c.found_on <= filters.found_until)
+        return query
+
+
+def bump_version(conn) -> str:
+    """Record that the data changed; caches keyed by the version then miss."""
+    version = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    updated = conn.execute(update(s.meta).where(s.meta.c.key == "data_version").values(value=version))
+    if updated.rowcount == 0:
+        conn.execute(insert(s.meta).values(key="data_version", value=version))
+    return version
+
+
+def _with_point_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs=WGS84)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)
+
+
+def _with_wkt_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    geometry = shapely.from_wkt(frame["geom_wkt"].to_numpy()) if len(frame) else []
+    frame = frame.drop(columns="geom_wkt")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index, crs=WGS84), crs=WGS84)

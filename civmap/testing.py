@@ -1,0 +1,104 @@
+"""Helpers shared by the browser tests and the benchmarks: a live app and a headless Chromium.
+
+Like ``streamlit.testing``, these ship with the package so that ``tests/`` and ``bench/``
+drive the app the same way. Chromium is Debian's (``/usr/bin/chromium``), launched by
+Playwright with ``executable_path``; no browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlparse
+
+from civmap.config import ROOT
+
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "free_port", "running_app", "chromium", "RequestLog"]
+
+CHROMIUM = os.environ.get("CIVMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0) -> Iterator[str]:
+    """Start ``streamlit run dashboard.py`` on localhost and yield its base URL."""
+    port = port or free_port()
+    full_env = {**os.environ, **(env or {})}
+    log = tempfile.NamedTemporaryFile(prefix="civmap-app-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start; see {log.name}:\n{Path(log.name).read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextlib.contextmanager
+def chromium(playwright) -> Iterator:
+    """Debian's Chromium, headless, with a fresh profile and the machine's required flags."""
+    with tempfile.TemporaryDirectory(prefix="civmap-chromium-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+            viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+class RequestLog:
+    """Every request a page (and its iframes) makes, to prove none leaves the app's host."""
+
+    def __init__(self, app_url: str):
+        self.app_host = urlparse(app_url).netloc
+        self.urls: list[str] = []
+
+    def attach(self, context) -> "RequestLog":
+        context.on("request", lambda request: self.urls.append(request.url))
+        return self
+
+    def foreign(self) -> list[str]:
+        out = []
+        for url in self.urls:
+            parsed = urlparse(url)
+            if parsed.scheme in ("data", "blob", "about", "chrome-extension"):
+                continue
+            if parsed.netloc != self.app_host:
+                out.append(url)
+        return out

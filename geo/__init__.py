@@ -1,0 +1,33 @@
+"""Pure spatial helpers for civmap: CRS choice, China's coordinate systems, ground
+distance relations and area boundaries.
+
+Everything here takes data and returns new data: no Streamlit, no storage, no I/O.
+Geometries are stored in WGS-84 (``EPSG:4326``); lengths are metres on the ground.
+"""
+
+from .boundaries import assign_area, random_points_in, voronoi_districts
+from .coords import (
+    SYSTEMS,
+    bd09_to_gcj02,
+    bd09_to_wgs84,
+    convert,
+    convert_geometry,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
+from .crs import WGS84, metric_crs, require_geographic, require_projected, to_metric
+from .join import nearest_part, nearest_point, nearest_points_to, within_distance
+
+__all__ = [
+    # crs
+    "WGS84", "metric_crs", "to_metric", "require_geographic", "require_projected",
+    # coords
+    "SYSTEMS", "wgs84_to_gcj02", "gcj02_to_wgs84", "gcj02_to_bd09", "bd09_to_gcj02",
+    "wgs84_to_bd09", "bd09_to_wgs84", "convert", "convert_geometry",
+    # join
+    "within_distance", "nearest_point", "nearest_points_to", "nearest_part",
+    # boundaries
+    "assign_area", "random_points_in", "voronoi_districts",
+]

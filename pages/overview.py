@@ -1,0 +1,28 @@
+"""全市概览 — the city at a glance: headline figures over the map, driven by the filters."""
+
+import streamlit as st
+
+from civmap import ui
+from civmap.i18n import t
+
+lang = ui.lang()
+filters = ui.sidebar_filters()
+figures = ui.cached_headline(filters)
+
+st.title(t("app.title", lang))
+st.caption(t("overview.caption", lang, selection=filters.describe(ui.vocab(), ui.store().district_names(), lang))
+           + " · " + t("overview.as_of", lang, date=figures.as_of.isoformat()))
+
+ui.metric_row([
+    (t("fig.points", lang), f"{figures.points:,}", None),
+    (t("fig.up_to_standard", lang), ui.format_rate(figures.up_to_standard_rate), t("fig.help.up_to_standard", lang)),
+    (t("fig.circles", lang), f"{figures.circles:,}", None),
+    (t("fig.open", lang), f"{figures.open:,}", t("fig.help.open", lang)),
+    (t("fig.overdue", lang), f"{figures.overdue:,}", t("fig.help.overdue", lang)),
+    (t("fig.closed", lang), f"{figures.closed:,}", None),
+    (t("fig.closing_rate", lang), ui.format_rate(figures.closing_rate), t("fig.help.closing_rate", lang)),
+])
+
+MAP_HEIGHT = 640
+ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT)
+st.caption(t("overview.map_note", lang))

@@ -1,0 +1,70 @@
+"""Shared fixtures: one demo city per test session, seeded into a temporary SQLite store.
+
+``demo_db_url`` is the seeded store's URL; ``demo_store`` a ``Store`` on it;
+``app_env`` points the app (AppTest or a live server) at it. Tests that write use
+``scratch_db_url``, a fresh copy, so they never disturb the shared city.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import warnings
+
+import pytest
+
+from civmap.db import create_schema, make_engine, seed_demo
+from civmap.store import Store
+
+#: The demo's "today" in tests: fixed, so generated figures are reproducible.
+AS_OF = dt.date.today()
+SEED = 20240601
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "demo.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    seed_demo(engine, seed=SEED, as_of=AS_OF)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db_url(demo_db_path) -> str:
+    return f"sqlite:///{demo_db_path}"
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_db_url) -> Store:
+    return Store(make_engine(demo_db_url))
+
+
+@pytest.fixture
+def scratch_db_url(demo_db_path, tmp_path) -> str:
+    """A private copy of the demo store for a test that writes."""
+    copy = tmp_path / "scratch.sqlite"
+    shutil.copy(demo_db_path, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def app_env(monkeypatch, demo_db_url):
+    """Point the app at the shared demo store and forget any cached store or settings."""
+    import streamlit as st
+
+    monkeypatch.setenv("CIVMAP_DATABASE_URL", demo_db_url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield {"CIVMAP_DATABASE_URL": demo_db_url}
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_planar_math_on_degrees():
+    """A buffer or distance computed in degrees is a bug: make geopandas' warning an error."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Geometry is in a geographic CRS.*")
+        yield
