@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
+from shapely.ops import substring
 
 from civmap.demo.city import CITY_CENTRE, CITY_CRS, Ground, build_ground
 from civmap.demo.history import simulate_problems
@@ -130,7 +131,7 @@ def _line_points(rng, ground: Ground, category: str, n: int) -> list[LineString]
         if road.length <= length:
             continue
         start = rng.uniform(0, road.length - length)
-        lines.append(shapely.ops.substring(road, start, start + length))
+        lines.append(substring(road, start, start + length))
     return lines
 
 
@@ -156,7 +157,10 @@ def _general_points(rng, ground: Ground, vocab: Vocabulary, centres: np.ndarray,
 
 
 def _to_wgs84(transformer: Transformer, geometries) -> list:
-    return [shapely.ops.transform(transformer.transform, g) for g in geometries]
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+    return list(shapely.transform(np.asarray(geometries, dtype=object), project))
 
 
 def generate_city(seed: int = 20240601, scale: float = 1.0, as_of: dt.date | None = None,

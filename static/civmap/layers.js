@@ -89,6 +89,7 @@
       count += 1;
     });
     map._civmapDrawn = (map._civmapDrawn || 0) + count;
+    window.civmapMap = map;  // lets browser tests find features on the canvas
     // For tests and benchmarks: the number of features drawn so far.
     document.documentElement.setAttribute("data-civmap-drawn", String(map._civmapDrawn));
   };

@@ -1,0 +1,96 @@
+"""How fast the overview's map draws in a real browser, and how fast it redraws after a filter change.
+
+Starts the app on localhost against the configured store (default: the demo city), opens
+the overview in Debian's headless Chromium with no tiles, and prints:
+- first map: from navigation start to the moment every layer is drawn on the canvas;
+- filter change: from picking a district in the sidebar to the redrawn map.
+Each is the median of several runs, every run in a fresh browser profile.
+
+    python bench/bench_map.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from civmap.testing import RequestLog, chromium, running_app  # noqa: E402
+
+DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
+
+
+def drawn_frame(page, timeout: float = 60.0, exclude_stale: bool = False):
+    """The map iframe once layers.js has drawn every batch, with the feature count."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                state = frame.evaluate(f"[{DRAWN}, document.documentElement.dataset.stale || '', "
+                                       "document.readyState]")
+            except Exception:  # noqa: BLE001 - a frame can vanish while we ask it
+                continue
+            count, stale, ready = state
+            if count and ready == "complete" and not (exclude_stale and stale):
+                return frame, int(count)
+        time.sleep(0.02)
+    raise TimeoutError("the map did not draw")
+
+
+def one_run(playwright, url: str, query: str, district: int) -> tuple[float, float, int, int, list[str]]:
+    with chromium(playwright) as context:
+        log = RequestLog(url).attach(context)
+        page = context.new_page()
+        start = time.monotonic()
+        page.goto(f"{url}/overview{query}")
+        frame, count = drawn_frame(page)
+        first = time.monotonic() - start
+        frame.evaluate("document.documentElement.dataset.stale = '1'")
+        page.get_by_role("combobox").nth(1).click()          # the district multiselect
+        option = page.get_by_role("option").nth(district)
+        start = time.monotonic()
+        option.click()
+        _, count_after = drawn_frame(page, exclude_stale=True)
+        change = time.monotonic() - start
+        return first, change, count, count_after, log.foreign()
+
+
+def scenario(playwright, url: str, title: str, query: str, runs: int) -> None:
+    """The first run meets a cold cache (the first visitor after start-up); each run then
+    picks a district not picked before, so every filter change is computed afresh."""
+    cold_first, cold_change, count, _, foreign = one_run(playwright, url, query, 0)
+    firsts, changes = [], []
+    for run in range(runs):
+        first, change, count, count_after, more = one_run(playwright, url, query, run + 1)
+        firsts.append(first)
+        changes.append(change)
+        foreign += more
+    print(f"== {title}: {count:,} features on the map")
+    print(f"first map drawn, first visitor after start-up: {cold_first:.2f} s; filter change: {cold_change:.2f} s")
+    print(f"first map drawn after opening the overview: median {statistics.median(firsts):.2f} s "
+          f"(runs: {', '.join(f'{x:.2f}' for x in firsts)})")
+    print(f"map redrawn after a filter change (a new district each run): median {statistics.median(changes):.2f} s "
+          f"(runs: {', '.join(f'{x:.2f}' for x in changes)})")
+    print(f"requests to hosts other than the app: {len(foreign)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=4, help="runs per scenario (at most 5: one district each)")
+    args = parser.parse_args()
+    from civmap.vocab import load_vocabulary
+
+    every_status = ",".join(load_vocabulary().codes("statuses"))
+    with running_app() as url, sync_playwright() as playwright:
+        scenario(playwright, url, "default view (open problems)", "", min(args.runs, 5))
+        scenario(playwright, url, "every problem, closed ones too", f"?status={every_status}", min(args.runs, 5))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""End to end in Debian's headless Chromium: the overview's map draws, offline, and answers clicks."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from civmap.testing import CHROMIUM, RequestLog, chromium, running_app
+from civmap.vocab import load_vocabulary
+
+# In CI a missing browser is a failure, not a skip: .ci/run installs it.
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                 reason=f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")]
+
+SHOTS = Path(os.environ.get("CIVMAP_SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
+DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
+
+
+def wait_for_map(page, timeout: float = 90.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate(f"{DRAWN} && document.readyState === 'complete'"):
+                    return frame
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                continue
+        time.sleep(0.1)
+    raise AssertionError("the map never finished drawing")
+
+
+@pytest.fixture(scope="module")
+def app(demo_db_url):
+    with running_app({"CIVMAP_DATABASE_URL": demo_db_url}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, chromium(playwright) as context:
+        yield context
+
+
+def test_overview_map_draws_every_layer_with_no_external_request(app, browser, demo_store):
+    log = RequestLog(app).attach(browser)
+    page = browser.new_page()
+    page.goto(app)
+    frame = wait_for_map(page)
+    vocab = load_vocabulary()
+    problems = demo_store.problems()
+    expected = (len(demo_store.points()) + 2 * len(demo_store.circles()) + len(demo_store.alleys())
+                + int(problems["status"].isin(vocab.unresolved_statuses).sum()))
+    assert int(frame.evaluate(DRAWN)) == expected
+    assert frame.evaluate("document.querySelectorAll('.leaflet-control-layers-overlays label').length") == 5
+    assert frame.evaluate("document.querySelectorAll('.civmap-district-label').length") == len(demo_store.districts())
+    assert frame.evaluate("document.querySelectorAll('canvas').length") >= 1
+    page.get_by_text("测评点位").first.wait_for()
+    time.sleep(0.5)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+    assert log.foreign() == [], f"requests left for other hosts: {log.foreign()[:5]}"
+    assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in log.urls)
+    page.close()
+
+
+def test_a_click_on_a_problem_shows_its_details(app, browser):
+    page = browser.new_page()
+    page.goto(app)
+    frame = wait_for_map(page)
+    # Zoom onto one open problem so it is not hidden under others, then click its pixel.
+    point = frame.evaluate("""() => {
+        const map = window.civmapMap;
+        let target = null;
+        map.eachLayer(l => { if (!target && l._civmapBaseRadius === 4.5) target = l; });
+        map.setView(target.getLatLng(), 18, {animate: false});
+        const p = map.latLngToContainerPoint(target.getLatLng());
+        return {x: p.x, y: p.y};
+    }""")
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    text = popup.inner_text()
+    for label in ("类别", "位置", "发现日期", "整改时限", "状态", "责任单位"):
+        assert label in text
+    page.close()

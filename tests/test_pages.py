@@ -1,0 +1,80 @@
+"""Every page renders on the demo city with Streamlit's AppTest, and the filters drive the figures."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _as_int(value: str) -> int:
+    return int(value.replace(",", ""))
+
+
+@pytest.fixture
+def overview(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_overview_shows_the_city_in_chinese(overview, demo_store):
+    metrics = _metrics(overview)
+    assert _as_int(metrics["测评点位"]) == len(demo_store.points())
+    assert _as_int(metrics["重点点位圈"]) == 60
+    assert metrics["结案率"].endswith("%")
+    assert overview.title[0].value == "创城GIS指挥图"
+    assert [m.label for m in overview.sidebar.multiselect] == ["区县", "点位类别", "问题类别", "问题状态"]
+
+
+def test_district_filter_changes_every_figure(overview, demo_store):
+    before = _metrics(overview)
+    overview.sidebar.multiselect[0].select("D02").run()
+    assert not overview.exception
+    after = _metrics(overview)
+    d02 = demo_store.scoped(["D02"])
+    assert _as_int(after["测评点位"]) == len(d02.points())
+    assert _as_int(after["重点点位圈"]) == len(d02.circles())
+    for label in ("测评点位", "重点点位圈", "未办结问题", "已销号问题"):
+        assert _as_int(after[label]) < _as_int(before[label]), label
+    assert "秀山区" in overview.caption[0].value
+
+
+def test_category_and_status_filters(overview, demo_store):
+    overview.sidebar.multiselect[1].select("farmers_market").run()
+    markets = sum(demo_store.points()["category"] == "farmers_market")
+    assert _as_int(_metrics(overview)["测评点位"]) == markets
+    open_before = _as_int(_metrics(overview)["未办结问题"])
+    overview.sidebar.multiselect[2].select("street_vending").run()
+    assert _as_int(_metrics(overview)["未办结问题"]) < open_before
+    status = overview.sidebar.multiselect[3]
+    for code in list(status.value):
+        if code != "fixing":
+            status.unselect(code)
+    overview.run()
+    assert not overview.exception
+    problems = demo_store.problems()
+    fixing = problems[(problems["status"] == "fixing") & (problems["category"] == "street_vending")]
+    assert _as_int(_metrics(overview)["未办结问题"]) == len(fixing)
+
+
+def test_english_ui(overview):
+    overview.sidebar.selectbox[0].select("en").run()
+    assert not overview.exception
+    assert "Assessment points" in _metrics(overview)
+    assert overview.title[0].value == "Civilized-city GIS dashboard"
+
+
+def test_url_parameters_preselect_filters(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.query_params["district"] = "D03"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect[0].value == ["D03"]

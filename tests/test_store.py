@@ -1,0 +1,117 @@
+"""The store: round trip, scope applied in every read, status events, schema version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import insert, update
+
+from civmap import schema as s
+from civmap.db import SchemaMismatch, create_schema, make_engine, open_store, write_tables
+from civmap.demo import generate_city
+from civmap.filters import Filters
+from civmap.store import Store
+from tests.conftest import AS_OF
+
+
+def test_round_trip_keeps_every_row(tmp_path):
+    city = generate_city(seed=3, scale=0.05, as_of=AS_OF)
+    engine = make_engine(f"sqlite:///{tmp_path / 'rt.sqlite'}")
+    create_schema(engine)
+    with engine.begin() as conn:
+        write_tables(conn, city.tables)
+    store = Store(engine)
+    points = store.points().set_index("id").sort_index()
+    written = city.tables["points"].set_index("id").sort_index()
+    assert list(points.index) == list(written.index)
+    for column in ("name", "category", "district_code", "chief_name", "unit_code"):
+        assert points[column].equals(written[column]), column
+    assert (points["lon"] - written["lon"]).abs().max() < 1e-9
+    problems = store.problems().set_index("id").sort_index()
+    assert len(problems) == len(city.tables["problems"])
+    assert (problems["status"] == city.tables["problems"].set_index("id").sort_index()["status"]).all()
+    assert len(store.events()) == len(city.tables["problem_events"])
+    assert len(store.alleys()) == len(city.tables["alleys"])
+    assert (store.alleys().geom_type == "LineString").all()
+
+
+def test_scope_is_applied_in_every_read(demo_store):
+    scoped = demo_store.scoped(["D02"])
+    assert set(scoped.districts()["code"]) == {"D02"}
+    for read in (scoped.points, scoped.circles, scoped.alleys, scoped.problems):
+        assert set(read()["district_code"]) == {"D02"}
+    # a filter cannot widen the scope: asking for D01 through a D02 store gives nothing
+    outside = Filters(districts=("D01",))
+    for read in (scoped.points, scoped.circles, scoped.alleys, scoped.problems, scoped.events):
+        assert read(outside).empty
+    assert set(scoped.areas("street")["parent_code"]) == {"D02"}
+    assert scoped.scoped(["D01", "D02"]).scope == ("D02",), "a scope can only narrow"
+    assert scoped.counts()["points"] == len(scoped.points())
+
+
+def test_filters_select_in_sql(demo_store):
+    f = Filters(districts=("D01", "D03"), point_categories=("farmers_market",))
+    points = demo_store.points(f)
+    assert set(points["district_code"]) == {"D01", "D03"} and set(points["category"]) == {"farmers_market"}
+    f = Filters(statuses=("fixing",), problem_categories=("street_vending", "hawking"))
+    problems = demo_store.problems(f)
+    assert set(problems["status"]) == {"fixing"}
+    assert set(problems["category"]) <= {"street_vending", "hawking"}
+    since = dt.date.today() - dt.timedelta(days=30)
+    recent = demo_store.problems(Filters(found_from=since))
+    assert (pd.to_datetime(recent["found_on"]).dt.date >= since).all()
+    events = demo_store.events(Filters(statuses=("fixing",)))
+    assert set(events["problem_id"]) == set(demo_store.problems(Filters(statuses=("fixing",)))["id"])
+
+
+def test_latest_inspection_is_the_latest(demo_store):
+    latest = demo_store.latest_inspections().set_index("point_id")
+    every = demo_store.inspections()
+    newest = every.groupby("point_id")["date"].max()
+    assert (pd.to_datetime(latest.loc[newest.index, "inspected_on"]) == pd.to_datetime(newest)).all()
+
+
+def test_status_change_is_an_event_and_a_new_version(scratch_db_url):
+    store = Store(make_engine(scratch_db_url))
+    problem = store.problems(Filters(statuses=("fixing",))).iloc[0]
+    before = store.data_version()
+    at = dt.datetime(2026, 11, 24, 10, 30)
+    store.set_status(problem["id"], "reported", actor="江城区创城办", at=at, note="已清理")
+    after = store.problems().set_index("id").loc[problem["id"]]
+    assert after["status"] == "reported"
+    last = store.events().query("problem_id == @problem['id']").iloc[-1]
+    assert (last["from_status"], last["to_status"], last["actor"]) == ("fixing", "reported", "江城区创城办")
+    assert store.data_version() != before
+    with pytest.raises(KeyError):
+        store.scoped(["D99"]).set_status(problem["id"], "closed", actor="x")
+
+
+def test_schema_version_is_recorded_and_checked(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'v.sqlite'}")
+    create_schema(engine)
+    with engine.connect() as conn:
+        assert conn.execute(s.meta.select().where(s.meta.c.key == "schema_version")).one().value == str(s.SCHEMA_VERSION)
+    with engine.begin() as conn:
+        conn.execute(update(s.meta).where(s.meta.c.key == "schema_version").values(value="999"))
+    with pytest.raises(SchemaMismatch, match="999"):
+        create_schema(engine)
+
+
+def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
+    from civmap.config import load_settings
+
+    settings = load_settings({"CIVMAP_DATA_DIR": str(tmp_path), "CIVMAP_DEMO_SEED": "5"})
+    assert settings.is_default_store and settings.database_url.endswith("civmap.sqlite")
+    calls = []
+    import civmap.db as db
+
+    real = db.seed_demo
+    monkeypatch.setattr(db, "seed_demo", lambda engine, seed, **kw: calls.append(seed) or real(engine, seed, scale=0.02))
+    store = open_store(settings)
+    assert calls == [5] and len(store.points()) > 0
+    open_store(settings)
+    assert calls == [5], "an existing store is never re-seeded"
+    own = load_settings({"CIVMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'office.sqlite'}"})
+    assert open_store(own).points().empty, "an office's own store is never filled with demo data"
