@@ -6,12 +6,17 @@ Run with ``streamlit run dashboard.py``; pages live in ``pages/`` and call ``civ
 import streamlit as st
 
 from civmap.i18n import t
-from civmap.ui import lang
+from civmap.ui import ICON, lang
 
-st.set_page_config(page_title=t("app.title", lang()), page_icon="🗺️", layout="wide")
+# A local file: a ":material/...:" page icon would be fetched from Google's font server.
+st.set_page_config(page_title=t("app.title", lang()), page_icon=str(ICON), layout="wide")
 
 code = lang()
 PAGES = [
-    st.Page("pages/overview.py", title=t("page.overview", code), icon="🗺️", default=True, url_path="overview"),
+    st.Page("pages/overview.py", title=t("page.overview", code), icon=":material/map:", default=True, url_path="overview"),
+    st.Page("pages/circles.py", title=t("page.circles", code), icon=":material/radio_button_checked:", url_path="circles"),
+    st.Page("pages/progress.py", title=t("page.progress", code), icon=":material/trending_up:", url_path="progress"),
+    st.Page("pages/wall.py", title=t("page.wall", code), icon=":material/tv:", url_path="wall"),
+    st.Page("pages/ledger.py", title=t("page.import", code), icon=":material/upload_file:", url_path="ledger"),
 ]
 st.navigation(PAGES).run()

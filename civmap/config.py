@@ -38,6 +38,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Radius of a key point-circle in metres (ground distance)."),
     Setting("centre_kinds", "CIVMAP_CENTRE_KINDS", "market,hospital,transport,community",
             "Comma-separated centre kinds that anchor key point-circles."),
+    Setting("tie_distance_m", "CIVMAP_TIE_DISTANCE_M", "100",
+            "Farthest (metres, ground) a problem may lie from an assessment point or alley and still be tied to it; farther ones are flagged."),
+    Setting("circle_rule", "CIVMAP_CIRCLE_RULE", "max_overdue=0,max_open=5,min_standard=0.7",
+            "When a key point-circle is 达标: most overdue and open problems, least share of its places up to standard (see the Circles page)."),
     Setting("assessment_date", "CIVMAP_ASSESSMENT_DATE", "",
             "Date of the national assessment (国测), YYYY-MM-DD. Unset: the next 1 June."),
     Setting("tiles", "CIVMAP_TILES", "none",
@@ -63,6 +67,8 @@ class Settings:
     lang: str
     circle_radius_m: float
     centre_kinds: tuple[str, ...]
+    tie_distance_m: float
+    circle_rule: str
     assessment_date: dt.date
     tiles: str
     tile_url: str
@@ -105,6 +111,9 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
     radius = number("circle_radius_m")
     if radius <= 0:
         raise ValueError(f"CIVMAP_CIRCLE_RADIUS_M={raw['circle_radius_m']!r} must be positive")
+    tie_distance = number("tie_distance_m")
+    if tie_distance < 0:
+        raise ValueError(f"CIVMAP_TIE_DISTANCE_M={raw['tie_distance_m']!r} must not be negative")
     tiles = raw["tiles"].lower()
     if tiles not in ("none", "osm", "tianditu", "amap", "custom"):
         raise ValueError(f"CIVMAP_TILES={raw['tiles']!r}: expected none, osm, tianditu, amap or custom")
@@ -115,6 +124,8 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         lang=raw["lang"],
         circle_radius_m=radius,
         centre_kinds=tuple(k.strip() for k in raw["centre_kinds"].split(",") if k.strip()),
+        tie_distance_m=tie_distance,
+        circle_rule=raw["circle_rule"],
         assessment_date=assessment,
         tiles=tiles,
         tile_url=raw["tile_url"],

@@ -107,3 +107,71 @@ def open_store(settings: Settings | None = None, seed_if_empty: bool | None = No
 
 def table_names(engine: Engine) -> list[str]:
     return inspect(engine).get_table_names()
+
+
+# -- ledger import writes (issue 5: civmap.ledger.commit) ---------------------------------
+# The only write path of ledger imports. What to write is planned inside the transaction
+# from the rows as they are then, so a failure anywhere leaves the store as it was.
+_LEDGER_BATCH = 500
+
+
+def _batches(items: list, size: int = _LEDGER_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], plan, on_progress=None):
+    """Upsert a ledger's rows into ``table_name`` and add its status events, atomically.
+
+    Parameters
+    ----------
+    key : str
+        The column rows are matched by (``id``; ``code`` for areas).
+    keys : list of str
+        The ledger's keys; their stored rows are read inside the transaction.
+    plan : callable
+        ``plan(existing: dict[key, dict]) -> Writes`` (see ``civmap.ledger.commit``).
+    on_progress : callable, optional
+        ``on_progress(done, total)`` after each batch; an exception from it rolls back.
+
+    Returns
+    -------
+    (Writes, str | None)
+        What was written, and the new data version (None when nothing changed).
+    """
+    from sqlalchemy import bindparam, update
+
+    table = s.metadata.tables[table_name]
+    columns = [c.name for c in table.columns]
+    with engine.begin() as conn:
+        existing: dict[str, dict] = {}
+        for part in _batches(sorted(set(keys))):
+            for row in conn.execute(select(table).where(table.c[key].in_(part))).mappings():
+                existing[str(row[key])] = dict(row)
+        writes = plan(existing)
+        total = len(writes.inserts) + len(writes.updates) + len(writes.events)
+        done = 0
+
+        def progress(count: int) -> None:
+            nonlocal done
+            done += count
+            if on_progress is not None:
+                on_progress(done, total)
+
+        for part in _batches(writes.inserts):
+            conn.execute(insert(table), [{c: row.get(c) for c in columns} for row in part])
+            progress(len(part))
+        groups: dict[tuple, list[dict]] = {}
+        for row in writes.updates:
+            groups.setdefault(tuple(sorted(c for c in row if c != key)), []).append(row)
+        for changed, rows in groups.items():
+            statement = (update(table).where(table.c[key] == bindparam("k_key"))
+                         .values({c: bindparam(f"v_{c}") for c in changed}))
+            for part in _batches(rows):
+                conn.execute(statement, [{"k_key": r[key], **{f"v_{c}": r[c] for c in changed}} for r in part])
+                progress(len(part))
+        for part in _batches(writes.events):
+            conn.execute(insert(s.problem_events), part)
+            progress(len(part))
+        version = bump_version(conn) if total else None
+    return writes, version

@@ -23,7 +23,8 @@ from civmap.layers import FeatureBatch, Field, batch_payload
 from civmap.vocab import Vocabulary
 from geo import convert_geometry
 
-__all__ = ["MapLayers", "TileConfig", "build_map", "render_html", "asset_urls", "DISTRICT_FILLS"]
+__all__ = ["MapLayers", "TileConfig", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
+           "problem_batch", "shift_layer", "labelled", "render_html", "asset_urls", "DISTRICT_FILLS"]
 
 #: Soft fills for district polygons, in district order: the base map when no tiles load.
 DISTRICT_FILLS = ("#e0f2fe", "#fef3c7", "#dcfce7", "#fce7f3", "#ede9fe", "#ffedd5", "#e2e8f0", "#ccfbf1")
@@ -76,22 +77,23 @@ def asset_urls(base: str) -> dict[str, str]:
         "leaflet_css": f"{base}/vendor/leaflet/leaflet.css",
         "layers_js": f"{base}/civmap/layers.js",
         "layers_css": f"{base}/civmap/layers.css",
+        "wall_css": f"{base}/civmap/wall.css",
     }
 
 
-def _shift(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
+def shift_layer(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
     if system == "wgs84" or frame.empty:
         return frame
     return frame.set_geometry(convert_geometry(frame.geometry, "wgs84", system))
 
 
-def _labelled(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.Series:
+def labelled(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.Series:
     return frame[column].map(labels).fillna(frame[column])
 
 
-def _point_batch(points, vocab, lang, district_names) -> dict:
+def point_batch(points, vocab, lang, district_names) -> dict:
     frame = points.assign(
-        category_label=_labelled(points, "category", vocab.labels("point_categories", lang)),
+        category_label=labelled(points, "category", vocab.labels("point_categories", lang)),
         district_label=points["district_code"].map(district_names),
         standard_label=points["up_to_standard"].map({True: t("value.yes", lang), False: t("value.no", lang)}),
     )
@@ -107,8 +109,8 @@ def _point_batch(points, vocab, lang, district_names) -> dict:
     return batch_payload(frame, "point", frame["category"].tolist(), styles, fields, title="name")
 
 
-def _circle_batches(circles, vocab, lang, district_names, radius_m) -> tuple[dict, dict]:
-    frame = circles.assign(kind_label=_labelled(circles, "kind", vocab.labels("centre_kinds", lang)),
+def circle_batches(circles, vocab, lang, district_names, radius_m) -> tuple[dict, dict]:
+    frame = circles.assign(kind_label=labelled(circles, "kind", vocab.labels("centre_kinds", lang)),
                            district_label=circles["district_code"].map(district_names),
                            radius=radius_m)
     colors = vocab.colors("centre_kinds")
@@ -124,8 +126,8 @@ def _circle_batches(circles, vocab, lang, district_names, radius_m) -> tuple[dic
             batch_payload(frame, "point", kinds, centre, fields, title="name"))
 
 
-def _alley_batch(alleys, vocab, lang, district_names) -> dict:
-    frame = alleys.assign(state_label=_labelled(alleys, "state", vocab.labels("alley_states", lang)),
+def alley_batch(alleys, vocab, lang, district_names) -> dict:
+    frame = alleys.assign(state_label=labelled(alleys, "state", vocab.labels("alley_states", lang)),
                           district_label=alleys["district_code"].map(district_names),
                           category_label=vocab.label("point_categories", "back_alley", lang))
     styles = {k: {"color": c, "weight": 4, "opacity": 0.9} for k, c in vocab.colors("alley_states").items()}
@@ -136,11 +138,11 @@ def _alley_batch(alleys, vocab, lang, district_names) -> dict:
     return batch_payload(frame, "line", frame["state"].tolist(), styles, fields, title="name")
 
 
-def _problem_batch(problems, vocab, lang, district_names, as_of: dt.date) -> dict:
+def problem_batch(problems, vocab, lang, district_names, as_of: dt.date) -> dict:
     overdue = overdue_mask(problems, vocab, as_of)
     frame = problems.assign(
-        status_label=_labelled(problems, "status", vocab.labels("statuses", lang)),
-        category_label=_labelled(problems, "category", vocab.labels("problem_categories", lang)),
+        status_label=labelled(problems, "status", vocab.labels("statuses", lang)),
+        category_label=labelled(problems, "category", vocab.labels("problem_categories", lang)),
         district_label=problems["district_code"].map(district_names),
         where=problems["point_name"].fillna("") + " " + problems["address"].fillna(""),
         days_overdue=overdue_days(problems, as_of).where(overdue),
@@ -176,20 +178,35 @@ def _legend(vocab: Vocabulary, layers: MapLayers, lang: str) -> str:
     </div>"""
 
 
+def offline_map(asset_base: str, tiles: TileConfig = TileConfig(), css: str = "layers_css", **options) -> folium.Map:
+    """An empty folium map whose scripts and styles all come from the app (``asset_base``).
+
+    Every civmap map starts here, so none can reach for folium's CDN defaults. ``css``
+    names the stylesheet in ``asset_urls`` (or is a URL); ``options`` go to folium.Map.
+    """
+    urls = asset_urls(asset_base)
+    # keyboard=False: Leaflet focuses the map on a click for its arrow keys, and focusing
+    # an element in an iframe scrolls the dashboard page, so the first click on a map
+    # that is not wholly on screen would jump the page and miss its feature.
+    settings = {"prefer_canvas": True, "control_scale": True, "zoom_control": True, "zoom_snap": 0.25,
+                "zoom_delta": 0.5, "keyboard": False, **options}
+    fmap = folium.Map(tiles=None, **settings)
+    fmap.default_js = [("leaflet", urls["leaflet_js"])]
+    fmap.default_css = [("leaflet_css", urls["leaflet_css"]), ("civmap_css", urls.get(css, css))]
+    tile_layer = tiles.layer()
+    if tile_layer is not None:
+        tile_layer.add_to(fmap)
+    return fmap
+
+
 def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, asset_base: str,
               tiles: TileConfig = TileConfig(), radius_m: float = 300.0, height: str = "100%") -> folium.Map:
     """The folium map of the selection; nothing in it is fetched from outside the app."""
     system = tiles.system
-    shifted = MapLayers(*(_shift(getattr(layers, f), system) for f in MapLayers.__dataclass_fields__))
+    shifted = MapLayers(*(shift_layer(getattr(layers, f), system) for f in MapLayers.__dataclass_fields__))
     urls = asset_urls(asset_base)
     district_names = layers.districts.set_index("code")["name"].to_dict() if len(layers.districts) else {}
-    fmap = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_control=True, height=height,
-                      zoom_snap=0.25, zoom_delta=0.5)
-    fmap.default_js = [("leaflet", urls["leaflet_js"])]
-    fmap.default_css = [("leaflet_css", urls["leaflet_css"]), ("civmap_css", urls["layers_css"])]
-    tile_layer = tiles.layer()
-    if tile_layer is not None:
-        tile_layer.add_to(fmap)
+    fmap = offline_map(asset_base, tiles, height=height)
 
     base = folium.FeatureGroup(name=t("layer.districts", lang), control=True).add_to(fmap)
     if len(shifted.districts):
@@ -210,11 +227,11 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
 
     groups = (
-        ("layer.points", [_point_batch(shifted.points, vocab, lang, district_names)] if len(shifted.points) else []),
-        ("layer.circles", list(_circle_batches(shifted.circles, vocab, lang, district_names, radius_m))
+        ("layer.points", [point_batch(shifted.points, vocab, lang, district_names)] if len(shifted.points) else []),
+        ("layer.circles", list(circle_batches(shifted.circles, vocab, lang, district_names, radius_m))
          if len(shifted.circles) else []),
-        ("layer.alleys", [_alley_batch(shifted.alleys, vocab, lang, district_names)] if len(shifted.alleys) else []),
-        ("layer.problems", [_problem_batch(shifted.problems, vocab, lang, district_names, as_of)]
+        ("layer.alleys", [alley_batch(shifted.alleys, vocab, lang, district_names)] if len(shifted.alleys) else []),
+        ("layer.problems", [problem_batch(shifted.problems, vocab, lang, district_names, as_of)]
          if len(shifted.problems) else []),
     )
     for key, payloads in groups:

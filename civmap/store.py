@@ -67,12 +67,30 @@ class Store:
 
     # -- areas and units --------------------------------------------------------------
     def areas(self, level: str = "district") -> gpd.GeoDataFrame:
+        """Areas of one level (district, street, community, grid) within the scope.
+
+        A street's parent is its district but a community's is a street, so the scope is
+        checked against each area's district found by walking up the parents.
+        """
         query = select(s.areas).where(s.areas.c.level == level).order_by(s.areas.c.code)
-        if self.scope is not None:
-            district_col = s.areas.c.code if level == "district" else s.areas.c.parent_code
-            query = query.where(district_col.in_(self.scope or _NO_MATCH))
         frame = self._frame(query)
-        return _with_wkt_geometry(frame)
+        if self.scope is not None:
+            frame = frame[frame["code"].map(self._district_of_area()).isin(self.scope)]
+        return _with_wkt_geometry(frame.reset_index(drop=True))
+
+    def _district_of_area(self) -> dict[str, str | None]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.areas.c.code, s.areas.c.level, s.areas.c.parent_code)).all()
+        parent = {code: up for code, _, up in rows}
+        level = {code: lvl for code, lvl, _ in rows}
+        out = {}
+        for code in parent:
+            seen, node = set(), code
+            while node is not None and level.get(node) != "district" and node not in seen:
+                seen.add(node)
+                node = parent.get(node)
+            out[code] = node if level.get(node) == "district" else None
+        return out
 
     def districts(self) -> gpd.GeoDataFrame:
         return self.areas("district")

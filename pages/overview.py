@@ -22,7 +22,17 @@ ui.metric_row([
     (t("fig.closed", lang), f"{figures.closed:,}", None),
     (t("fig.closing_rate", lang), ui.format_rate(figures.closing_rate), t("fig.help.closing_rate", lang)),
 ])
+# Rectification progress (pages/progress.py has the charts and the definitions).
+ui.metric_row(ui.progress_tiles(filters))
 
 MAP_HEIGHT = 640
 ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT)
 st.caption(t("overview.map_note", lang))
+
+st.subheader(t("overview.overdue_title", lang))
+late = ui.overdue_table(filters)
+if late.empty:
+    st.info(t("overview.none_overdue", lang))
+else:
+    st.caption(t("overview.overdue_caption", lang))
+    st.dataframe(late, hide_index=True, width="stretch", height=320)

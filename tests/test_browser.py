@@ -82,11 +82,25 @@ def test_a_click_on_a_problem_shows_its_details(app, browser):
         const p = map.latLngToContainerPoint(target.getLatLng());
         return {x: p.x, y: p.y};
     }""")
-    box = page.locator("iframe").first.bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    # A real mouse click, placed by the browser on the map container at the marker's pixel,
+    # once the canvas has redrawn at the new zoom (it redraws on the next animation frame).
+    frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    frame.locator("div.folium-map").click(position={"x": point["x"], "y": point["y"]})
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for(timeout=10_000)
     text = popup.inner_text()
     for label in ("类别", "位置", "发现日期", "整改时限", "状态", "责任单位"):
         assert label in text
     page.close()
+
+
+def test_a_direct_link_on_a_fresh_server_runs_through_the_frame(demo_db_url, browser):
+    """A bookmark to a page (``/circles``) is the first request after start-up: it must
+    still get the app's navigation and layout, not Streamlit's old pages-folder mode."""
+    with running_app({"CIVMAP_DATABASE_URL": demo_db_url}) as url:
+        page = browser.new_page()
+        page.goto(f"{url}/circles")
+        nav = page.locator("[data-testid=stSidebarNav]")
+        nav.get_by_text("全市概览").wait_for(timeout=60_000)
+        assert nav.get_by_text("指挥大屏").count() == 1
+        assert page.locator("h1").first.inner_text() == "重点点位圈"

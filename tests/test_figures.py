@@ -51,3 +51,14 @@ def test_empty_selection_has_no_rates():
     empty = _problems().iloc[0:0]
     fig = headline(pd.DataFrame({"up_to_standard": []}), empty, empty, empty, vocab, TODAY)
     assert fig.closing_rate is None and fig.up_to_standard_rate is None and fig.open == 0
+
+
+def test_overdue_list_names_whose_problem_it_is():
+    from civmap.figures import overdue_list
+
+    problems = _problems().assign(description="x", category="hawking", district_code="D01",
+                                  unit_code="U1", unit_name="某街道办事处", chief_name="王伟")
+    table = overdue_list(problems, load_vocabulary(), TODAY, {"D01": "江城区"})
+    assert table.to_dict("records") == [{
+        "id": "a", "description": "x", "category": "流动叫卖", "district": "江城区", "unit": "某街道办事处",
+        "chief": "王伟", "status": "整改中", "deadline": dt.date(2026, 11, 23), "days_overdue": 1}]

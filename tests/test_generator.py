@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
-import shapely
 from pyproj import Geod
 
 from civmap.demo import generate_city
 from civmap.vocab import load_vocabulary
-from geo import WGS84, within_distance
+from geo import within_distance
 from tests.conftest import AS_OF, SEED
 
 GEOD = Geod(ellps="WGS84")

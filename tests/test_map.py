@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from civmap.filters import Filters
 from civmap.layers import Field, batch_payload
 from civmap.mapview import MapLayers, TileConfig, build_map, render_html
 from civmap.vocab import load_vocabulary

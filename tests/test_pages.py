@@ -78,3 +78,11 @@ def test_url_parameters_preselect_filters(app_env):
     at.run()
     assert not at.exception
     assert at.sidebar.multiselect[0].value == ["D03"]
+
+
+def test_overdue_list_matches_the_overdue_figure(overview):
+    table = overview.dataframe[0].value
+    assert len(table) == _as_int(_metrics(overview)["超期问题"])
+    assert {"责任单位", "点位长", "超期天数"} <= set(table.columns)
+    assert table["超期天数"].is_monotonic_decreasing
+    assert (table["超期天数"] > 0).all()

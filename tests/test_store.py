@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import update
 
 from civmap import schema as s
 from civmap.db import SchemaMismatch, create_schema, make_engine, open_store, write_tables
@@ -115,3 +115,20 @@ def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
     assert calls == [5], "an existing store is never re-seeded"
     own = load_settings({"CIVMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'office.sqlite'}"})
     assert open_store(own).points().empty, "an office's own store is never filled with demo data"
+
+
+def test_scope_reaches_areas_below_streets(scratch_db_url):
+    from civmap.db import write_tables
+
+    engine = make_engine(scratch_db_url)
+    street = Store(engine).areas("street").iloc[0]
+    community = {"code": "C-TEST", "level": "community", "parent_code": street["code"], "name": "测试社区",
+                 "name_en": None, "geom_wkt": street.geometry.buffer(-0.001).wkt}
+    grid = {**community, "code": "G-TEST", "level": "grid", "parent_code": "C-TEST", "name": "测试网格"}
+    with engine.begin() as conn:
+        write_tables(conn, {"areas": pd.DataFrame([community, grid])})
+    district = street["parent_code"]
+    inside, outside = Store(engine).scoped([district]), Store(engine).scoped(["D99"])
+    assert list(inside.areas("community")["code"]) == ["C-TEST"]
+    assert list(inside.areas("grid")["code"]) == ["G-TEST"]
+    assert outside.areas("grid").empty

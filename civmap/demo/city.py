@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 from shapely.geometry import LineString, Polygon
 
 from geo import random_points_in, voronoi_districts

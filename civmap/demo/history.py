@@ -26,9 +26,9 @@ PROBLEM_PRONENESS = {"farmers_market": 8, "food_street": 7, "urban_village": 6, 
                      "bus_stop": 0.8, "school": 1.5}
 _CHECK_PASS = 0.87
 _REBOUND = 0.05
-_STALL = 0.09
-_SURGE_SHARE = 0.12      # found by the recent mock assessment (模拟测评) push
-_SURGE_DAYS = 40
+_STALL = 0.14
+_SURGE_SHARE = 0.15      # found by the recent mock assessment (模拟测评) push
+_SURGE_DAYS = 30
 _DAY = dt.timedelta(days=1)
 
 
@@ -84,7 +84,7 @@ def simulate_problems(rng: np.random.Generator, points: pd.DataFrame, units: pd.
     surge = rng.random(n) < _SURGE_SHARE
     age_days[surge] = rng.uniform(0, _SURGE_DAYS, surge.sum())
     start = dt.datetime.combine(as_of, dt.time()) - dt.timedelta(days=728)
-    found = sorted(start + dt.timedelta(days=float(730 - a)) for a in age_days)
+    found = sorted(start + dt.timedelta(days=float(728 - a)) for a in age_days)
     unit_names = units.set_index("code")["name"].to_dict()
     # Some responsible units are slower than others: that is what the red and black lists show.
     slowness = dict(zip(units["code"], rng.lognormal(0.0, 0.55, len(units))))
@@ -111,7 +111,7 @@ def simulate_problems(rng: np.random.Generator, points: pd.DataFrame, units: pd.
             "source": source[i],
             "point_id": pts.at[i, "id"],
             "address": pts.at[i, "address"],
-            "found_on": found_at.date(),
+            "found_on": events[0][0].date(),  # the found event, after office-hour rounding
             "deadline": deadline,
             "status": last[2][1],
             "status_since": last[0],
@@ -121,6 +121,11 @@ def simulate_problems(rng: np.random.Generator, points: pd.DataFrame, units: pd.
     events = pd.DataFrame(event_rows, columns=["problem_id", "at", "actor", "from_status", "to_status",
                                                "deadline", "note"])
     return pd.DataFrame(problem_rows), events
+
+
+def _check_delay(rng) -> float:
+    """Days from a reported fix to the on-site check: mostly within a day, sometimes a week."""
+    return float(min(rng.exponential(0.6), 7.0))
 
 
 def _lifecycle(rng, found_at: dt.datetime, limit: int, unit_name: str, source_name: str, names: NameBook,
@@ -137,18 +142,18 @@ def _lifecycle(rng, found_at: dt.datetime, limit: int, unit_name: str, source_na
     while True:
         t += _DAY * float(rng.exponential(0.4))
         events.append((t, unit_name, (state, "fixing"), None, None))
-        effort = limit * slowness * float(rng.lognormal(np.log(0.6), 0.7))
+        effort = limit * slowness * float(rng.lognormal(np.log(0.45), 0.75))
         if stalled:
             effort = limit * rng.uniform(3, 12)
         t += _DAY * max(effort, 0.05)
         events.append((t, unit_name, ("fixing", "reported"), None, None))
-        t += _DAY * float(rng.uniform(0.5, 5.0))
+        t += _DAY * _check_delay(rng)
         while rng.random() > _CHECK_PASS and rounds < 3:
             rounds += 1
             events.append((t, checker, ("reported", "fixing"), None, "复核未通过，退回整改"))
             t += _DAY * max(limit * float(rng.lognormal(np.log(0.3), 0.5)), 0.05)
             events.append((t, unit_name, ("fixing", "reported"), None, "再次整改"))
-            t += _DAY * float(rng.uniform(0.5, 3.0))
+            t += _DAY * _check_delay(rng)
         events.append((t, checker, ("reported", "closed"), None, "复核通过，销号"))
         if rng.random() >= _REBOUND or rounds >= 4:
             return _in_order(events)

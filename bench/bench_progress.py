@@ -1,0 +1,97 @@
+"""Benchmark: every figure of the Progress page for the demo city seeded at ``--scale 10``.
+
+About 100,000 problems and 550,000 status events. Prints the time to read them from the
+store (once per data version in the app, so not part of a filter change), then the time
+to compute all figures of the page from them: the ledger, the daily and weekly series
+of the default 90-day period, the period's summary, the red and black lists by district,
+street and unit, the race, and the per-category table of the CLI. Median of ``--repeat``
+runs. The target on this machine: all figures under two seconds.
+
+Run from the repository root::
+
+    python bench/bench_progress.py                 # seeds a scale-10 city in a temp folder
+    python bench/bench_progress.py --db sqlite:///var/bench10.sqlite   # reuse (seeded if empty)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Allow running as a script from anywhere without installing the project.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from civmap import progress  # noqa: E402
+from civmap.db import create_schema, make_engine, seed_demo  # noqa: E402
+from civmap.store import Store  # noqa: E402
+from civmap.vocab import load_vocabulary  # noqa: E402
+
+SEED = 20240601
+
+
+def _timed(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def all_figures(problems, events, vocab, as_of: dt.date, names: dict[str, dict[str, str]]) -> dict:
+    """What one run of the Progress page computes after a filter change (and a bit more)."""
+    ledger = progress.build_ledger(problems, events, vocab)
+    start = as_of - dt.timedelta(days=progress.TREND_DAYS - 1)
+    list_start = as_of - dt.timedelta(days=progress.LIST_DAYS - 1)
+    return {
+        "daily": progress.daily_figures(ledger, start, as_of),
+        "weekly": progress.weekly_figures(ledger, start, as_of),
+        "summary": progress.ledger_summary(ledger, start, as_of),
+        "lists": {by: progress.rank(ledger, by, list_start, as_of, names[by]) for by in ("district", "street", "unit")},
+        "race": progress.ledger_race(ledger, as_of, dt.date(as_of.year + 1, 6, 1)),
+        "by_category": progress.summary_by(ledger, "category", start, as_of),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=None, help="store URL (seeded at --scale if it has no problems)")
+    parser.add_argument("--scale", type=float, default=10.0)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="civmap-bench-progress-") as folder:
+        url = args.db or f"sqlite:///{folder}/bench.sqlite"
+        engine = make_engine(url)
+        create_schema(engine)
+        store = Store(engine)
+        if store.counts()["problems"] == 0:
+            start = time.perf_counter()
+            seed_demo(engine, seed=SEED, scale=args.scale)
+            print(f"seeded scale {args.scale:g} in {time.perf_counter() - start:.1f} s")
+        vocab = load_vocabulary()
+        read, (problems, events) = _timed(lambda: (store.problems(), store.events()), 1)
+        as_of = store.as_of()
+        names = {"district": store.district_names(),
+                 "street": store.areas("street").set_index("code")["name"].to_dict(),
+                 "unit": store.units().set_index("code")["name"].to_dict()}
+        print(f"problems {len(problems):>9,}   events {len(events):>9,}")
+        print(f"read from the store (once per data version)   {read:7.3f} s")
+        ledger_time, _ = _timed(lambda: progress.build_ledger(problems, events, vocab), args.repeat)
+        print(f"build the ledger                              {ledger_time:7.3f} s")
+        total, figures = _timed(lambda: all_figures(problems, events, vocab, as_of, names), args.repeat)
+        print(f"all figures (ledger included), median of {args.repeat}    {total:7.3f} s   "
+              f"{'OK' if total < 2.0 else 'OVER'} (target < 2 s)")
+        summary = figures["summary"]
+        print(f"check: backlog {summary['backlog']:,}, overdue {summary['overdue']:,}, "
+              f"on-time rate {summary['on_time_rate']:.3f}, race enough={figures['race']['enough']}")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

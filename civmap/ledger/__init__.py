@@ -1,0 +1,48 @@
+"""Ledgers (台账) in and out: read, check, commit, export.
+
+The flow the Import page and ``python -m civmap import`` share::
+
+    checked = check_file(data, "点位台账.xlsx", "points", store, vocab, crs="gcj02")
+    issues_frame(checked)            # the bad rows: row, column, value, reason
+    rejects_csv(checked)             # the rejects file
+    commit_ledger(store, checked, vocab)   # one transaction; counts back
+
+and for the way out: ``export_workbook``, ``export_geojson``, ``export_open311``.
+"""
+
+from __future__ import annotations
+
+from civmap.ledger.columns import KINDS, LEDGER_KINDS, fields_of
+from civmap.ledger.commit import ACTOR_PREFIX, CommitResult, commit_ledger
+from civmap.ledger.errors import LedgerError
+from civmap.ledger.model import Checked, Issue, Record
+from civmap.ledger.parse import SUFFIXES, RawLedger, read_ledger
+from civmap.ledger.report import issues_frame, notes_text, preview_frame, rejects_csv, rejects_frame, summary_text
+from civmap.ledger.validate import check_ledger, normalise_crs
+from civmap.store import Store
+from civmap.vocab import Vocabulary
+
+__all__ = [
+    "KINDS", "LEDGER_KINDS", "SUFFIXES", "fields_of", "LedgerError", "RawLedger", "Checked", "Issue", "Record",
+    "CommitResult", "ACTOR_PREFIX", "read_ledger", "check_ledger", "check_file", "commit_ledger",
+    "issues_frame", "rejects_frame", "rejects_csv", "preview_frame", "summary_text", "notes_text",
+    "display_names", "normalise_crs",
+]
+
+
+def check_file(data: bytes, name: str, kind: str, store: Store, vocab: Vocabulary, crs: str = "wgs84") -> Checked:
+    """Read and check a ledger file's bytes; raises ``LedgerError`` if the file as a whole is unusable."""
+    return check_ledger(read_ledger(data, name, kind), store, vocab, crs)
+
+
+def display_names(store: Store) -> dict[str, dict[str, str]]:
+    """Code → name of areas and units, for showing a preview with names instead of codes."""
+    from civmap.ledger.reference import AREA_LEVELS
+
+    areas = {}
+    for level in AREA_LEVELS:
+        frame = store.areas(level)
+        areas.update(dict(zip(frame["code"], frame["name"])))
+    units = store.units()
+    return {"district_code": areas, "street_code": areas, "parent_code": areas,
+            "unit_code": dict(zip(units["code"], units["name"]))}

@@ -1,0 +1,190 @@
+"""Writing a checked ledger: one transaction that inserts new rows, updates changed ones and
+records every status change a ledger makes as a problem event.
+
+Rows are matched by their ledger id (areas by code). What to write is decided inside the
+transaction, against the rows as they are then (``plan_writes`` is pure: it gets those
+rows and returns the writes), so two imports cannot both insert the same id, and if
+anything fails halfway the store is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+import shapely
+
+from civmap import schema as s
+from civmap.ledger.model import Checked, Record
+from civmap.store import Store
+from civmap.vocab import Vocabulary
+
+__all__ = ["Writes", "CommitResult", "plan_writes", "classify", "existing_rows", "commit_ledger",
+           "ACTOR_PREFIX", "TABLE_OF"]
+
+#: The actor of the status events an import writes: "台账导入 <file name>".
+ACTOR_PREFIX = "台账导入"
+TABLE_OF = {"points": "points", "alleys": "alleys", "problems": "problems", "boundaries": "areas"}
+_KEY = {"areas": "code"}
+
+
+@dataclass
+class Writes:
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    events: int
+    data_version: str | None
+
+
+def _norm(value, column: str):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if column == "geom_wkt":
+        return shapely.from_wkt(value) if isinstance(value, str) else value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Number):
+        return round(float(value), 9)
+    if isinstance(value, (dt.date, dt.datetime)) or hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if column in ("found_on", "deadline") else value.isoformat()
+    text = str(value)
+    return text[:10] if column in ("found_on", "deadline") else text
+
+
+def _same(old, new, column: str) -> bool:
+    a, b = _norm(old, column), _norm(new, column)
+    if a is None or b is None:
+        return a is None and b is None
+    if column == "geom_wkt":
+        return bool(shapely.equals_exact(a, b, tolerance=1e-9))
+    return a == b
+
+
+def _changes(record: Record, old: dict) -> dict:
+    return {k: v for k, v in record.values.items() if k in old and not _same(old[k], v, k)}
+
+
+def classify(record: Record, old: dict | None) -> str:
+    """"insert", "update" or "same": what committing ``record`` would do to ``old``."""
+    if old is None:
+        return "insert"
+    return "update" if _changes(record, old) else "same"
+
+
+def plan_writes(kind: str, records: tuple[Record, ...], existing: dict[str, dict], actor: str,
+                at: dt.datetime, initial_status: str | None = None) -> Writes:
+    """The inserts, updates and events that bring the store to what the ledger says.
+
+    ``existing`` holds the stored rows of the records' keys. A new problem gets the event
+    of its finding (at its finding day) and, when the ledger already gives a later
+    status, the event of that change at ``at``; an updated problem whose status differs
+    gets one event from the old status to the new, like any other status change.
+    """
+    writes = Writes()
+    key = _KEY.get(TABLE_OF[kind], "id")
+    for record in records:
+        old = existing.get(record.key)
+        if old is None:
+            row = record.for_insert()
+            if kind == "problems":
+                row.update(_new_problem_events(row, writes, actor, at, initial_status))
+            writes.inserts.append(row)
+            continue
+        changed = _changes(record, old)
+        if not changed:
+            writes.unchanged += 1
+            continue
+        if kind == "problems" and "status" in changed:
+            changed["status_since"] = at
+            writes.events.append(dict(problem_id=record.key, at=at, actor=actor, from_status=old["status"],
+                                      to_status=changed["status"], deadline=changed.get("deadline"), note=None))
+        writes.updates.append({key: record.key, **changed})
+    return writes
+
+
+def _new_problem_events(row: dict, writes: Writes, actor: str, at: dt.datetime, initial: str | None) -> dict:
+    found_at = dt.datetime.combine(row["found_on"], dt.time())
+    first = initial or row["status"]
+    writes.events.append(dict(problem_id=row["id"], at=found_at, actor=actor, from_status=None, to_status=first,
+                              deadline=row.get("deadline"), note=None))
+    if row["status"] == first:
+        return {"status_since": found_at}
+    writes.events.append(dict(problem_id=row["id"], at=at, actor=actor, from_status=first,
+                              to_status=row["status"], deadline=row.get("deadline"), note=None))
+    return {"status_since": at}
+
+
+def existing_rows(store: Store, kind: str) -> dict[str, dict]:
+    """The stored rows of ``kind`` (within the store's scope) by key, as table values."""
+    table = s.metadata.tables[TABLE_OF[kind]]
+    if kind == "boundaries":
+        from civmap.ledger.reference import AREA_LEVELS
+
+        frames = [store.areas(level) for level in AREA_LEVELS]
+        frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
+            else None
+    else:
+        frame = {"points": store.points, "alleys": store.alleys, "problems": store.problems}[kind]()
+    if frame is None or frame.empty:
+        return {}
+    frame = pd.DataFrame(frame)
+    if "geom_wkt" not in frame.columns and "geometry" in frame.columns:
+        frame["geom_wkt"] = shapely.to_wkt(frame["geometry"].to_numpy(), rounding_precision=-1)
+    columns = [c.name for c in table.columns if c.name in frame.columns]
+    body = frame[columns].astype(object)
+    body = body.where(body.notna(), None)
+    key = _KEY.get(table.name, "id")
+    return {str(r[key]): r for r in body.to_dict("records")}
+
+
+def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.datetime | None = None,
+                  on_progress: Callable[[int, int], None] | None = None) -> CommitResult:
+    """Write every good record of ``checked`` in one transaction; return the counts.
+
+    ``on_progress(done, total)`` is called after each batch of writes; if it (or any
+    write) raises, the transaction is rolled back and the store is as it was.
+    """
+    from civmap.db import apply_ledger
+
+    at = at or dt.datetime.now().replace(microsecond=0)
+    actor = f"{ACTOR_PREFIX} {checked.raw.name}"[:64]
+    table = TABLE_OF[checked.kind]
+    initial = None
+    if checked.kind == "problems":
+        opened = vocab.statuses[vocab.statuses["type"] == "open"]
+        initial = str(opened.sort_values("order").index[0])
+
+    def plan(existing: dict[str, dict]) -> Writes:
+        _check_scope(store, existing)
+        return plan_writes(checked.kind, checked.records, existing, actor, at, initial)
+
+    writes, version = apply_ledger(store.engine, table, _KEY.get(table, "id"), [r.key for r in checked.records],
+                                   plan, on_progress)
+    return CommitResult(len(writes.inserts), len(writes.updates), writes.unchanged, len(checked.bad_rows),
+                        len(writes.events), version)
+
+
+def _check_scope(store: Store, existing: dict[str, dict]) -> None:
+    if store.scope is None:
+        return
+    outside = [k for k, row in existing.items() if "district_code" in row and row["district_code"] not in store.scope]
+    if outside:
+        from civmap.ledger.errors import LedgerError
+
+        raise LedgerError("out_of_scope", ids="、".join(outside[:5]))

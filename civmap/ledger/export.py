@@ -1,0 +1,173 @@
+"""Taking the selection out: an Excel workbook (one sheet per layer and a printable
+supervision list), GeoJSON, and Open311 (see ``civmap.ledger.open311``).
+
+All coordinates are WGS-84 degrees. Every layer sheet (and the supervision list, whose
+title rows the importer skips) imports again as a ledger and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pandas as pd
+import shapely
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+
+from civmap.filters import Filters
+from civmap.i18n import t
+from civmap.ledger.sheets import layer_tables, supervision_frame
+from civmap.store import Store
+from civmap.vocab import Vocabulary
+
+__all__ = ["export_workbook", "export_geojson", "export_file_name", "FORMATS", "MEDIA_TYPES"]
+
+FORMATS = ("xlsx", "geojson", "open311")
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+    "open311": "application/json",
+}
+_HEADER_FILL = PatternFill("solid", fgColor="FFF2CC")
+_BOLD = Font(bold=True)
+_THICK_TOP = Border(top=Side(style="medium"))
+_WIDE = {"问题描述": 36, "名称": 22, "地址": 20, "几何(WKT)": 30, "责任单位": 22, "点位名称": 18}
+_DATE_FORMAT = "yyyy-mm-dd"
+#: Supervision-list columns printed; longitude and latitude follow, outside the print area.
+_PRINTED = 13
+
+
+def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, first_row: int = 1):
+    ws = wb.create_sheet(title)
+    for col, header in enumerate(frame.columns, start=1):
+        cell = ws.cell(row=first_row, column=col, value=str(header))
+        cell.font, cell.fill = _BOLD, _HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = _WIDE.get(str(header), 12)
+    for r, values in enumerate(frame.itertuples(index=False), start=first_row + 1):
+        for c, value in enumerate(values, start=1):
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                continue
+            cell = ws.cell(row=r, column=c, value=value.item() if hasattr(value, "item") else value)
+            if isinstance(value, dt.date):
+                cell.number_format = _DATE_FORMAT
+    ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
+    if len(frame.columns):
+        ws.auto_filter.ref = f"A{first_row}:{get_column_letter(len(frame.columns))}{first_row + len(frame)}"
+    return ws
+
+
+def _supervision_sheet(wb: Workbook, frame: pd.DataFrame, as_of: dt.date, selection: str) -> None:
+    unit_header = "责任单位"
+    units = frame[unit_header].fillna(t("ledger.supervision.unit_none", "zh"))
+    ws = _sheet(wb, t("ledger.sheet.supervision", "zh"), frame, first_row=3)
+    ws.auto_filter.ref = None
+    width = get_column_letter(_PRINTED)
+    ws["A1"] = t("ledger.supervision.title", "zh", date=as_of.isoformat())
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A2"] = t("ledger.supervision.subtitle", "zh", selection=selection, count=len(frame), units=units.nunique())
+    for row in (1, 2):
+        ws.merge_cells(f"A{row}:{width}{row}")
+        ws[f"A{row}"].alignment = Alignment(horizontal="center", wrap_text=True)
+    ws.row_dimensions[2].height = 30
+    for column in ("D", "E", "H"):  # description, category, address wrap within the page
+        for cell in ws[column][3:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i in range(1, len(frame)):
+        if units.iloc[i] != units.iloc[i - 1]:
+            row = 3 + 1 + i
+            ws.row_breaks.append(Break(id=row - 1))  # each unit starts a printed page
+            for c in range(1, _PRINTED + 1):
+                ws.cell(row=row, column=c).border = _THICK_TOP
+    ws.print_title_rows = "3:3"
+    ws.print_area = f"A1:{width}{3 + len(frame)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    summary = (pd.DataFrame({unit_header: units, "days": frame[t("ledger.supervision.overdue_days", "zh")],
+                             "district": frame["所属区"]})
+               .groupby(unit_header, sort=False)
+               .agg(count=("days", "size"), longest=("days", "max"),
+                    districts=("district", lambda d: "、".join(sorted(set(d.dropna())))))
+               .reset_index())
+    summary.columns = [unit_header, t("ledger.supervision.count", "zh"), t("ledger.supervision.max_days", "zh"),
+                       "所属区"]
+    _sheet(wb, t("ledger.sheet.supervision_summary", "zh"), summary)
+
+
+def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date,
+                    now: dt.datetime | None = None) -> bytes:
+    """The selection as an .xlsx workbook.
+
+    Sheets: 测评点位, 背街小巷, 问题台账 (the layers, Chinese headers, re-importable),
+    督办清单 (overdue problems grouped by responsible unit, one unit per printed page,
+    A4 landscape), 督办汇总 (count and longest delay per unit) and 说明 (what was
+    exported, when, with which filters).
+    """
+    now = now or dt.datetime.now().replace(microsecond=0)
+    selection = filters.describe(vocab, store.district_names(), "zh")
+    tables = layer_tables(store, filters, vocab)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for layer in ("points", "alleys", "problems"):
+        _sheet(wb, t(f"ledger.sheet.{layer}", "zh"), tables[layer])
+    overdue_selection = filters.without_statuses().describe(vocab, store.district_names(), "zh")
+    _supervision_sheet(wb, supervision_frame(store, filters, vocab, as_of), as_of, overdue_selection)
+    about = wb.create_sheet(t("ledger.sheet.about", "zh"))
+    lines = [(t("ledger.about.exported", "zh"), now.isoformat(sep=" ")),
+             (t("ledger.about.selection", "zh"), selection),
+             (t("ledger.about.crs", "zh"), t("ledger.about.crs_value", "zh"))]
+    lines += [("", t("ledger.about.count", "zh", sheet=t(f"ledger.sheet.{layer}", "zh"), count=len(tables[layer])))
+              for layer in ("points", "alleys", "problems")]
+    lines.append(("", t("ledger.about.reimport", "zh")))
+    for line in lines:
+        about.append(list(line))
+    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 90
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _jsonable(value):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if isinstance(value, dt.date) and not isinstance(value, dt.datetime) \
+            else value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def export_geojson(store: Store, filters: Filters) -> bytes:
+    """One FeatureCollection of points, alleys and problems (``layer`` says which).
+
+    Properties carry store codes under civmap's column names (``district_code``,
+    ``category`` ...), which the importer reads as they are; geometry is WGS-84 (RFC
+    7946), lines for alleys and for points drawn as lines (roads).
+    """
+    from civmap.ledger.sheets import LAYER_COLUMNS
+
+    features = []
+    frames = {"points": store.points(filters), "alleys": store.alleys(filters), "problems": store.problems(filters)}
+    for layer, frame in frames.items():
+        wanted = [c for c in LAYER_COLUMNS[layer] if c in frame.columns and c != "geom_wkt"]
+        lines = frame["geom_wkt"] if "geom_wkt" in frame.columns else pd.Series(None, index=frame.index)
+        for (_, row), line in zip(frame.sort_values("id").iterrows(), lines.loc[frame.sort_values("id").index]):
+            shape = shapely.from_wkt(line) if isinstance(line, str) else row.geometry
+            properties = {"layer": layer, **{c: _jsonable(row[c]) for c in wanted}}
+            features.append({"type": "Feature", "properties": properties,
+                             "geometry": json.loads(shapely.to_geojson(shape))})
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+
+
+def export_file_name(fmt: str, day: dt.date) -> str:
+    """The name a download is saved under: 创城台账-2024-06-01.xlsx and the like."""
+    suffix = {"xlsx": "xlsx", "geojson": "geojson", "open311": "open311.json"}[fmt]
+    return f"{t('ledger.export.file_stem', 'zh')}-{day.isoformat()}.{suffix}"

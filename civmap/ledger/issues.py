@@ -1,0 +1,35 @@
+"""Collecting the issues of bad rows while a ledger is checked."""
+
+from __future__ import annotations
+
+from civmap.ledger.model import Issue
+from civmap.ledger.parse import RawLedger
+
+__all__ = ["IssueLog"]
+
+
+class IssueLog:
+    """Issues in the order found; ``add`` names the field, the log finds its header."""
+
+    def __init__(self, raw: RawLedger):
+        self.raw = raw
+        self.items: list[Issue] = []
+        self._bad: set = set()
+        self._fields: set = set()
+
+    def add(self, row, field: str, code: str, value="", **params) -> None:
+        value = "" if value is None else str(value)
+        self.items.append(Issue(int(row), field, self.raw.header(field), value, code,
+                                tuple((k, str(v)) for k, v in params.items())))
+        self._bad.add(row)
+        self._fields.add((row, field))
+
+    def is_bad(self, row) -> bool:
+        return row in self._bad
+
+    def has(self, row, *fields: str) -> bool:
+        """Has the row an issue on any of ``fields`` already (so as not to say it twice)?"""
+        return any((row, f) in self._fields for f in fields)
+
+    def sorted(self) -> tuple[Issue, ...]:
+        return tuple(sorted(self.items, key=lambda i: i.row))

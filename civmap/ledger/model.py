@@ -1,0 +1,80 @@
+"""What a checked ledger is: good records ready for the store, and the issues of bad rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from civmap.i18n import t
+from civmap.ledger.parse import RawLedger
+
+__all__ = ["Issue", "Record", "Checked", "ACTIONS"]
+
+#: What committing a good record will do: add it, change it, or nothing (already so).
+ACTIONS = ("insert", "update", "same")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One reason a row cannot be imported.
+
+    ``row`` is the row number the user sees in the file; ``header`` the column as the
+    file heads it; ``code`` names the reason (``ledger.reason.<code>``) and ``params``
+    fill its placeholders.
+    """
+
+    row: int
+    field: str
+    header: str
+    value: str
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def reason(self, lang: str = "zh") -> str:
+        params = dict(self.params)
+        if "what" in params:
+            params["what"] = t(f"ledger.what.{params['what']}", lang)
+        return t(f"ledger.reason.{self.code}", lang, value=self.value, **params)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A good row, as store values.
+
+    ``values`` are written on insert and on update; ``defaults`` only on insert (a blank
+    status in a corrected ledger keeps the problem's status instead of resetting it).
+    """
+
+    row: int
+    key: str
+    values: dict
+    defaults: dict = field(default_factory=dict)
+
+    def for_insert(self) -> dict:
+        return {**self.defaults, **self.values}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The result of checking a ledger against the store, before anything is written."""
+
+    raw: RawLedger
+    crs: str
+    records: tuple[Record, ...]
+    issues: tuple[Issue, ...]
+    actions: dict[str, str]
+    notes: tuple[tuple[str, dict], ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.raw.kind
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({issue.row for issue in self.issues})
+
+    def summary(self) -> dict[str, int]:
+        """Rows read, good and bad, and what the good ones will do."""
+        counts = {action: 0 for action in ACTIONS}
+        for action in self.actions.values():
+            counts[action] += 1
+        return {"rows": len(self.raw.cells), "good": len(self.records), "bad": len(self.bad_rows), **counts}

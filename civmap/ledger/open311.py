@@ -1,0 +1,117 @@
+"""Problems as Open311 GeoReport v2 service requests, so other city systems can read them.
+
+The body is what a GeoReport v2 server returns for ``GET /requests.json``: a JSON array
+of service requests with the standard fields. Open311 knows only the statuses ``open``
+and ``closed``: a problem counts as closed when its status type is ``closed`` (销号);
+reported-fixed problems awaiting their check are still open, with the office's status
+in ``status_notes``. What civmap knows beyond the standard travels under
+``extended_attributes``, the name Open311's published extensions (as served by Chicago
+and others with ``extensions=true``) use. Times carry China Standard Time (+08:00);
+``lat``/``long`` are WGS-84.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from civmap.figures import overdue_days, overdue_mask
+from civmap.filters import Filters
+from civmap.store import Store
+from civmap.vocab import Vocabulary
+
+__all__ = ["open311_requests", "export_open311", "TIMEZONE"]
+
+#: China Standard Time: UTC+8 all year (no daylight saving).
+TIMEZONE = dt.timezone(dt.timedelta(hours=8))
+
+
+def _stamp(value) -> str | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if not isinstance(value, dt.datetime):
+        value = pd.Timestamp(value).to_pydatetime()
+    return value.replace(tzinfo=TIMEZONE).isoformat()
+
+
+def _day_end(value) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    day = pd.Timestamp(value).date()
+    return dt.datetime.combine(day, dt.time(23, 59, 59), TIMEZONE).isoformat()
+
+
+def _text(value) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def open311_requests(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary, as_of: dt.date,
+                     district_names: dict[str, str], area_names: dict[str, str]) -> list[dict]:
+    """Service requests for ``problems`` (rows of ``Store.problems``).
+
+    ``requested_datetime`` is the problem's first event (when it was logged), else the
+    start of its finding day; ``updated_datetime`` its last status change;
+    ``expected_datetime`` the end of its deadline day.
+    """
+    first = events.groupby("problem_id")["at"].min() if len(events) else pd.Series(dtype=object)
+    types = vocab.statuses["type"].to_dict()
+    late = overdue_mask(problems, vocab, as_of)
+    days = overdue_days(problems, as_of)
+    out = []
+    for (index, row), is_late, late_days in zip(problems.iterrows(), late, days):
+        status_type = types.get(row["status"], "open")
+        requested = first.get(row["id"])
+        if requested is None or pd.isna(requested):
+            requested = dt.datetime.combine(pd.Timestamp(row["found_on"]).date(), dt.time())
+        out.append({
+            "service_request_id": str(row["id"]),
+            "status": "closed" if status_type == "closed" else "open",
+            "status_notes": vocab.label("statuses", row["status"], "zh"),
+            "service_name": vocab.label("problem_categories", row["category"], "zh"),
+            "service_code": row["category"],
+            "description": _text(row["description"]),
+            "agency_responsible": _text(row.get("unit_name")),
+            "service_notice": None,
+            "requested_datetime": _stamp(requested),
+            "updated_datetime": _stamp(row["status_since"]),
+            "expected_datetime": _day_end(row["deadline"]),
+            "address": _text(row["address"]),
+            "address_id": None,
+            "zipcode": None,
+            "lat": float(row["lat"]),
+            "long": float(row["lon"]),
+            "media_url": None,
+            "extended_attributes": {
+                "civmap_status": row["status"],
+                "civmap_status_type": status_type,
+                "source": row["source"],
+                "source_name": vocab.label("problem_sources", row["source"], "zh"),
+                "found_on": pd.Timestamp(row["found_on"]).date().isoformat(),
+                "deadline": None if pd.isna(row["deadline"]) else pd.Timestamp(row["deadline"]).date().isoformat(),
+                "overdue": bool(is_late),
+                "overdue_days": int(late_days) if is_late else 0,
+                "district_code": row["district_code"],
+                "district_name": district_names.get(row["district_code"]),
+                "street_code": _text(row["street_code"]),
+                "street_name": area_names.get(row["street_code"]),
+                "point_id": _text(row["point_id"]),
+                "point_name": _text(row.get("point_name")),
+                "unit_code": _text(row["unit_code"]),
+                "chief_name": _text(row["chief_name"]),
+                "crs": "EPSG:4326",
+            },
+        })
+    return out
+
+
+def export_open311(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date) -> bytes:
+    """The selection's problems as a GeoReport v2 ``requests.json`` body (UTF-8)."""
+    from civmap.ledger import display_names
+
+    problems = pd.DataFrame(store.problems(filters)).sort_values("id")
+    events = store.events(filters)
+    names = display_names(store)
+    requests = open311_requests(problems, events, vocab, as_of, store.district_names(), names["street_code"])
+    return json.dumps(requests, ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,169 @@
+"""Reading one ledger row into store values, collecting an issue for each bad field.
+
+A field is read under a *policy*: ``REQUIRED`` (blank is an issue), ``CLEAR`` (blank
+clears the stored value) or ``KEEP`` (blank keeps the stored value on update, and the
+insert takes a default). Where the row lies comes from ``civmap.ledger.locate``; the
+stated district must agree with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from civmap.ledger import cells
+from civmap.ledger.locate import Located, outside_city
+from civmap.ledger.parse import RawLedger
+from civmap.ledger.reference import Reference
+
+__all__ = ["RowReader", "REQUIRED", "CLEAR", "KEEP", "POSITION_FIELDS", "DECIMALS", "position_field"]
+
+REQUIRED, CLEAR, KEEP = "required", "clear", "keep"
+#: Fields that are codes, not prose: full-width letters and digits in them are folded.
+_CODES = ("id", "chief_phone")
+#: Stored coordinates keep 7 decimals (about 1 cm), as the demo city does.
+DECIMALS = 7
+
+
+class RowReader:
+    """One row being read: its values, its insert-only defaults, and where it lies."""
+
+    def __init__(self, raw, number, row_cells, log, ref: Reference, table, located: Located, today):
+        self.raw, self.number, self.row_cells, self.log, self.ref = raw, number, row_cells, log, ref
+        self.table, self.located, self.today = table, located, today
+        self.values: dict = {}
+        self.defaults: dict = {}
+        self.stated_district: str | None = None
+        self.point: dict | None = None  # problems: the assessment point it belongs to
+        self.placed = False
+
+    def cell(self, field: str):
+        label = self.raw.columns.get(field)
+        return None if label is None else self.row_cells.get(label)
+
+    def issue(self, field: str, code: str, value="", **params) -> None:
+        self.log.add(self.number, field, code, value, **params)
+
+    def set(self, field: str, value, policy: str) -> None:
+        if value is not None:
+            self.values[field] = value
+        elif policy == REQUIRED:
+            self.issue(field, "missing")
+        elif policy == CLEAR and self.raw.has(field):
+            self.values[field] = None
+
+    def text(self, field: str, policy: str) -> str | None:
+        value = cells.text(self.cell(field), fold=field in _CODES)
+        limit = getattr(self.table.c[field].type, "length", None) if field in self.table.c else None
+        if value is not None and limit and len(value) > limit:
+            self.issue(field, "too_long", value[:24] + "…", limit=limit)
+            return None
+        self.set(field, value, policy)
+        return value
+
+    def named(self, field: str, names_kind: str, what: str, policy: str) -> str | None:
+        """A vocabulary label or code, a district or a unit: matched to its code."""
+        written = cells.text(self.cell(field))
+        if written is None:
+            self.set(field, None, policy)
+            return None
+        names = self.ref.names[names_kind]
+        code = names.find(written)
+        if code is None:
+            self._unknown(field, written, what, names.suggest(written))
+            return None
+        self.values[field] = code
+        return code
+
+    def _unknown(self, field, written, what, suggestions) -> None:
+        if suggestions:
+            self.issue(field, "unknown_suggest", written, what=what, suggest="、".join(suggestions))
+        else:
+            self.issue(field, "unknown", written, what=what)
+
+    def date(self, field: str, policy: str, future: bool = False) -> dt.date | None:
+        """A day; unless ``future``, one after today is rejected (a finding not yet made)."""
+        try:
+            value = cells.date(self.cell(field))
+        except cells.CellError as error:
+            self.issue(field, "bad_date", error.value)
+            return None
+        if value is not None and not future and value > self.today:
+            self.issue(field, "future_date", value.isoformat(), today=self.today.isoformat())
+            return None
+        self.set(field, value, policy)
+        return value
+
+    def numeric(self, field: str, policy: str) -> float | None:
+        try:
+            value = cells.number(self.cell(field))
+        except cells.CellError as error:
+            self.issue(field, "bad_number", error.value)
+            return None
+        self.set(field, value, policy)
+        return value
+
+    # -- where the row is ---------------------------------------------------------------
+    def place(self, required: bool = True) -> bool:
+        """Set lon/lat, district and street from the row's position; False if it has none."""
+        loc, n = self.located, self.number
+        stated = cells.text(self.cell("district_code"))
+        stated_code = None
+        if stated is not None:
+            stated_code = self.ref.names["district"].find(stated)
+            if stated_code is None:
+                self._unknown("district_code", stated, "district", self.ref.names["district"].suggest(stated))
+        self.stated_district = stated_code
+        if not loc.given[n]:
+            if required and not self.log.has(n, *POSITION_FIELDS):
+                self.issue(position_field(self.raw), "missing_coords")
+            return False
+        lon, lat = float(loc.lon[n]), float(loc.lat[n])
+        found = loc.district[n]
+        where = loc.written[n]
+        if pd.isna(found):
+            code = "outside_city" if outside_city(lon, lat, self.ref.districts) else "no_district"
+            self.issue(position_field(self.raw), code, where)
+            return True
+        if stated_code is not None and stated_code != found:
+            self.issue("district_code", "district_mismatch", stated, found=self.ref.district_name.get(found, found),
+                       where=where)
+            return True
+        self.values.update(lon=round(lon, DECIMALS), lat=round(lat, DECIMALS), district_code=found)
+        self._street(found, loc.street[n])
+        return True
+
+    def _street(self, district: str, contained) -> None:
+        written = cells.text(self.cell("street_code"))
+        streets = self.ref.streets_by_district.get(district)
+        if written is None:
+            inside = not pd.isna(contained) and self.ref.street_parent.get(contained) == district
+            self.values["street_code"] = contained if inside else None
+            return
+        code = streets.find(written) if streets else None
+        if code is not None:
+            self.values["street_code"] = code
+            return
+        elsewhere = [c for d, names in self.ref.streets_by_district.items() if d != district
+                     for c in [names.find(written)] if c]
+        if elsewhere:
+            district_name = self.ref.district_name.get(district, district)
+            self.issue("street_code", "street_not_in_district", written, district=district_name)
+        else:
+            self._unknown("street_code", written, "street", streets.suggest(written) if streets else [])
+
+    def shape(self):
+        shape = self.located.geometry.get(self.number)
+        return None if shape is None or (isinstance(shape, float) and np.isnan(shape)) else shape
+
+
+POSITION_FIELDS = ("lon", "lat", "coords", "geom_wkt", "start", "end")
+
+
+def position_field(raw: RawLedger) -> str:
+    for name in ("lon", "coords", "geom_wkt", "start"):
+        if raw.has(name):
+            return name
+    return "lon"

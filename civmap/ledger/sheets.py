@@ -1,0 +1,108 @@
+"""The layers as ledger sheets: Chinese headers, labels instead of codes, WGS-84 degrees.
+
+Headers are the ``Field.header`` of ``civmap.ledger.columns``, so every sheet built here
+is itself a ledger ``read_ledger`` accepts; a few columns for reading only (点位名称,
+最近测评得分率) have headers the importer ignores.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from civmap.figures import overdue_days, overdue_mask
+from civmap.filters import Filters
+from civmap.i18n import t
+from civmap.ledger.columns import field_by_name
+from civmap.store import Store
+from civmap.vocab import Vocabulary
+
+__all__ = ["LedgerTables", "layer_tables", "supervision_frame", "LAYER_COLUMNS"]
+
+#: (store column, field name) per layer, in sheet order; field None = informational column.
+LAYER_COLUMNS = {
+    "points": ("id", "name", "category", "district_code", "street_code", "community", "lon", "lat", "geom_wkt",
+               "chief_name", "chief_phone", "unit_code", "authority", "partner_unit", "address"),
+    "alleys": ("id", "name", "district_code", "street_code", "state", "length_m", "lon", "lat", "geom_wkt",
+               "chief_name", "chief_phone", "unit_code"),
+    "problems": ("id", "description", "category", "source", "status", "district_code", "street_code", "point_id",
+                 "point_name", "address", "found_on", "deadline", "unit_code", "chief_name", "lon", "lat"),
+}
+_VOCAB = {"category": {"points": "point_categories", "problems": "problem_categories"},
+          "state": {"alleys": "alley_states"}, "status": {"problems": "statuses"},
+          "source": {"problems": "problem_sources"}}
+_INFO = {"point_name": "ledger.supervision.point_name"}
+
+
+class LedgerTables(dict):
+    """layer name → sheet DataFrame (headers in Chinese), plus the selection's problems."""
+
+
+def _labelled(frame: pd.DataFrame, layer: str, vocab: Vocabulary, names: dict[str, dict]) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    for column in LAYER_COLUMNS[layer]:
+        values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        kind = _VOCAB.get(column, {}).get(layer)
+        if kind:
+            values = values.map(vocab.labels(kind, "zh")).fillna(values)
+        elif column in names:
+            values = values.map(names[column]).where(values.notna(), None)
+        if column in ("found_on", "deadline"):
+            values = pd.to_datetime(values).dt.date
+        header = t(_INFO[column], "zh") if column in _INFO else field_by_name(layer, column).header
+        out[header] = values.astype(object).where(values.notna(), None)
+    return out.reset_index(drop=True)
+
+
+def _names(store: Store) -> dict[str, dict]:
+    from civmap.ledger import display_names
+
+    names = display_names(store)
+    return {k: names[k] for k in ("district_code", "street_code", "unit_code")}
+
+
+def layer_tables(store: Store, filters: Filters, vocab: Vocabulary) -> LedgerTables:
+    """The selection's points, alleys and problems as ledger sheets."""
+    names = _names(store)
+    points = pd.DataFrame(store.points(filters)).sort_values("id")
+    alleys = pd.DataFrame(store.alleys(filters)).sort_values("id")
+    if len(alleys):
+        import shapely
+
+        alleys["geom_wkt"] = shapely.to_wkt(alleys["geometry"].to_numpy(), rounding_precision=-1)
+    problems = pd.DataFrame(store.problems(filters)).sort_values("id")
+    tables = LedgerTables(
+        points=_labelled(points, "points", vocab, names),
+        alleys=_labelled(alleys, "alleys", vocab, names),
+        problems=_labelled(problems, "problems", vocab, names),
+    )
+    return tables
+
+
+def supervision_frame(store: Store, filters: Filters, vocab: Vocabulary, as_of) -> pd.DataFrame:
+    """Overdue problems of the selection (whatever its status filter: overdue is itself a
+    status test), by responsible unit, longest overdue first, as a ledger sheet with a
+    序号 restarting for each unit and the days overdue."""
+    problems = pd.DataFrame(store.problems(filters.without_statuses()))
+    late = problems[overdue_mask(problems, vocab, as_of)].copy()
+    late["days"] = overdue_days(late, as_of)
+    late["unit_sort"] = late["unit_name"].fillna("\uffff")
+    late = late.sort_values(["unit_sort", "days", "id"], ascending=[True, False, True])
+    names = _names(store)
+    columns = ("unit_code", "id", "description", "category", "district_code", "street_code", "address", "found_on",
+               "deadline", "status", "chief_name")
+    body = pd.DataFrame(index=late.index)
+    for column in columns:
+        values = late[column]
+        kind = _VOCAB.get(column, {}).get("problems")
+        if kind:
+            values = values.map(vocab.labels(kind, "zh")).fillna(values)
+        elif column in names:
+            values = values.map(names[column])
+        if column in ("found_on", "deadline"):
+            values = pd.to_datetime(values).dt.date
+        body[field_by_name("problems", column).header] = values.astype(object).where(values.notna(), None)
+    body.insert(0, t("ledger.supervision.seq", "zh"), late.groupby("unit_sort").cumcount().to_numpy() + 1)
+    body[t("ledger.supervision.overdue_days", "zh")] = late["days"].to_numpy()
+    body[field_by_name("problems", "lon").header] = late["lon"].to_numpy()
+    body[field_by_name("problems", "lat").header] = late["lat"].to_numpy()
+    return body.reset_index(drop=True)

@@ -1,0 +1,134 @@
+"""``python -m civmap import`` and ``python -m civmap export``: ledgers from the command line.
+
+They call the same functions as the Import page, so both give the same result on the
+same file. ``import`` exits 0 when every row was good, 1 when some rows were rejected
+(the good ones are still imported, unless ``--dry-run``), 2 when the file as a whole
+cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from civmap.config import load_settings
+from civmap.i18n import t
+
+__all__ = ["REGISTERS"]
+
+
+def _store():
+    from civmap.db import open_store
+
+    return open_store(load_settings())
+
+
+def _vocab():
+    from civmap.vocab import load_vocabulary
+
+    return load_vocabulary(load_settings().vocab_dir)
+
+
+def _lang(args) -> str:
+    return args.lang or load_settings().lang
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from civmap.cli import print_frame
+    from civmap.ledger import (
+        LedgerError, check_file, commit_ledger, issues_frame, notes_text, rejects_csv, summary_text,
+    )
+
+    lang = _lang(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    store, vocab = _store(), _vocab()
+    try:
+        checked = check_file(path.read_bytes(), path.name, args.kind, store, vocab, crs=args.crs)
+    except LedgerError as error:
+        print(f"error: {path.name}: {error.message(lang)}", file=sys.stderr)
+        return 2
+    for note in notes_text(checked, lang):
+        print(note)
+    print(summary_text(checked, lang))
+    if checked.issues:
+        print()
+        print_frame(issues_frame(checked, lang), "table")
+        rejects = Path(args.rejects) if args.rejects else path.with_name(f"{path.stem}.rejects.csv")
+        rejects.write_bytes(rejects_csv(checked, lang))
+        print(t("ledger.cli.rejects_written", lang, path=rejects))
+    if args.dry_run:
+        print(t("ledger.cli.dry_run", lang))
+    elif checked.records:
+        result = commit_ledger(store, checked, vocab)
+        print(t("ledger.committed", lang, inserted=result.inserted, updated=result.updated,
+                unchanged=result.unchanged, rejected=result.rejected, events=result.events))
+    return 1 if checked.issues else 0
+
+
+def _districts(store, wanted: list[str]) -> tuple[str, ...]:
+    """District codes from codes or names given on the command line."""
+    from civmap.ledger.reference import Names
+
+    districts = store.districts()
+    names = Names.build(((r.code, [r.name, r.name_en]) for r in districts.itertuples()), strip_suffixes=True)
+    codes = []
+    for value in wanted:
+        code = names.find(value)
+        if code is None:
+            close = names.suggest(value)
+            hint = f"; closest: {', '.join(close)}" if close else ""
+            raise ValueError(f"unknown district {value!r}{hint}")
+        codes.append(code)
+    return tuple(codes)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from civmap.filters import Filters
+    from civmap.ledger.export import export_geojson, export_workbook
+    from civmap.ledger.open311 import export_open311
+
+    out = Path(args.out)
+    fmt = args.format or {".geojson": "geojson", ".json": "open311"}.get(out.suffix.lower(), "xlsx")
+    store, vocab = _store(), _vocab()
+    filters = Filters(districts=_districts(store, args.district or []))
+    if fmt == "xlsx":
+        data = export_workbook(store, filters, vocab, store.as_of())
+    elif fmt == "geojson":
+        data = export_geojson(store, filters)
+    else:
+        data = export_open311(store, filters, vocab, store.as_of())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    lang = _lang(args)
+    print(t("ledger.cli.exported", lang, path=out, detail=filters.describe(vocab, store.district_names(), lang)))
+    return 0
+
+
+def register_import(sub) -> tuple[str, callable]:
+    parser = sub.add_parser("import", help="check a ledger file and import its good rows (one transaction)")
+    parser.add_argument("file", help=".xlsx/.xls/.ods/.csv/.geojson ledger, or a zipped Shapefile for boundaries")
+    parser.add_argument("--kind", required=True, choices=("points", "alleys", "problems", "boundaries"))
+    parser.add_argument("--crs", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
+                        help="where the coordinates were picked: GPS/Tianditu (wgs84), AMap/Tencent (gcj02), "
+                             "Baidu (bd09); converted to WGS-84")
+    parser.add_argument("--rejects", default=None,
+                        help="CSV file for the rejected rows (default: FILE.rejects.csv next to the ledger)")
+    parser.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+    parser.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the report")
+    return "import", _cmd_import
+
+
+def register_export(sub) -> tuple[str, callable]:
+    parser = sub.add_parser("export", help="export the selection as Excel, GeoJSON or Open311 JSON")
+    parser.add_argument("out", help="output file (OUT.xlsx, OUT.geojson or OUT.json)")
+    parser.add_argument("--district", action="extend", nargs="+", help="district code(s) or name(s)")
+    parser.add_argument("--format", choices=("xlsx", "geojson", "open311"), default=None,
+                        help="default: from OUT's suffix (.geojson, .json = open311, else xlsx)")
+    parser.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the messages")
+    return "export", _cmd_export
+
+
+REGISTERS = [register_import, register_export]

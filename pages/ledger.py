@@ -1,0 +1,70 @@
+"""台账导入导出 — bring ledgers in (checked, previewed, then committed) and take the selection out."""
+
+import streamlit as st
+
+from civmap import ledger, ui
+from civmap.i18n import t
+from civmap.ledger.export import FORMATS, MEDIA_TYPES, export_file_name
+
+lang = ui.lang()
+filters = ui.sidebar_filters()
+st.title(t("page.import", lang))
+tab_in, tab_out = st.tabs([t("ledger.tab.import", lang), t("ledger.tab.export", lang)])
+
+with tab_in:
+    st.caption(t("ledger.intro", lang))
+    flash = st.session_state.pop("ledger_result", None)
+    if flash:
+        st.success(flash)
+    left, right = st.columns(2)
+    kind = left.selectbox(t("ledger.kind", lang), ledger.KINDS, key="ledger_kind",
+                          format_func=lambda k: t(f"ledger.kind.{k}", lang))
+    crs = right.selectbox(t("ledger.crs", lang), ("wgs84", "gcj02", "bd09"), key="ledger_crs",
+                          format_func=lambda c: t(f"ledger.crs.{c}", lang))
+    upload = st.file_uploader(t("ledger.upload", lang), key="ledger_file",
+                              type=[suffix.lstrip(".") for suffix in ledger.SUFFIXES])
+    checked = None
+    if upload is not None:
+        try:
+            checked = ui.ledger_check(upload.getvalue(), upload.name, kind, crs)
+        except ledger.LedgerError as error:
+            st.error(f"{upload.name}: {error.message(lang)}")
+    if checked is not None:
+        counts = checked.summary()
+        ui.metric_row([(t(f"ledger.m.{key}", lang), f"{counts[key]:,}", None)
+                       for key in ("rows", "good", "bad", "insert", "update", "same")])
+        for note in ledger.notes_text(checked, lang):
+            st.caption(note)
+        st.subheader(t("ledger.bad_rows", lang))
+        if checked.issues:
+            st.dataframe(ledger.issues_frame(checked, lang), hide_index=True, width="stretch")
+            st.download_button(t("ledger.download_rejects", lang), data=ledger.rejects_csv(checked, lang),
+                               file_name=f"{upload.name.rsplit('.', 1)[0]}.rejects.csv", mime="text/csv",
+                               key="ledger_rejects")
+        else:
+            st.info(t("ledger.no_bad_rows", lang))
+        st.subheader(t("ledger.preview", lang))
+        shown = 500
+        st.dataframe(ledger.preview_frame(checked, ui.vocab(), ui.ledger_names(), lang, limit=shown),
+                     hide_index=True, width="stretch")
+        if counts["good"] > shown:
+            st.caption(t("ledger.preview_more", lang, shown=shown, total=counts["good"]))
+        changes = counts["insert"] + counts["update"]
+        if changes == 0:
+            st.caption(t("ledger.nothing_to_commit", lang))
+        if st.button(t("ledger.commit", lang, count=changes), type="primary", disabled=changes == 0,
+                     key="ledger_commit"):
+            result = ledger.commit_ledger(ui.store(), checked, ui.vocab())
+            st.session_state["ledger_result"] = t(
+                "ledger.committed", lang, inserted=result.inserted, updated=result.updated,
+                unchanged=result.unchanged, rejected=result.rejected, events=result.events)
+            st.rerun()
+
+with tab_out:
+    st.caption(t("ledger.export.caption", lang,
+                 selection=filters.describe(ui.vocab(), ui.store().district_names(), lang)))
+    st.caption(t("ledger.export.help", lang))
+    day = ui.store().as_of()
+    for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
+        column.download_button(t(f"ledger.export.{fmt}", lang), data=lambda fmt=fmt: ui.ledger_export(fmt, filters),
+                               file_name=export_file_name(fmt, day), mime=MEDIA_TYPES[fmt], key=f"ledger_{fmt}")

@@ -1,0 +1,53 @@
+"""指挥大屏 — the command-centre wall: the whole city (or each district in turn), live, hands-off.
+
+URL: ``/wall``, optionally ``?district=D01``, ``?carousel=1&every=30``, ``?refresh=60``.
+Two fragments rerun on their own: the clock every second, the board every ``refresh``
+seconds (or ``every`` seconds in carousel mode), so nothing reloads the whole page.
+"""
+
+import streamlit as st
+
+from civmap import ui
+from civmap.i18n import t
+from civmap.progress import LIST_DAYS
+from civmap.wall import TREND_DAYS, carousel_order
+from civmap.wallview import (MAP_TITLE, clock_html, figures_html, header_html, notice_html, page_css,
+                             ranking_html, trend_html)
+
+lang = ui.lang()
+st.html(page_css())
+options = ui.wall_options()
+if options is None:
+    st.stop()
+
+
+@st.fragment(run_every=1)
+def clock():
+    st.html(clock_html(ui.wall_now(), lang))
+
+
+@st.fragment(run_every=options.tick)
+def board():
+    names = ui.wall_districts()
+    district = ui.wall_position(options, list(names))
+    order = carousel_order(list(names))
+    labels = [t("wall.city", lang) if code is None else names[code] for code in order]
+    label = t("wall.city", lang) if district is None else names.get(district, district)
+    steps, active = (labels, order.index(district) if district in order else None) if options.carousel else ([], None)
+    read = ui.wall_read(district)
+    header = header_html(label, steps, active, read.refreshed_at, read.stale, lang)
+    if read.view is None:
+        st.html(header + notice_html(t("wall.unavailable" if read.stale else "wall.waiting", lang)))
+        return
+    # One element for the title and the figures, so a screen never shows one without the other.
+    st.html(header + figures_html(read.view.figures, lang, read.view.race))
+    left, right = st.columns([0.6, 0.4], gap="small")
+    with left:
+        st.iframe(read.map_html, height=600, alt=MAP_TITLE)
+    with right:
+        st.html(ranking_html(read.view.ranking, lang, highlight=district, days=LIST_DAYS))
+        st.html(trend_html(read.view.daily, lang, TREND_DAYS))
+
+
+clock()
+board()

@@ -1,0 +1,216 @@
+"""The command wall's data, map and panels, without a browser (issue 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from civmap import progress
+from civmap.figures import headline
+from civmap.vocab import load_vocabulary
+from civmap.wall import (PERSONAL_COLUMNS, WallOptions, advance, build_view, carousel_order, district_rates,
+                         parse_options, strip_personal, wall_city)
+from civmap.wallmap import NO_DATA_COLOR, RATE_COLORS, build_wall_map, rate_color, rate_domain, render_wall_map
+from civmap.wallview import figures_html, header_html, notice_html, ranking_html, trend_html, trend_svg
+
+AS_OF = dt.date.today()
+ASSESSMENT = AS_OF + dt.timedelta(days=100)
+CODES = ["D01", "D02", "D03"]
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocabulary()
+
+
+@pytest.fixture(scope="module")
+def city(demo_store):
+    s = demo_store
+    return wall_city(s.districts(), s.points(), s.circles(), s.problems(), s.events())
+
+
+@pytest.fixture(scope="module")
+def phones(demo_store) -> set[str]:
+    found = set()
+    for frame in (demo_store.points(), demo_store.circles(), demo_store.alleys()):
+        found |= {str(p) for p in frame["chief_phone"].dropna() if str(p).strip()}
+    assert len(found) > 100
+    return found
+
+
+# -- options and carousel --------------------------------------------------------------
+def test_options_default_to_the_whole_city_refreshed_every_minute():
+    options = parse_options({}, CODES)
+    assert options == WallOptions(district=None, carousel=False, every=30, refresh=60)
+    assert options.tick == 60
+
+
+def test_options_read_district_carousel_and_intervals():
+    options = parse_options({"district": "D02", "carousel": "1", "every": "20", "refresh": "45"}, CODES)
+    assert (options.district, options.carousel, options.every, options.refresh) == ("D02", True, 20, 45)
+    assert options.tick == 20
+    assert parse_options({"carousel": "0", "refresh": "5"}, CODES).tick == 5
+
+
+@pytest.mark.parametrize("params, named", [
+    ({"district": "D99"}, "district"), ({"every": "soon"}, "every"), ({"refresh": "0"}, "refresh"),
+    ({"carousel": "maybe"}, "carousel"),
+])
+def test_bad_options_name_the_parameter(params, named):
+    with pytest.raises(ValueError, match=rf"^query parameter {named}="):
+        parse_options(params, CODES)
+
+
+def test_an_unreadable_store_skips_the_district_check():
+    assert parse_options({"district": "D09"}, None).district == "D09"
+
+
+def test_the_carousel_visits_the_city_then_every_district_and_wraps():
+    order = carousel_order(CODES)
+    seen, view = [], None
+    for _ in range(5):
+        view = advance(order, view)
+        seen.append(view)
+    assert seen == ["D01", "D02", "D03", None, "D01"]
+    assert advance(order, "gone") is None
+
+
+# -- no personal data ------------------------------------------------------------------
+def test_personal_columns_are_stripped(city):
+    frame = pd.DataFrame({"id": [1], "chief_name": ["王"], "chief_phone": ["13800000000"], "contact_mobile": ["1"],
+                          "unit_email": ["a@b"], "name": ["x"]})
+    assert list(strip_personal(frame).columns) == ["id", "name"]
+    for frame in (city.points, city.circles, city.problems, city.events):
+        assert not set(frame.columns) & set(PERSONAL_COLUMNS)
+        assert not [c for c in frame.columns if "phone" in c]
+
+
+def test_the_wall_map_carries_no_phone_number(city, vocab, phones):
+    view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
+    html = render_wall_map(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static"))
+    digits = set(re.findall(r"\d{11}", html))
+    assert not digits & phones
+    assert "chief" not in html
+
+
+# -- figures ---------------------------------------------------------------------------
+def test_city_figures_match_the_store(city, demo_store, vocab):
+    view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
+    expected = headline(demo_store.points(), demo_store.circles(), demo_store.alleys(), demo_store.problems(),
+                        vocab, AS_OF)
+    daily = progress.daily_counts(demo_store.problems(), demo_store.events(), vocab,
+                                  AS_OF - dt.timedelta(days=6), AS_OF)
+    f = view.figures
+    assert (f.points, f.circles, f.open, f.overdue) == (expected.points, expected.circles, expected.open,
+                                                        expected.overdue)
+    assert f.closing_rate == pytest.approx(expected.closing_rate)
+    assert f.closed_week == int(daily["closed"].sum()) > 0
+    assert f.days_left == 100
+    assert f.circles_up is None and f.values()["circles"] == expected.circles
+
+
+def test_district_figures_match_the_scoped_store(city, demo_store, vocab):
+    view = build_view(city, "D02", vocab, AS_OF, ASSESSMENT)
+    d02 = demo_store.scoped(["D02"])
+    expected = headline(d02.points(), d02.circles(), d02.alleys(), d02.problems(), vocab, AS_OF)
+    assert (view.figures.points, view.figures.circles, view.figures.open, view.figures.overdue) == \
+        (expected.points, expected.circles, expected.open, expected.overdue)
+    assert set(view.problems["district_code"]) == {"D02"}
+    assert len(view.ranking) == len(demo_store.districts())  # the lists always rank every district
+    assert set(view.ranking["mark"].dropna()) == {"red", "black"}
+
+
+def test_circle_states_give_circles_up_to_standard(demo_store, vocab):
+    states = pd.DataFrame({"circle_id": ["C1", "C2", "C3"], "district_code": ["D01", "D01", "D02"],
+                           "state": ["met", "not_met", "met"], "chief_phone": ["1", "2", "3"]})
+    s = demo_store
+    city = wall_city(s.districts(), s.points(), s.circles(), s.problems(), s.events(), states)
+    assert "chief_phone" not in city.circle_states
+    assert build_view(city, None, vocab, AS_OF, ASSESSMENT).figures.values()["circles"] == 2
+    d01 = build_view(city, "D01", vocab, AS_OF, ASSESSMENT).figures
+    assert (d01.circles_up, d01.circles) == (1, 2)
+
+
+def test_district_rates_add_up_to_the_city(city, vocab):
+    names = {**city.district_names, "D99": "空区"}
+    rates = district_rates(names, city.problems, vocab, AS_OF)
+    assert list(rates["code"]) == list(names)
+    assert rates["problems"].sum() == len(city.problems)
+    assert rates["closed"].sum() == int(city.problems["status"].isin(vocab.closed_statuses).sum())
+    assert pd.isna(rates.set_index("code").at["D99", "closing_rate"])
+
+
+# -- shading ---------------------------------------------------------------------------
+def test_shading_spans_the_districts_shown_at_least_five_points_wide():
+    assert rate_domain([0.80, 0.95, None]) == (0.80, 0.95)
+    low, high = rate_domain([0.93, 0.94])
+    assert (low, high) == (pytest.approx(0.89), 0.94)
+    assert rate_domain([None]) == (0.0, 1.0)
+    domain = (0.8, 0.95)
+    assert rate_color(0.8, domain) == RATE_COLORS[0]
+    assert rate_color(0.95, domain) == RATE_COLORS[-1]
+    assert rate_color(0.5, domain) == RATE_COLORS[0]
+    assert rate_color(None, domain) == NO_DATA_COLOR
+
+
+def test_wall_map_is_dark_offline_and_shades_every_district(city, vocab):
+    view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
+    html = render_wall_map(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static"))
+    assert "/app/static/civmap/wall.css" in html and "/app/static/vendor/leaflet/leaflet.js" in html
+    assert not re.search(r"(src|href)=\"https?://", html), "the wall map loads something from another host"
+    assert "d3" not in re.findall(r"<script[^>]*src=\"([^\"]+)\"", html)
+    for name in city.district_names.values():
+        assert name in html or json.dumps(name)[1:-1] in html  # DivIcon html is JSON-escaped
+    for rate in view.rates["closing_rate"]:
+        assert f"{rate * 100:.1f}%" in html
+    unresolved = int(view.problems["status"].isin(vocab.unresolved_statuses).sum())
+    assert html.count("],0]") + html.count("],1]") + html.count("],2]") >= unresolved
+
+
+def test_focused_map_dims_the_other_districts(city, vocab):
+    view = build_view(city, "D03", vocab, AS_OF, ASSESSMENT)
+    html = render_wall_map(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static",
+                                          focus="D03"))
+    assert html.count("wall-district-label wall-dim") == len(city.districts) - 1
+
+
+# -- panels ----------------------------------------------------------------------------
+def test_figure_tiles_carry_their_values(city, vocab):
+    view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
+    html = figures_html(view.figures, "zh", view.race)
+    for code, value in view.figures.values().items():
+        assert f'data-figure="{code}"' in html
+        if code != "closing_rate":
+            assert f'data-value="{value}"' in html
+    assert "距国测" in html and "未办结问题" in html
+    assert "Open problems" in figures_html(view.figures, "en")
+
+
+def test_ranking_marks_red_and_black_rows(city, vocab):
+    view = build_view(city, "D01", vocab, AS_OF, ASSESSMENT)
+    html = ranking_html(view.ranking, "zh", highlight="D01")
+    assert html.count('data-mark="red"') == int((view.ranking["mark"] == "red").sum()) >= 1
+    assert html.count('data-mark="black"') == int((view.ranking["mark"] == "black").sum()) >= 1
+    assert "红榜" in html and "黑榜" in html and "wall-row-focus" in html
+
+
+def test_trend_draws_found_and_closed(city, vocab):
+    view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
+    svg = trend_svg(view.daily, "zh")
+    assert svg.count("<polyline") == 2 and "发现" in svg and "销号" in svg
+    assert f"{int(view.daily['closed'].sum()):,}" in svg
+    assert "data:image/svg+xml;base64," in trend_html(view.daily, "zh", 30)
+    empty = view.daily.iloc[0:0]
+    assert "<svg" in trend_svg(empty, "en")
+
+
+def test_header_marks_a_stale_view_and_escapes_text():
+    now = dt.datetime(2025, 5, 1, 9, 30, 5)
+    html = header_html("全市", ["全市", "江城区"], 1, now, True, "zh")
+    assert "09:30:05" in html and 'data-wall-stale="1"' in html and "wall-step-on" in html
+    assert 'data-wall-stale' not in header_html("全市", [], None, now, False, "zh")
+    assert "&lt;script&gt;" in notice_html("<script>")

@@ -1,0 +1,196 @@
+"""The command wall in Debian's headless Chromium at 1920×1080 and 3840×2160 (issue 6).
+
+It must fill the screen with no scrolling and no Streamlit chrome, show the store's
+figures, refresh them on its own when the store changes, cycle through the districts,
+request nothing from another host and never show a phone number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from civmap import progress
+from civmap.db import make_engine
+from civmap.figures import headline
+from civmap.store import Store
+from civmap.testing import CHROMIUM, RequestLog, chromium, running_app
+from civmap.vocab import load_vocabulary
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                 reason=f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")]
+
+SHOTS = Path(os.environ.get("CIVMAP_SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
+FIGURES = "Object.fromEntries([...document.querySelectorAll('[data-figure]').values()]" \
+          ".map(e => [e.dataset.figure, e.dataset.value]))"
+VIEW = "document.querySelector('[data-view]') && document.querySelector('[data-view]').dataset.view"
+DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
+# Anything that could scroll, or that sticks out of the screen.
+OVERFLOW = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const s = getComputedStyle(e);
+    if (s.display === 'none' || s.visibility === 'hidden') continue;
+    const scrolls = v => v === 'auto' || v === 'scroll';
+    if (scrolls(s.overflowY) && e.scrollHeight > e.clientHeight + 1) out.push('scrolls-y ' + e.className);
+    if (scrolls(s.overflowX) && e.scrollWidth > e.clientWidth + 1) out.push('scrolls-x ' + e.className);
+  }
+  for (const sel of ['.wall-header', '.wall-kpis', 'iframe[title="civmap-wall-map"]', '.wall-lists', '.wall-trend',
+                     '.wall-clock']) {
+    const e = document.querySelector(sel);
+    if (!e) { out.push('missing ' + sel); continue; }
+    const r = e.getBoundingClientRect();
+    if (r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < 0 || r.left < 0 || r.height < 10)
+      out.push('outside ' + sel + ' ' + JSON.stringify(r));
+  }
+  for (const v of document.querySelectorAll('.wall-kpi-value, .wall-kpi-label')) {
+    if (v.scrollWidth > v.parentElement.clientWidth + 1) out.push('too wide ' + v.textContent);
+  }
+  return out;
+}"""
+
+
+def _wait(page, script: str, timeout: float = 90.0, frames: bool = False):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in (page.frames if frames else [page.main_frame]):
+            try:
+                value = frame.evaluate(script)
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                continue
+            if value:
+                return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {script}")
+
+
+def _open(browser, url: str, width: int, height: int):
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    # The demo city is Chinese: show the wall's clock in its time zone.
+    browser.new_cdp_session(page).send("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Shanghai"})
+    page.goto(url)
+    _wait(page, "document.querySelector('[data-figure=open]')")
+    return page
+
+
+def _figures(page) -> dict[str, str]:
+    return page.evaluate(FIGURES)
+
+
+@pytest.fixture(scope="module")
+def app(demo_db_url):
+    with running_app({"CIVMAP_DATABASE_URL": demo_db_url}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, chromium(playwright) as context:
+        yield context
+
+
+@pytest.fixture(scope="module")
+def expected(demo_store):
+    vocab = load_vocabulary()
+    as_of = demo_store.as_of()
+    figures = headline(demo_store.points(), demo_store.circles(), demo_store.alleys(), demo_store.problems(),
+                       vocab, as_of)
+    daily = progress.daily_counts(demo_store.problems(), demo_store.events(), vocab,
+                                  as_of - dt.timedelta(days=6), as_of)
+    return figures, int(daily["closed"].sum())
+
+
+@pytest.mark.parametrize("width, height, name", [(1920, 1080, "wall-1080.png"), (3840, 2160, "wall-2160.png")])
+def test_the_wall_fills_the_screen_with_the_store_figures(app, browser, demo_store, expected, width, height, name):
+    log = RequestLog(app).attach(browser)
+    page = _open(browser, f"{app}/wall", width, height)
+    unresolved = int(demo_store.problems()["status"].isin(load_vocabulary().unresolved_statuses).sum())
+    assert int(_wait(page, DRAWN, frames=True)) == unresolved
+    time.sleep(1.0)  # let the map's labels and the fonts settle before measuring
+
+    metrics = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth,"
+                            " innerHeight, innerWidth]")
+    assert metrics[2:] == [height, width]
+    assert metrics[0] <= metrics[2] and metrics[1] <= metrics[3], f"the page scrolls: {metrics}"
+    assert page.evaluate(OVERFLOW) == []
+    for chrome in ("stSidebar", "stHeader", "stToolbar", "stSidebarCollapsedControl"):
+        assert page.locator(f"[data-testid={chrome}]").count() == 0 or \
+            page.locator(f"[data-testid={chrome}]").first.is_hidden(), chrome
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(5, 10, 22)"
+
+    headline_figures, closed_week = expected
+    shown = _figures(page)
+    assert int(shown["points"]) == headline_figures.points
+    assert int(shown["open"]) == headline_figures.open
+    assert int(shown["overdue"]) == headline_figures.overdue
+    assert int(shown["closed_week"]) == closed_week
+    assert float(shown["closing_rate"]) == pytest.approx(headline_figures.closing_rate, abs=1e-6)
+    assert int(shown["days_left"]) >= 0
+    # Readable from across the room, at either size: the numbers are 6% of the screen tall or more.
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.wall-kpi-value')).fontSize)")
+    assert size >= 0.06 * height
+    # Chinese renders with a CJK font: its glyphs are a full em wide.
+    width_of_four = page.evaluate("(() => { const c = document.createElement('canvas').getContext('2d');"
+                                  " c.font = '40px \"Noto Sans CJK SC\"'; return c.measureText('创城指挥').width; })()")
+    assert abs(width_of_four - 160) < 2
+    assert page.locator(".wall-title").inner_text().startswith("创城指挥大屏")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
+    assert log.foreign() == [], f"requests left for other hosts: {log.foreign()[:5]}"
+    page.close()
+
+
+def test_no_phone_number_is_on_the_wall(app, browser, demo_store):
+    page = _open(browser, f"{app}/wall", 1920, 1080)
+    _wait(page, DRAWN, frames=True)
+    phones = {str(p) for frame in (demo_store.points(), demo_store.circles(), demo_store.alleys())
+              for p in frame["chief_phone"].dropna()}
+    text = page.content() + "".join(frame.content() for frame in page.frames)
+    assert not set(re.findall(r"\d{11}", text)) & phones
+    page.close()
+
+
+def test_the_carousel_shows_each_district_in_turn(app, browser, demo_store):
+    names = demo_store.district_names()
+    points = {name: len(demo_store.scoped([code]).points()) for code, name in names.items()}
+    points["全市"] = len(demo_store.points())
+    page = _open(browser, f"{app}/wall?carousel=1&every=2&refresh=60", 1920, 1080)
+    seen: list[tuple[str, int]] = []
+    deadline = time.monotonic() + 90
+    while len(seen) < 4 and time.monotonic() < deadline:
+        view, figures = page.evaluate(f"[{VIEW}, {FIGURES}]")
+        if view and figures.get("points") and (not seen or view != seen[-1][0]):
+            seen.append((view, int(figures["points"])))
+        time.sleep(0.1)
+    assert [view for view, _ in seen] == ["全市", *list(names.values())[:3]]
+    # Each screen shows its own figures, not the city's.
+    assert all(shown == points[view] for view, shown in seen), seen
+    page.close()
+
+
+def test_the_wall_refreshes_itself_when_the_store_changes(scratch_db_url, browser):
+    store = Store(make_engine(scratch_db_url))
+    vocab = load_vocabulary()
+    problems = store.problems()
+    target = problems[problems["status"].isin(vocab.statuses_of_type("open"))].iloc[0]
+    with running_app({"CIVMAP_DATABASE_URL": scratch_db_url}) as url:
+        page = _open(browser, f"{url}/wall?refresh=2", 1920, 1080)
+        before = _figures(page)
+        page.evaluate("window.__civmapSamePage = true")
+        store.set_status(target["id"], vocab.closed_statuses[0], actor="大屏测试")
+        _wait(page, f"Number(({FIGURES}).open) === {int(before['open']) - 1}", timeout=60)
+        after = _figures(page)
+        assert int(after["closed_week"]) == int(before["closed_week"]) + 1
+        assert page.evaluate("window.__civmapSamePage === true"), "the whole page reloaded"
+        assert not page.locator("[data-wall-stale]").count()
+        page.close()
