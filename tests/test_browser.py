@@ -50,6 +50,7 @@ def browser():
 def test_overview_map_draws_every_layer_with_no_external_request(app, browser, demo_store):
     log = RequestLog(app).attach(browser)
     page = browser.new_page()
+    page.set_viewport_size({"width": 1600, "height": 1500})  # tall enough for the README's screenshot
     page.goto(app)
     frame = wait_for_map(page)
     vocab = load_vocabulary()

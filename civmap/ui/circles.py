@@ -1,0 +1,64 @@
+"""Key point-circles: membership and the circle map, cached per data version (pages/circles.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from civmap.filters import Filters
+from civmap.mapview import TileConfig, render_html
+from civmap.ui.core import _layers, asset_base, lang, settings, store, vocab
+
+__all__ = [
+    "circle_data", "circle_map_html", "circle_rule",
+]
+
+
+# Membership, ties and circle problems are spatial work: computed once per
+# (data version, scope, radius, centre kinds, tie distance, day) and cached; the state
+# rule is cheap and applied on every rerun so its widgets answer at once.
+@st.cache_data(max_entries=8, show_spinner=False)
+def _circle_data(version: str, scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
+                 as_of: dt.date):
+    from civmap.circles import load_circle_data
+
+    s = store() if scope is None else store().scoped(scope)
+    return load_circle_data(s, vocab(), radius_m, kinds, tie_distance_m, as_of)
+
+
+def circle_data(radius_m: float, kinds, scope=None):
+    """``civmap.circles.CircleData`` for the radius and centre kinds, over the whole store."""
+    return _circle_data(store().data_version(), scope, float(radius_m), tuple(sorted(kinds)),
+                        settings().tie_distance_m, store().as_of())
+
+
+def circle_rule():
+    """The configured circle state rule (``CIVMAP_CIRCLE_RULE``)."""
+    from civmap.circle_state import CircleRule
+
+    return CircleRule.parse(settings().circle_rule, "CIVMAP_CIRCLE_RULE")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _circle_map_html(version: str, scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
+                     as_of: dt.date, circle_id: str, lang_code: str, base: str, height: int) -> str:
+    from civmap.circlemap import CircleView, build_circle_map
+
+    data = _circle_data(version, scope, radius_m, kinds, tie_distance_m, as_of)
+    districts, points, _, alleys, _ = _layers(version, scope, Filters())
+    members = data.members[data.members["circle_id"] == circle_id]
+    problems = data.problems[(data.problems["circle_id"] == circle_id) & data.problems["open"]]
+    view = CircleView(districts=districts, circle=data.circles[data.circles["id"] == circle_id],
+                      members=members, points=points[points["id"].isin(members["member_id"])],
+                      alleys=alleys[alleys["id"].isin(members["member_id"])], problems=problems)
+    cfg = settings()
+    fmap = build_circle_map(view, vocab(), lang_code, as_of, base, tiles=TileConfig(cfg.tiles, cfg.tile_url,
+                            cfg.tianditu_key), radius_m=radius_m, height=f"{height}px")
+    return render_html(fmap)
+
+
+def circle_map_html(radius_m: float, kinds, circle_id: str, height: int, scope=None) -> str:
+    """The rendered map of one circle (ring, members, open problems), cached whole."""
+    return _circle_map_html(store().data_version(), scope, float(radius_m), tuple(sorted(kinds)),
+                            settings().tie_distance_m, store().as_of(), circle_id, lang(), asset_base(), height)

@@ -1,0 +1,194 @@
+"""civmap's Streamlit side, shared by every page: settings, store, language, sidebar, map.
+
+Caches are keyed by the store's data version and the ``Filters`` value, never by
+GeoDataFrames (which ``st.cache_data`` cannot hash); the store itself is a resource.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from civmap.config import ROOT, Settings, load_settings
+from civmap.db import open_store
+from civmap.figures import Headline, headline, overdue_list
+from civmap.filters import Filters
+from civmap.i18n import t
+from civmap.mapview import MapLayers, TileConfig, build_map, render_html
+from civmap.store import Store
+from civmap.vocab import Vocabulary, load_vocabulary
+
+__all__ = [
+    "ICON", "asset_base", "cached_headline", "cached_map_html", "format_rate", "lang",
+    "metric_row", "overdue_table", "selection", "settings", "show_map", "sidebar_filters",
+    "store", "table_labels", "vocab",
+]
+
+
+#: The app's favicon, served from the app itself like everything else.
+ICON = ROOT / "static" / "civmap" / "favicon.png"
+
+
+def _leave_pages_directory_mode() -> None:
+    """Make a direct link to a page (``/wall``) run through ``dashboard.py``.
+
+    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until
+    some session has run ``st.navigation``: on a fresh server the first request for
+    ``/wall`` would run ``pages/wall.py`` alone, without the page config and navigation
+    of ``dashboard.py``. Every page imports this module first, so the first such run
+    switches the server to ``st.navigation`` mode and starts again through the frame.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_pages_directory_mode()
+
+
+@st.cache_resource
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource
+def store() -> Store:
+    """The whole-city store, opened (and on first run seeded) once per process."""
+    return open_store(settings())
+
+
+def vocab() -> Vocabulary:
+    return load_vocabulary(settings().vocab_dir)
+
+
+def lang() -> str:
+    """The UI language: the sidebar choice, else ``?lang=``, else the configured default."""
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang", settings().lang)
+        st.session_state["lang"] = wanted if wanted in ("zh", "en") else settings().lang
+    return st.session_state["lang"]
+
+
+def asset_base() -> str:
+    """Where the app serves ``static/``; the map's iframe resolves it against the app's host."""
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}/app/static" if prefix else "/app/static"
+
+
+def format_rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+# -- cached reads ----------------------------------------------------------------------
+@st.cache_data(max_entries=32, show_spinner=False)
+def _layers(version: str, scope: tuple[str, ...] | None, filters: Filters) -> tuple:
+    s = store() if scope is None else store().scoped(scope)
+    everything = filters.without_statuses()
+    return (s.districts(), s.points(filters), s.circles(filters), s.alleys(filters), s.problems(everything))
+
+
+def selection(filters: Filters, scope: tuple[str, ...] | None = None) -> tuple:
+    """(districts, points, circles, alleys, problems-before-status-filter) for ``filters``."""
+    return _layers(store().data_version(), scope, filters)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _headline(version: str, scope, filters: Filters, as_of: dt.date) -> Headline:
+    _, points, circles, alleys, problems = _layers(version, scope, filters)
+    return headline(points, circles, alleys, problems, vocab(), as_of, filters.statuses)
+
+
+def cached_headline(filters: Filters, scope=None) -> Headline:
+    return _headline(store().data_version(), scope, filters, store().as_of())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _map_html(version: str, scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
+              height: int) -> str:
+    districts, points, circles, alleys, problems = _layers(version, scope, filters)
+    shown = problems[problems["status"].isin(filters.statuses or vocab().unresolved_statuses)]
+    cfg = settings()
+    tiles = TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
+    fmap = build_map(MapLayers(districts, points, circles, alleys, shown), vocab(), lang_code, as_of, base,
+                     tiles=tiles, radius_m=cfg.circle_radius_m, height=f"{height}px")
+    return render_html(fmap)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _overdue(version: str, scope, filters: Filters, as_of: dt.date, lang_code: str) -> pd.DataFrame:
+    districts, _, _, _, problems = _layers(version, scope, filters)
+    if filters.statuses:
+        problems = problems[problems["status"].isin(filters.statuses)]
+    names = districts.set_index("code")["name"].to_dict()
+    table = overdue_list(problems, vocab(), as_of, names, lang_code)
+    headers = {c: t(f"field.{k}", lang_code) for c, k in (
+        ("id", "id"), ("description", "description"), ("category", "category"), ("district", "district"),
+        ("unit", "unit"), ("chief", "chief"), ("status", "status"), ("deadline", "deadline"),
+        ("days_overdue", "overdue_days"))}
+    return table.rename(columns=headers)
+
+
+def overdue_table(filters: Filters, scope=None) -> pd.DataFrame:
+    """The selection's overdue problems, labelled for display."""
+    return _overdue(store().data_version(), scope, filters, store().as_of(), lang())
+
+
+def cached_map_html(filters: Filters, height: int, scope=None) -> str:
+    """The rendered map page; cached whole, as rebuilding it is most of a rerun's cost."""
+    return _map_html(store().data_version(), scope, filters, lang(), store().as_of(), asset_base(), height)
+
+
+def show_map(html: str, height: int) -> None:
+    st.iframe(html, height=height + 4)
+
+
+# -- widgets ---------------------------------------------------------------------------
+def _multiselect(label_key: str, options: list[str], labels: dict[str, str], key: str, default: list[str]):
+    return st.multiselect(t(label_key, lang()), options=options, default=[d for d in default if d in options],
+                          format_func=lambda code: labels.get(code, code), key=key,
+                          placeholder=t("filter.all_placeholder", lang()))
+
+
+def sidebar_filters() -> Filters:
+    """The shared sidebar: language and the filters every page reads.
+
+    Initial values come from the URL (``?district=D01&status=fixing``), so a view can be
+    bookmarked; an empty selection means everything.
+    """
+    v, code = vocab(), lang()
+    from_url = Filters.from_query_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
+    with st.sidebar:
+        st.selectbox(t("sidebar.lang", code), options=["zh", "en"], key="lang",
+                     format_func=lambda c: {"zh": "简体中文", "en": "English"}[c])
+        st.header(t("sidebar.filters", code))
+        districts = store().district_names()
+        chosen_districts = _multiselect("filter.districts", list(districts), districts, "f_districts",
+                                        list(from_url.districts))
+        point_categories = _multiselect("filter.point_categories", v.codes("point_categories"),
+                                        v.labels("point_categories", code), "f_point_categories",
+                                        list(from_url.point_categories))
+        problem_categories = _multiselect("filter.problem_categories", v.codes("problem_categories"),
+                                          v.labels("problem_categories", code), "f_problem_categories",
+                                          list(from_url.problem_categories))
+        statuses = _multiselect("filter.statuses", v.codes("statuses"), v.labels("statuses", code), "f_statuses",
+                                list(from_url.statuses) or v.unresolved_statuses)
+    return Filters(districts=chosen_districts, point_categories=point_categories,
+                   problem_categories=problem_categories, statuses=statuses)
+
+
+def metric_row(items: list[tuple[str, str, str | None]]) -> None:
+    """A row of ``st.metric`` tiles: (label, value, help)."""
+    for column, (label, value, help_text) in zip(st.columns(len(items)), items):
+        column.metric(label, value, help=help_text)
+
+
+def table_labels(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Replace code columns by their labels: ``{"category": ("point_categories", "类别")}``."""
+    out = frame.copy()
+    for column, (kind, title) in columns.items():
+        out[column] = out[column].map(vocab().labels(kind, lang())).fillna(out[column])
+    return out.rename(columns={c: title for c, (_, title) in columns.items()})

@@ -1,0 +1,120 @@
+"""Rectification progress: the event ledger, extra filters and charts (pages/progress.py, overview tiles)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from civmap.filters import Filters
+from civmap.i18n import t
+from civmap.ui.core import _multiselect, format_rate, lang, settings, store, vocab
+
+__all__ = [
+    "date_range_input", "progress_filters", "progress_ledger", "progress_tiles",
+    "rank_names", "show_chart",
+]
+
+
+# -- progress (issue 4: rectification progress; pages/progress.py and the overview tiles) --
+def _progress_store(scope):
+    return store() if scope is None else store().scoped(scope)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _progress_events(version: str, scope) -> pd.DataFrame:
+    """The scope's whole status-event log, read once per data version; a filter change
+    then only re-reads the (much smaller) problems table."""
+    events = _progress_store(scope).events()
+    return events[["problem_id", "at", "to_status", "deadline"]]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _progress_ledger(version: str, scope, filters: Filters):
+    from civmap.progress import build_ledger
+
+    problems = _progress_store(scope).problems(filters)
+    return build_ledger(problems, _progress_events(version, scope), vocab())
+
+
+def progress_ledger(filters: Filters, scope=None):
+    """The status histories of the selected problems (``civmap.progress.Ledger``); the status
+    filter is dropped, as a problem's current status says nothing about its past."""
+    return _progress_ledger(store().data_version(), scope, filters.without_statuses())
+
+
+def date_range_input(label: str, default: tuple[dt.date, dt.date], key: str, help_text: str | None = None):
+    """A start–end date picker; while only one end is picked, the default period holds."""
+    picked = st.date_input(label, value=default, key=key, help=help_text, format="YYYY-MM-DD")
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:
+        return picked[0], picked[1]
+    st.caption(t("progress.period_invalid", lang()))
+    return default
+
+
+def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
+    """The Progress page's own filters, in the sidebar under the shared ones: responsible
+    units, problem sources (defaults from ``?unit=`` / ``?source=``) and the period.
+
+    Returns the Filters (the shared ones plus units and sources) and the period's first
+    and last day. The period sets the charts' time axis, not which problems count: a
+    found-date filter would drop older problems still open from the backlog.
+    """
+    from civmap.progress import TREND_DAYS
+
+    code, as_of = lang(), store().as_of()
+    from_url = Filters.from_query_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
+    units = store().units().set_index("code")["name"].to_dict()
+    with st.sidebar:
+        chosen_units = _multiselect("filter.units", list(units), units, "p_units", list(from_url.units))
+        sources = _multiselect("filter.sources", vocab().codes("problem_sources"),
+                               vocab().labels("problem_sources", code), "p_sources", list(from_url.sources))
+        start, end = date_range_input(t("progress.period", code), (as_of - dt.timedelta(days=TREND_DAYS - 1), as_of),
+                                      "p_period", t("progress.period_help", code))
+    return base.with_(units=tuple(chosen_units), sources=tuple(sources), statuses=()), start, end
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _names(version: str, scope, by: str) -> dict[str, str]:
+    s = _progress_store(scope)
+    if by == "district":
+        return s.district_names()
+    if by == "street":
+        return s.areas("street").set_index("code")["name"].to_dict()
+    return s.units().set_index("code")["name"].to_dict()
+
+
+def rank_names(by: str, scope=None) -> dict[str, str]:
+    """Display names of the districts, streets or responsible units (``by``) by code."""
+    return _names(store().data_version(), scope, by)
+
+
+def show_chart(figure, data: pd.DataFrame, name: str) -> None:
+    """A plotly chart and, under it, a download of its data as CSV (``name``.csv)."""
+    from civmap.charts import csv_bytes
+
+    st.plotly_chart(figure, key=f"chart_{name}", config={"displaylogo": False})
+    st.download_button(t("progress.download", lang()), csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"download_{name}", on_click="ignore", icon=":material/download:")
+
+
+def progress_tiles(filters: Filters, scope=None) -> list[tuple[str, str, str | None]]:
+    """The overview's second row: found and closed in the last 7 days, their on-time rate,
+    and the days left to the assessment date (with the race's verdict in the help)."""
+    from civmap.progress import RECENT_DAYS, ledger_race, ledger_summary
+
+    code, as_of = lang(), store().as_of()
+    ledger = progress_ledger(filters, scope)
+    week = ledger_summary(ledger, as_of - dt.timedelta(days=RECENT_DAYS - 1), as_of)
+    assessment = settings().assessment_date
+    race = ledger_race(ledger, as_of, assessment)
+    verdict = t("progress.tile.verdict." + ("enough" if race["enough"] else "short"), code)
+    return [
+        (t("progress.tile.found_week", code), f"{week['found']:,}", t("progress.tile.help.week", code)),
+        (t("progress.tile.closed_week", code), f"{week['closed']:,}", t("progress.tile.help.week", code)),
+        (t("progress.tile.on_time_week", code), format_rate(week["on_time_rate"]),
+         t("progress.tile.help.on_time", code)),
+        (t("progress.tile.days_left", code), t("progress.days_value", code, days=race["days_left"]),
+         t("progress.tile.help.days_left", code, date=assessment.isoformat(), verdict=verdict)),
+    ]

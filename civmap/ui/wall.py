@@ -1,0 +1,132 @@
+"""The command wall: its options, carousel and last-good reads (pages/wall.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time as _time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from civmap.mapview import TileConfig
+from civmap.ui.circles import circle_data, circle_rule
+from civmap.ui.core import asset_base, lang, settings, store, vocab
+
+__all__ = [
+    "WALL_READ_ERRORS", "wall_districts", "wall_now", "wall_options", "wall_position",
+    "wall_read",
+]
+
+
+#: What a store read can raise when the database is away or locked: the wall then keeps
+#: showing its last good data, marked stale.
+WALL_READ_ERRORS = (SQLAlchemyError, OSError)
+
+
+def wall_districts() -> dict[str, str]:
+    """District code → name; the last good answer when the store cannot be read (else {})."""
+    try:
+        names = store().district_names()
+    except WALL_READ_ERRORS:
+        return st.session_state.get("wall_districts", {})
+    st.session_state["wall_districts"] = names
+    return names
+
+
+def wall_options():
+    """The wall's ``WallOptions`` from the URL; a bad parameter is shown, not raised (None)."""
+    from civmap.wall import parse_options
+    from civmap.wallview import notice_html
+
+    params = {k: st.query_params.get(k) for k in ("district", "carousel", "every", "refresh")}
+    try:
+        return parse_options(params, list(wall_districts()) or None)
+    except ValueError as error:
+        st.html(notice_html(str(error)))
+        return None
+
+
+def wall_now() -> dt.datetime:
+    """Now, in the viewer's time zone when the browser says which (the wall's clock)."""
+    try:
+        zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    return dt.datetime.now(zone) if zone else dt.datetime.now()
+
+
+def wall_position(options, district_codes: list[str]) -> str | None:
+    """The district the wall shows now (None: the city); moves the carousel on when due.
+
+    The position lives in the session, so data refreshes never reset it.
+    """
+    from civmap.wall import advance, carousel_order
+
+    now = _time.monotonic()
+    if "wall_view" not in st.session_state:
+        st.session_state["wall_view"] = options.district
+        st.session_state["wall_moved_at"] = now
+    elif options.carousel and district_codes and now - st.session_state["wall_moved_at"] >= options.every - 0.5:
+        st.session_state["wall_view"] = advance(carousel_order(district_codes), st.session_state["wall_view"])
+        st.session_state["wall_moved_at"] = now
+    return st.session_state["wall_view"]
+
+
+def _wall_circle_states():
+    """Each active circle's state by the configured rule (shared with the Circles page)."""
+    from civmap.circles import summarise
+
+    try:
+        data = circle_data(settings().circle_radius_m, settings().centre_kinds)
+        return summarise(data, circle_rule())[["circle_id", "district_code", "state"]]
+    except ValueError:  # a bad circle rule or centre kind: show the number of circles instead
+        return None
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _wall_city(version: str):
+    from civmap.wall import wall_city
+
+    s = store()
+    return wall_city(s.districts(), s.points(), s.circles(), s.problems(), s.events(), _wall_circle_states())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _wall_view(version: str, district: str | None, as_of: dt.date, assessment_date: dt.date):
+    from civmap.wall import build_view
+
+    return build_view(_wall_city(version), district, vocab(), as_of, assessment_date)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _wall_map(version: str, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str,
+              base: str) -> str:
+    from civmap.wallmap import build_wall_map, render_wall_map
+
+    view = _wall_view(version, district, as_of, assessment_date)
+    cfg = settings()
+    fmap = build_wall_map(_wall_city(version).districts, view.rates, view.problems, vocab(), as_of, base,
+                          lang_code, focus=district, tiles=TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key))
+    return render_wall_map(fmap)
+
+
+def wall_read(district: str | None):
+    """A ``civmap.wall.WallRead`` for the wall's current screen.
+
+    A failed read keeps the last good view of that screen (from this session) and says
+    it is stale; with none yet, its view and map are None.
+    """
+    from civmap.wall import WallRead
+
+    good = st.session_state.setdefault("wall_good", {})
+    try:
+        version, as_of = store().data_version(), store().as_of()
+        assessment = settings().assessment_date
+        view = _wall_view(version, district, as_of, assessment)
+        map_html = _wall_map(version, district, as_of, assessment, lang(), asset_base())
+    except WALL_READ_ERRORS:
+        last = good.get(district)
+        return WallRead(None, None, None, True) if last is None else last._replace(stale=True)
+    good[district] = WallRead(view, map_html, wall_now(), False)
+    return good[district]
