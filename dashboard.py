@@ -13,7 +13,8 @@ st.set_page_config(page_title=t("app.title", lang()), page_icon=str(ICON), layou
 
 code = lang()
 PAGES = [
-    st.Page("pages/overview.py", title=t("page.overview", code), icon=":material/map:", default=True, url_path="overview"),
+    # The default page lives at "/" (Streamlit gives it no path of its own).
+    st.Page("pages/overview.py", title=t("page.overview", code), icon=":material/map:", default=True),
     st.Page("pages/circles.py", title=t("page.circles", code), icon=":material/radio_button_checked:", url_path="circles"),
     st.Page("pages/progress.py", title=t("page.progress", code), icon=":material/trending_up:", url_path="progress"),
     st.Page("pages/wall.py", title=t("page.wall", code), icon=":material/tv:", url_path="wall"),

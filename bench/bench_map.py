@@ -48,7 +48,7 @@ def one_run(playwright, url: str, query: str, district: int) -> tuple[float, flo
         log = RequestLog(url).attach(context)
         page = context.new_page()
         start = time.monotonic()
-        page.goto(f"{url}/overview{query}")
+        page.goto(f"{url}/{query}")
         frame, count = drawn_frame(page)
         first = time.monotonic() - start
         frame.evaluate("document.documentElement.dataset.stale = '1'")
