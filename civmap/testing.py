@@ -21,13 +21,18 @@ from urllib.parse import urlparse
 
 from civmap.config import ROOT
 
-__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "free_port", "running_app", "chromium", "RequestLog"]
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "SCREENSHOTS", "free_port", "running_app", "chromium", "wait_for",
+           "RequestLog"]
 
 CHROMIUM = os.environ.get("CIVMAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+#: Where browser tests save their screenshots (``docs/screenshots`` to refresh the README's).
+SCREENSHOTS = Path(os.environ.get("CIVMAP_SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
 
 
 def free_port() -> int:
@@ -82,6 +87,25 @@ def chromium(playwright) -> Iterator:
             context.close()
 
 
+def wait_for(page, expression: str, timeout: float = 90.0, frames: bool = True):
+    """The first (frame, value) where the JavaScript ``expression`` is truthy.
+
+    Streamlit renders maps and HTML in iframes that appear and vanish as it reruns,
+    so every frame of the page is asked in turn until one answers or time runs out.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in (page.frames if frames else [page.main_frame]):
+            try:
+                value = frame.evaluate(expression)
+            except Exception:  # noqa: BLE001 - a frame can be detached while it is asked
+                continue
+            if value:
+                return frame, value
+        time.sleep(0.05)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {expression}")
+
+
 class RequestLog:
     """Every request a page (and its iframes) makes, to prove none leaves the app's host."""
 
@@ -89,8 +113,9 @@ class RequestLog:
         self.app_host = urlparse(app_url).netloc
         self.urls: list[str] = []
 
-    def attach(self, context) -> "RequestLog":
-        context.on("request", lambda request: self.urls.append(request.url))
+    def attach(self, page) -> "RequestLog":
+        """Listen on one page (its iframes included), so other tabs' polling is not counted."""
+        page.on("request", lambda request: self.urls.append(request.url))
         return self
 
     def foreign(self) -> list[str]:

@@ -8,13 +8,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import warnings
+from pathlib import Path
 
 import pytest
 
 from civmap.db import create_schema, make_engine, seed_demo
 from civmap.store import Store
+from civmap.testing import CHROMIUM, chromium, running_app
 
 #: The demo's "today" in tests: fixed, so generated figures are reproducible.
 AS_OF = dt.date.today()
@@ -68,3 +71,33 @@ def _no_planar_math_on_degrees():
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*Geometry is in a geographic CRS.*")
         yield
+
+
+#: Marks for browser tests: in CI a missing Chromium is a failure, not a skip (.ci/run installs it).
+BROWSER = [pytest.mark.browser,
+           pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                              reason=f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")]
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_db_url):
+    """The real app on localhost, on the shared demo store, for every browser test."""
+    with running_app({"CIVMAP_DATABASE_URL": demo_db_url}) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium (a fresh profile), driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, chromium(playwright) as context:
+        yield context
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab, closed after the test so that it stops polling a server that is gone."""
+    tab = browser.new_page()
+    yield tab
+    tab.close()

@@ -2,56 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
-import pytest
-
-from civmap.testing import CHROMIUM, RequestLog, chromium, running_app
+from civmap.testing import SCREENSHOTS, RequestLog, running_app, wait_for
 from civmap.vocab import load_vocabulary
+from tests.conftest import BROWSER
 
-# In CI a missing browser is a failure, not a skip: .ci/run installs it.
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                 reason=f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")]
+pytestmark = BROWSER
 
-SHOTS = Path(os.environ.get("CIVMAP_SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
 DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
 
 
-def wait_for_map(page, timeout: float = 90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.evaluate(f"{DRAWN} && document.readyState === 'complete'"):
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                continue
-        time.sleep(0.1)
-    raise AssertionError("the map never finished drawing")
+def wait_for_map(page):
+    return wait_for(page, f"{DRAWN} && document.readyState === 'complete'")[0]
 
 
-@pytest.fixture(scope="module")
-def app(demo_db_url):
-    with running_app({"CIVMAP_DATABASE_URL": demo_db_url}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright, chromium(playwright) as context:
-        yield context
-
-
-def test_overview_map_draws_every_layer_with_no_external_request(app, browser, demo_store):
-    log = RequestLog(app).attach(browser)
-    page = browser.new_page()
+def test_overview_map_draws_every_layer_with_no_external_request(demo_app, page, demo_store):
+    log = RequestLog(demo_app).attach(page)
     page.set_viewport_size({"width": 1600, "height": 1500})  # tall enough for the README's screenshot
-    page.goto(app)
+    page.goto(demo_app)
     frame = wait_for_map(page)
     vocab = load_vocabulary()
     problems = demo_store.problems()
@@ -63,16 +32,14 @@ def test_overview_map_draws_every_layer_with_no_external_request(app, browser, d
     assert frame.evaluate("document.querySelectorAll('canvas').length") >= 1
     page.get_by_text("测评点位").first.wait_for()
     time.sleep(0.5)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
     assert log.foreign() == [], f"requests left for other hosts: {log.foreign()[:5]}"
     assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in log.urls)
-    page.close()
 
 
-def test_a_click_on_a_problem_shows_its_details(app, browser):
-    page = browser.new_page()
-    page.goto(app)
+def test_a_click_on_a_problem_shows_its_details(demo_app, page):
+    page.goto(demo_app)
     frame = wait_for_map(page)
     # Zoom onto one open problem so it is not hidden under others, then click its pixel.
     point = frame.evaluate("""() => {
@@ -92,14 +59,12 @@ def test_a_click_on_a_problem_shows_its_details(app, browser):
     text = popup.inner_text()
     for label in ("类别", "位置", "发现日期", "整改时限", "状态", "责任单位"):
         assert label in text
-    page.close()
 
 
-def test_a_direct_link_on_a_fresh_server_runs_through_the_frame(demo_db_url, browser):
+def test_a_direct_link_on_a_fresh_server_runs_through_the_frame(demo_db_url, page):
     """A bookmark to a page (``/circles``) is the first request after start-up: it must
     still get the app's navigation and layout, not Streamlit's old pages-folder mode."""
     with running_app({"CIVMAP_DATABASE_URL": demo_db_url}) as url:
-        page = browser.new_page()
         page.goto(f"{url}/circles")
         nav = page.locator("[data-testid=stSidebarNav]")
         nav.get_by_text("全市概览").wait_for(timeout=60_000)

@@ -4,21 +4,18 @@ Excel export the page builds on demand."""
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import openpyxl
-import pytest
 
+from civmap.config import ROOT
 from civmap.db import make_engine
 from civmap.store import Store
-from civmap.testing import CHROMIUM, chromium, running_app
+from civmap.testing import running_app
+from tests.conftest import BROWSER
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                 reason=f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")]
+pytestmark = BROWSER
 
-ROOT = Path(__file__).resolve().parent.parent
 WAIT = 180_000  # ms; generous, as the machine may be shared
 
 
@@ -28,12 +25,8 @@ def _idle(page) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT)
 
 
-def test_upload_commit_and_download(scratch_db_url, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with running_app({"CIVMAP_DATABASE_URL": scratch_db_url}) as url, sync_playwright() as pw, \
-            chromium(pw) as context:
-        page = context.new_page()
+def test_upload_commit_and_download(scratch_db_url, page):
+    with running_app({"CIVMAP_DATABASE_URL": scratch_db_url}) as url:
         page.goto(f"{url}/ledger")
         page.wait_for_selector("text=台账类型", timeout=WAIT)
         _idle(page)

@@ -8,10 +8,8 @@ request nothing from another host and never show a phone number.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,14 +17,12 @@ from civmap import progress
 from civmap.db import make_engine
 from civmap.figures import headline
 from civmap.store import Store
-from civmap.testing import CHROMIUM, RequestLog, chromium, running_app
+from civmap.testing import SCREENSHOTS, RequestLog, running_app, wait_for
 from civmap.vocab import load_vocabulary
+from tests.conftest import BROWSER
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                 reason=f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")]
+pytestmark = BROWSER
 
-SHOTS = Path(os.environ.get("CIVMAP_SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
 FIGURES = "Object.fromEntries([...document.querySelectorAll('[data-figure]').values()]" \
           ".map(e => [e.dataset.figure, e.dataset.value]))"
 VIEW = "document.querySelector('[data-view]') && document.querySelector('[data-view]').dataset.view"
@@ -57,24 +53,14 @@ OVERFLOW = """() => {
 
 
 def _wait(page, script: str, timeout: float = 90.0, frames: bool = False):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in (page.frames if frames else [page.main_frame]):
-            try:
-                value = frame.evaluate(script)
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                continue
-            if value:
-                return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {script}")
+    """The wall's figures live in the page itself; only its map is in a frame."""
+    return wait_for(page, script, timeout, frames)[1]
 
 
-def _open(browser, url: str, width: int, height: int):
-    page = browser.new_page()
+def _open(page, url: str, width: int, height: int):
     page.set_viewport_size({"width": width, "height": height})
     # The demo city is Chinese: show the wall's clock in its time zone.
-    browser.new_cdp_session(page).send("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Shanghai"})
+    page.context.new_cdp_session(page).send("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Shanghai"})
     page.goto(url)
     _wait(page, "document.querySelector('[data-figure=open]')")
     return page
@@ -82,20 +68,6 @@ def _open(browser, url: str, width: int, height: int):
 
 def _figures(page) -> dict[str, str]:
     return page.evaluate(FIGURES)
-
-
-@pytest.fixture(scope="module")
-def app(demo_db_url):
-    with running_app({"CIVMAP_DATABASE_URL": demo_db_url}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright, chromium(playwright) as context:
-        yield context
 
 
 @pytest.fixture(scope="module")
@@ -110,9 +82,9 @@ def expected(demo_store):
 
 
 @pytest.mark.parametrize("width, height, name", [(1920, 1080, "wall-1080.png"), (3840, 2160, "wall-2160.png")])
-def test_the_wall_fills_the_screen_with_the_store_figures(app, browser, demo_store, expected, width, height, name):
-    log = RequestLog(app).attach(browser)
-    page = _open(browser, f"{app}/wall", width, height)
+def test_the_wall_fills_the_screen_with_the_store_figures(demo_app, page, demo_store, expected, width, height, name):
+    log = RequestLog(demo_app).attach(page)
+    page = _open(page, f"{demo_app}/wall", width, height)
     unresolved = int(demo_store.problems()["status"].isin(load_vocabulary().unresolved_statuses).sum())
     assert int(_wait(page, DRAWN, frames=True)) == unresolved
     time.sleep(1.0)  # let the map's labels and the fonts settle before measuring
@@ -144,27 +116,25 @@ def test_the_wall_fills_the_screen_with_the_store_figures(app, browser, demo_sto
     assert abs(width_of_four - 160) < 2
     assert page.locator(".wall-title").inner_text().startswith("创城指挥大屏")
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
     assert log.foreign() == [], f"requests left for other hosts: {log.foreign()[:5]}"
-    page.close()
 
 
-def test_no_phone_number_is_on_the_wall(app, browser, demo_store):
-    page = _open(browser, f"{app}/wall", 1920, 1080)
+def test_no_phone_number_is_on_the_wall(demo_app, page, demo_store):
+    page = _open(page, f"{demo_app}/wall", 1920, 1080)
     _wait(page, DRAWN, frames=True)
     phones = {str(p) for frame in (demo_store.points(), demo_store.circles(), demo_store.alleys())
               for p in frame["chief_phone"].dropna()}
     text = page.content() + "".join(frame.content() for frame in page.frames)
     assert not set(re.findall(r"\d{11}", text)) & phones
-    page.close()
 
 
-def test_the_carousel_shows_each_district_in_turn(app, browser, demo_store):
+def test_the_carousel_shows_each_district_in_turn(demo_app, page, demo_store):
     names = demo_store.district_names()
     points = {name: len(demo_store.scoped([code]).points()) for code, name in names.items()}
     points["全市"] = len(demo_store.points())
-    page = _open(browser, f"{app}/wall?carousel=1&every=2&refresh=60", 1920, 1080)
+    page = _open(page, f"{demo_app}/wall?carousel=1&every=2&refresh=60", 1920, 1080)
     seen: list[tuple[str, int]] = []
     deadline = time.monotonic() + 90
     while len(seen) < 4 and time.monotonic() < deadline:
@@ -175,16 +145,15 @@ def test_the_carousel_shows_each_district_in_turn(app, browser, demo_store):
     assert [view for view, _ in seen] == ["全市", *list(names.values())[:3]]
     # Each screen shows its own figures, not the city's.
     assert all(shown == points[view] for view, shown in seen), seen
-    page.close()
 
 
-def test_the_wall_refreshes_itself_when_the_store_changes(scratch_db_url, browser):
+def test_the_wall_refreshes_itself_when_the_store_changes(scratch_db_url, page):
     store = Store(make_engine(scratch_db_url))
     vocab = load_vocabulary()
     problems = store.problems()
     target = problems[problems["status"].isin(vocab.statuses_of_type("open"))].iloc[0]
     with running_app({"CIVMAP_DATABASE_URL": scratch_db_url}) as url:
-        page = _open(browser, f"{url}/wall?refresh=2", 1920, 1080)
+        page = _open(page, f"{url}/wall?refresh=2", 1920, 1080)
         before = _figures(page)
         page.evaluate("window.__civmapSamePage = true")
         store.set_status(target["id"], vocab.closed_statuses[0], actor="大屏测试")
@@ -193,4 +162,4 @@ def test_the_wall_refreshes_itself_when_the_store_changes(scratch_db_url, browse
         assert int(after["closed_week"]) == int(before["closed_week"]) + 1
         assert page.evaluate("window.__civmapSamePage === true"), "the whole page reloaded"
         assert not page.locator("[data-wall-stale]").count()
-        page.close()
+    
