@@ -45,8 +45,8 @@ def drawn_frame(page, timeout: float = 60.0, exclude_stale: bool = False):
 
 def one_run(playwright, url: str, query: str, district: int) -> tuple[float, float, int, int, list[str]]:
     with chromium(playwright) as context:
-        log = RequestLog(url).attach(context)
         page = context.new_page()
+        log = RequestLog(url).attach(page)
         start = time.monotonic()
         page.goto(f"{url}/{query}")
         frame, count = drawn_frame(page)
@@ -62,8 +62,9 @@ def one_run(playwright, url: str, query: str, district: int) -> tuple[float, flo
 
 
 def scenario(playwright, url: str, title: str, query: str, runs: int) -> None:
-    """The first run meets a cold cache (the first visitor after start-up); each run then
-    picks a district not picked before, so every filter change is computed afresh."""
+    """The first run meets a cold cache (in the first scenario, the first visitor after the
+    server started, who also pays for Python's imports); each run then picks a district not
+    picked before, so every filter change is computed afresh."""
     cold_first, cold_change, count, _, foreign = one_run(playwright, url, query, 0)
     firsts, changes = [], []
     for run in range(runs):
@@ -72,7 +73,8 @@ def scenario(playwright, url: str, title: str, query: str, runs: int) -> None:
         changes.append(change)
         foreign += more
     print(f"== {title}: {count:,} features on the map")
-    print(f"first map drawn, first visitor after start-up: {cold_first:.2f} s; filter change: {cold_change:.2f} s")
+    print(f"first map drawn, first visit of this view (nothing cached): {cold_first:.2f} s; "
+          f"filter change: {cold_change:.2f} s")
     print(f"first map drawn after opening the overview: median {statistics.median(firsts):.2f} s "
           f"(runs: {', '.join(f'{x:.2f}' for x in firsts)})")
     print(f"map redrawn after a filter change (a new district each run): median {statistics.median(changes):.2f} s "

@@ -22,12 +22,15 @@ ui.metric_row([
     (t("fig.closed", lang), f"{figures.closed:,}", None),
     (t("fig.closing_rate", lang), ui.format_rate(figures.closing_rate), t("fig.help.closing_rate", lang)),
 ])
-# Rectification progress (pages/progress.py has the charts and the definitions).
-ui.metric_row(ui.progress_tiles(filters))
+# Rectification progress (pages/progress.py has the charts and the definitions), filled in
+# after the map has been sent: the browser draws the map while these are computed.
+progress_row = st.container()
 
 MAP_HEIGHT = 640
 ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT)
 st.caption(t("overview.map_note", lang))
+with progress_row:
+    ui.metric_row(ui.progress_tiles(filters))
 
 st.subheader(t("overview.overdue_title", lang))
 late = ui.overdue_table(filters)

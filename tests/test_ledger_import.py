@@ -291,3 +291,33 @@ def test_alleys_need_a_line_and_get_their_length(scratch, city):
     assert rows_in["NA2"]["length_m"] == 88.0 and rows_in["NA2"]["district_code"] == a.district_code
     ledger.commit_ledger(scratch, checked, VOCAB)
     assert {"NA1", "NA2"} <= set(scratch.alleys()["id"])
+
+
+def test_a_deadline_change_alone_is_an_event_that_keeps_history(scratch):
+    """An extension (延期) moves the deadline from today on; the days before stay as they were."""
+    from civmap import progress
+
+    as_of = scratch.as_of()
+    yesterday = as_of - dt.timedelta(days=1)
+    problems = scratch.problems()
+    late = problems[(problems["status"] == "fixing") & (pd.to_datetime(problems["deadline"]).dt.date < yesterday)]
+    problem = late.sort_values("id").iloc[0]
+    new_deadline = as_of + dt.timedelta(days=10)
+
+    def overdue_on(day):
+        daily = progress.daily_counts(scratch.problems(), scratch.events(), VOCAB, day, day)
+        return int(daily["overdue"].iloc[0])
+
+    before = overdue_on(yesterday), overdue_on(as_of)
+    rows = [["问题编号", "问题描述", "问题类别", "经度", "纬度", "发现日期", "整改时限", "状态"],
+            [problem.id, problem.description, problem.category, problem.lon, problem.lat,
+             problem.found_on, new_deadline.isoformat(), "整改中"]]
+    checked = ledger.check_file(xlsx(rows, title=None), "延期.xlsx", "problems", scratch, VOCAB)
+    assert checked.actions == {problem.id: "update"}
+    ledger.commit_ledger(scratch, checked, VOCAB)
+    last = scratch.events().query("problem_id == @problem.id").iloc[-1]
+    assert (last.from_status, last.to_status, pd.Timestamp(last.deadline).date()) == ("fixing", "fixing", new_deadline)
+    assert last.note == "整改时限调整"
+    assert pd.Timestamp(scratch.problems().set_index("id").loc[problem.id, "deadline"]).date() == new_deadline
+    # Yesterday it was overdue under its old deadline and still is; from today it is not.
+    assert (overdue_on(yesterday), overdue_on(as_of)) == (before[0], before[1] - 1)

@@ -28,6 +28,8 @@ __all__ = ["Writes", "CommitResult", "plan_writes", "classify", "existing_rows",
 
 #: The actor of the status events an import writes: "台账导入 <file name>".
 ACTOR_PREFIX = "台账导入"
+#: The note on the event a deadline change alone makes (the audit trail reads it as is).
+DEADLINE_NOTE = "整改时限调整"
 TABLE_OF = {"points": "points", "alleys": "alleys", "problems": "problems", "boundaries": "areas"}
 _KEY = {"areas": "code"}
 
@@ -94,7 +96,8 @@ def plan_writes(kind: str, records: tuple[Record, ...], existing: dict[str, dict
     ``existing`` holds the stored rows of the records' keys. A new problem gets the event
     of its finding (at its finding day) and, when the ledger already gives a later
     status, the event of that change at ``at``; an updated problem whose status differs
-    gets one event from the old status to the new, like any other status change.
+    gets one event from the old status to the new, like any other status change; one
+    whose deadline alone changes gets an event that keeps its status and sets the deadline.
     """
     writes = Writes()
     key = _KEY.get(TABLE_OF[kind], "id")
@@ -114,6 +117,11 @@ def plan_writes(kind: str, records: tuple[Record, ...], existing: dict[str, dict
             changed["status_since"] = at
             writes.events.append(dict(problem_id=record.key, at=at, actor=actor, from_status=old["status"],
                                       to_status=changed["status"], deadline=changed.get("deadline"), note=None))
+        elif kind == "problems" and changed.get("deadline") is not None:
+            # A new deadline (an extension, 延期) is history too: the event keeps the status and
+            # carries the deadline in force from now on, so past days stay overdue as they were.
+            writes.events.append(dict(problem_id=record.key, at=at, actor=actor, from_status=old["status"],
+                                      to_status=old["status"], deadline=changed["deadline"], note=DEADLINE_NOTE))
         writes.updates.append({key: record.key, **changed})
     return writes
 
