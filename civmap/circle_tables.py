@@ -14,7 +14,7 @@ from civmap.i18n import t
 from civmap.vocab import Vocabulary
 
 __all__ = ["SORT_KEYS", "filter_circles", "sort_circles", "circle_list", "member_list", "problem_list",
-           "group_label"]
+           "group_label", "flagged_ties"]
 
 #: Sort orders offered on the page: key -> (columns, ascending). Worst first by default.
 SORT_KEYS: dict[str, tuple[list[str], list[bool]]] = {
@@ -105,4 +105,31 @@ def problem_list(problems: pd.DataFrame, vocab: Vocabulary, lang: str) -> pd.Dat
         t("field.deadline", lang): ordered["deadline"].to_numpy(),
         t("field.overdue_days", lang): ordered["overdue_days"].where(ordered["overdue"]).astype("Int64").to_numpy(),
         t("field.point", lang): ordered["point_name"].to_numpy(),
+    })
+
+
+def flagged_ties(ties: pd.DataFrame, district_names: dict[str, str], lang: str) -> pd.DataFrame:
+    """The problems whose tie needs a look: too far from every place, in no district, or in
+    another district than their ledger row says, with what is wrong. (A nearer point than
+    the ledger's is common where points crowd, so it is counted on the page, not listed.)"""
+    flagged = ties[ties["too_far"] | ties["outside"] | ties["district_differs"]]
+    flagged = flagged.sort_values("problem_id", kind="stable")
+    reasons = [
+        ("too_far", t("circles.tie.too_far", lang)), ("outside", t("circles.tie.outside", lang)),
+        ("district_differs", t("circles.tie.district_differs", lang)),
+    ]
+    why = [t("list.sep", lang).join(text for column, text in reasons if row[column])
+           for _, row in flagged.iterrows()]
+
+    def district(codes: pd.Series) -> pd.Series:
+        return codes.map(district_names).fillna(codes)
+
+    return pd.DataFrame({
+        t("field.id", lang): flagged["problem_id"].to_numpy(),
+        t("circles.tie.why", lang): why,
+        t("field.district", lang): district(flagged["district_code"]).to_numpy(),
+        t("circles.tie.ledger_district", lang): district(flagged["ledger_district_code"]).to_numpy(),
+        t("circles.tie.place", lang): flagged["place_id"].to_numpy(),
+        t("circles.tie.ledger_point", lang): flagged["ledger_point_id"].to_numpy(),
+        t("circles.tie.distance", lang): flagged["distance_m"].round(1).to_numpy(),
     })

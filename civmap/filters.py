@@ -90,7 +90,7 @@ class Filters:
 
     def describe(self, vocab: Vocabulary, district_names: Mapping[str, str], lang: str = "zh") -> str:
         """One sentence saying what is selected, for captions and exports."""
-        sep = "、" if lang == "zh" else ", "
+        sep = t("list.sep", lang)
         parts = []
         labelled = (
             ("districts", None),

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from civmap import ui
-from civmap.circle_tables import SORT_KEYS, circle_list, filter_circles, member_list, problem_list, sort_circles
+from civmap.circle_tables import (SORT_KEYS, circle_list, filter_circles, flagged_ties, member_list, problem_list,
+                                  sort_circles)
 from civmap.circles import summarise
 from civmap.i18n import t
 from civmap.ties import tie_summary
@@ -110,6 +111,6 @@ with side_col:
 counts = tie_summary(data.ties)
 with st.expander(t("circles.ties.title", lang, too_far=counts["too_far"]), expanded=False):
     st.markdown(t("circles.ties.text", lang, distance=f"{data.tie_distance_m:g}", **counts))
-    flagged = data.ties[data.ties["too_far"] | data.ties["outside"] | data.ties["district_differs"]]
+    flagged = flagged_ties(data.ties, district_names, lang)
     if len(flagged):
         st.dataframe(flagged, hide_index=True, width="stretch")

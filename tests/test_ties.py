@@ -57,6 +57,26 @@ def test_a_problem_too_far_from_every_place_is_flagged_not_attached(city):
     assert not ties["point_differs"].iloc[2]  # untied: flagged as too far, not as a disagreement
 
 
+
+def test_flagged_ties_are_listed_with_their_reason_in_the_ui_language(city):
+    from civmap.circle_tables import flagged_ties
+
+    districts, places, _ = city
+    near_place = places.geometry.iloc[0]
+    names = districts.set_index("code")["name"].to_dict()
+    by_code = districts.set_index("code").geometry
+    own = next(code for code in names if by_code[code].contains(near_place))
+    other = next(code for code in names if code != own)
+    problems = _problems([(near_place.x, near_place.y), (near_place.x, near_place.y), (120.0, 30.0)],
+                         ledger_district=[own, other, None], ledger_point=["X", "X", "X"])
+    ties = tie_problems(problems, districts, places, 0.5)
+    table = flagged_ties(ties, names, "zh")
+    assert table["编号"].tolist() == ["W1", "W2"]  # W0 is only nearer another point: counted, not listed
+    assert table["需核查原因"].tolist() == ["所属区与台账不符", "距所有点位过远、不在任何区内"]
+    assert table["台账所属区"].iloc[0] == names[other]
+    english = flagged_ties(ties, names, "en")
+    assert english["What to check"].iloc[1] == "Too far from every place, In no district"
+
 def test_a_problem_beside_an_alley_ties_to_the_alley(city):
     districts, places, _ = city
     alley = places[places["place_type"] == "alley"].iloc[0]

@@ -162,4 +162,3 @@ def test_the_wall_refreshes_itself_when_the_store_changes(scratch_db_url, page):
         assert int(after["closed_week"]) == int(before["closed_week"]) + 1
         assert page.evaluate("window.__civmapSamePage === true"), "the whole page reloaded"
         assert not page.locator("[data-wall-stale]").count()
-    
