@@ -13,7 +13,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["t", "messages", "LANGS", "I18N_DIR"]
+__all__ = ["t", "messages", "localized_areas", "area_names", "LANGS", "I18N_DIR"]
 
 LANGS = ("zh", "en")
 I18N_DIR = Path(__file__).resolve().parent.parent / "data" / "i18n"
@@ -38,3 +38,21 @@ def t(key: str, lang: str = "zh", **values) -> str:
     pair = messages().get(key)
     text = key if pair is None else pair[0 if lang == "zh" else 1]
     return text.format(**values) if values else text
+
+
+def localized_areas(areas, lang: str = "zh"):
+    """``areas`` (districts, streets ...) with ``name`` in ``lang``.
+
+    Place names are data, not UI text: in English an area is called by the ``name_en``
+    its boundary data gives (pinyin, usually), and keeps its Chinese name where none is given.
+    """
+    if lang == "zh" or "name_en" not in areas.columns or not len(areas):
+        return areas
+    english = areas["name_en"].where(areas["name_en"].fillna("").astype(str).str.strip() != "")
+    return areas.assign(name=english.fillna(areas["name"]))
+
+
+def area_names(areas, lang: str = "zh") -> dict[str, str]:
+    """Area code → name in ``lang`` (see ``localized_areas``)."""
+    local = localized_areas(areas, lang)
+    return dict(zip(local["code"], local["name"]))

@@ -103,7 +103,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     lang = _lang(args)
-    print(t("ledger.cli.exported", lang, path=out, detail=filters.describe(vocab, store.district_names(), lang)))
+    print(t("ledger.cli.exported", lang, path=out, detail=filters.describe(vocab, store.district_names(lang), lang)))
     return 0
 
 

@@ -63,7 +63,7 @@ def progress_table(ledger, by: str | None, start: dt.date, end: dt.date, names: 
 
 def _names(store, vocab, by: str | None, lang: str) -> dict[str, str]:
     if by == "district":
-        return store.district_names()
+        return store.district_names(lang)
     if by == "category":
         return vocab.labels("problem_categories", lang)
     if by == "unit":

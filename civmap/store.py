@@ -22,6 +22,7 @@ from sqlalchemy.sql import Select
 
 from civmap import schema as s
 from civmap.filters import Filters
+from civmap.i18n import area_names
 from geo import WGS84
 
 __all__ = ["Store"]
@@ -95,8 +96,9 @@ class Store:
     def districts(self) -> gpd.GeoDataFrame:
         return self.areas("district")
 
-    def district_names(self) -> dict[str, str]:
-        return self.districts().set_index("code")["name"].to_dict()
+    def district_names(self, lang: str = "zh") -> dict[str, str]:
+        """District code → name, in English where the boundaries give an English name."""
+        return area_names(self.districts(), lang)
 
     def units(self) -> pd.DataFrame:
         query = select(s.units).order_by(s.units.c.code)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from civmap.circle_state import MET
 from civmap.figures import headline, overdue_mask
+from civmap.i18n import area_names
 from civmap.progress import (DAILY_COLUMNS, LIST_DAYS, RECENT_DAYS, build_ledger, ledger_daily,
                              ledger_race)
 from civmap.progress_rank import rank
@@ -200,9 +201,8 @@ class WallCity:
     events: pd.DataFrame
     circle_states: pd.DataFrame | None = None
 
-    @property
-    def district_names(self) -> dict[str, str]:
-        return self.districts.set_index("code")["name"].to_dict()
+    def district_names(self, lang: str = "zh") -> dict[str, str]:
+        return area_names(self.districts, lang)
 
 
 def wall_city(districts, points, circles, problems, events, circle_states=None) -> WallCity:
@@ -229,7 +229,7 @@ def _in_district(frame: pd.DataFrame, district: str | None) -> pd.DataFrame:
 
 
 def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: dt.date,
-               assessment_date: dt.date) -> WallView:
+               assessment_date: dt.date, lang: str = "zh") -> WallView:
     """Figures, shading, red and black lists, trend and race for one screen of the wall.
 
     The red and black lists always rank every district (over ``LIST_DAYS`` days ending
@@ -247,9 +247,10 @@ def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: d
     figures = wall_figures(_in_district(city.points, district), circles, problems, daily, vocab, as_of,
                            assessment_date, circles_up)
     whole = build_ledger(city.problems, city.events, vocab) if district else ledger
-    ranked = rank(whole, "district", as_of - dt.timedelta(days=LIST_DAYS - 1), as_of, city.district_names)
+    names = city.district_names(lang)
+    ranked = rank(whole, "district", as_of - dt.timedelta(days=LIST_DAYS - 1), as_of, names)
     return WallView(district=district, figures=figures,
-                    rates=district_rates(city.district_names, city.problems, vocab, as_of),
+                    rates=district_rates(names, city.problems, vocab, as_of),
                     ranking=ranked, daily=daily, race=ledger_race(ledger, as_of, assessment_date),
                     problems=problems)
 

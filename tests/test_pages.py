@@ -70,6 +70,11 @@ def test_english_ui(overview):
     assert not overview.exception
     assert "Assessment points" in _metrics(overview)
     assert overview.title[0].value == "Civilized-city GIS dashboard"
+    # Districts go by the English names their boundaries give (pinyin), in the filter and the caption.
+    districts = overview.sidebar.multiselect[0]
+    assert districts.format_func("D01") == "Jiangcheng"
+    districts.select("D01").run()
+    assert "Jiangcheng" in overview.caption[0].value
 
 
 def test_url_parameters_preselect_filters(app_env):

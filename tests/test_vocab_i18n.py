@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from civmap.config import SETTINGS, load_settings
-from civmap.i18n import messages, t
+from civmap.i18n import area_names, localized_areas, messages, t
 from civmap.vocab import VOCAB_DIR, load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,3 +62,12 @@ def test_bad_settings_are_named():
         load_settings({"CIVMAP_ASSESSMENT_DATE": "2027/6/1"})
     with pytest.raises(ValueError, match="CIVMAP_TILES"):
         load_settings({"CIVMAP_TILES": "baidu"})
+
+
+def test_areas_are_called_by_their_english_names_where_the_data_gives_one():
+    areas = pd.DataFrame({"code": ["D01", "D02", "D03"], "name": ["江城区", "秀山区", "叠翠区"],
+                          "name_en": ["Jiangcheng", None, "  "]})
+    assert area_names(areas, "en") == {"D01": "Jiangcheng", "D02": "秀山区", "D03": "叠翠区"}
+    assert area_names(areas, "zh") == {"D01": "江城区", "D02": "秀山区", "D03": "叠翠区"}
+    assert localized_areas(areas.drop(columns="name_en"), "en")["name"].tolist() == ["江城区", "秀山区", "叠翠区"]
+    assert areas["name"].tolist() == ["江城区", "秀山区", "叠翠区"]  # the input is left as it was

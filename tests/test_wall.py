@@ -136,7 +136,7 @@ def test_circle_states_give_circles_up_to_standard(demo_store, vocab):
 
 
 def test_district_rates_add_up_to_the_city(city, vocab):
-    names = {**city.district_names, "D99": "空区"}
+    names = {**city.district_names(), "D99": "空区"}
     rates = district_rates(names, city.problems, vocab, AS_OF)
     assert list(rates["code"]) == list(names)
     assert rates["problems"].sum() == len(city.problems)
@@ -163,7 +163,7 @@ def test_wall_map_is_dark_offline_and_shades_every_district(city, vocab):
     assert "/app/static/civmap/wall.css" in html and "/app/static/vendor/leaflet/leaflet.js" in html
     assert not re.search(r"(src|href)=\"https?://", html), "the wall map loads something from another host"
     assert "d3" not in re.findall(r"<script[^>]*src=\"([^\"]+)\"", html)
-    for name in city.district_names.values():
+    for name in city.district_names().values():
         assert name in html or json.dumps(name)[1:-1] in html  # DivIcon html is JSON-escaped
     for rate in view.rates["closing_rate"]:
         assert f"{rate * 100:.1f}%" in html

@@ -48,6 +48,10 @@ OVERFLOW = """() => {
   for (const v of document.querySelectorAll('.wall-kpi-value, .wall-kpi-label')) {
     if (v.scrollWidth > v.parentElement.clientWidth + 1) out.push('too wide ' + v.textContent);
   }
+  for (const b of document.querySelectorAll('.wall-name .wall-badge')) {
+    const r = b.getBoundingClientRect(), cell = b.parentElement.getBoundingClientRect();
+    if (r.right > cell.right + 0.5 || b.scrollWidth > b.clientWidth + 1) out.push('badge cut ' + b.textContent);
+  }
   return out;
 }"""
 
@@ -81,10 +85,13 @@ def expected(demo_store):
     return figures, int(daily["closed"].sum())
 
 
-@pytest.mark.parametrize("width, height, name", [(1920, 1080, "wall-1080.png"), (3840, 2160, "wall-2160.png")])
-def test_the_wall_fills_the_screen_with_the_store_figures(demo_app, page, demo_store, expected, width, height, name):
+@pytest.mark.parametrize("width, height, lang, name", [(1920, 1080, "zh", "wall-1080.png"),
+                                                      (3840, 2160, "zh", "wall-2160.png"),
+                                                      (1920, 1080, "en", "wall-1080-en.png")])
+def test_the_wall_fills_the_screen_with_the_store_figures(demo_app, page, demo_store, expected, width, height, lang,
+                                                          name):
     log = RequestLog(demo_app).attach(page)
-    page = _open(page, f"{demo_app}/wall", width, height)
+    page = _open(page, f"{demo_app}/wall?lang={lang}", width, height)
     unresolved = int(demo_store.problems()["status"].isin(load_vocabulary().unresolved_statuses).sum())
     assert int(_wait(page, DRAWN, frames=True)) == unresolved
     time.sleep(1.0)  # let the map's labels and the fonts settle before measuring
@@ -114,7 +121,7 @@ def test_the_wall_fills_the_screen_with_the_store_figures(demo_app, page, demo_s
     width_of_four = page.evaluate("(() => { const c = document.createElement('canvas').getContext('2d');"
                                   " c.font = '40px \"Noto Sans CJK SC\"'; return c.measureText('创城指挥').width; })()")
     assert abs(width_of_four - 160) < 2
-    assert page.locator(".wall-title").inner_text().startswith("创城指挥大屏")
+    assert page.locator(".wall-title").inner_text().startswith("创城指挥大屏" if lang == "zh" else "Command wall")
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name))

@@ -71,6 +71,15 @@ def test_a_district_in_the_url_shows_that_district(app_env, demo_store):
     assert 'data-view="秀山区"' in _html(at)
 
 
+
+def test_the_english_wall_calls_districts_by_their_english_names(app_env, demo_store):
+    at = _wall({"district": "D02", "lang": "en"})
+    page = _html(at)
+    assert 'data-view="Xiushan"' in page
+    for name in demo_store.district_names("en").values():
+        assert name in page  # every district is on the red and black lists
+    assert "秀山区" not in page
+
 def test_a_bad_url_parameter_is_explained_not_raised(app_env):
     at = _wall({"district": "D99"})
     assert "district='D99'" in html.unescape(_html(at))
@@ -82,7 +91,7 @@ def test_a_failed_refresh_keeps_the_last_good_figures_marked_stale(app_env, monk
     before = _figures(at)
     assert 'data-wall-stale="1"' not in _html(at)
 
-    def unreachable(self):
+    def unreachable(self, *args):
         raise OperationalError("SELECT value FROM meta", {}, Exception("database is locked"))
 
     monkeypatch.setattr(Store, "data_version", unreachable)
@@ -98,7 +107,7 @@ def test_a_failed_refresh_keeps_the_last_good_figures_marked_stale(app_env, monk
 
 
 def test_with_no_good_data_yet_the_wall_says_so(app_env, monkeypatch):
-    def unreachable(self):
+    def unreachable(self, *args):
         raise OperationalError("SELECT 1", {}, Exception("unable to open database file"))
 
     monkeypatch.setattr(Store, "data_version", unreachable)

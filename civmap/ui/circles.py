@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from civmap.filters import Filters
+from civmap.i18n import localized_areas
 from civmap.mapview import TileConfig, render_html
 from civmap.ui.core import _layers, asset_base, lang, settings, store, vocab
 
@@ -49,7 +50,7 @@ def _circle_map_html(version: str, scope, radius_m: float, kinds: tuple[str, ...
     districts, points, _, alleys, _ = _layers(version, scope, Filters())
     members = data.members[data.members["circle_id"] == circle_id]
     problems = data.problems[(data.problems["circle_id"] == circle_id) & data.problems["open"]]
-    view = CircleView(districts=districts, circle=data.circles[data.circles["id"] == circle_id],
+    view = CircleView(districts=localized_areas(districts, lang_code), circle=data.circles[data.circles["id"] == circle_id],
                       members=members, points=points[points["id"].isin(members["member_id"])],
                       alleys=alleys[alleys["id"].isin(members["member_id"])], problems=problems)
     cfg = settings()

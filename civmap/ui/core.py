@@ -15,7 +15,7 @@ from civmap.config import ROOT, Settings, load_settings
 from civmap.db import open_store
 from civmap.figures import Headline, headline, overdue_list
 from civmap.filters import Filters
-from civmap.i18n import t
+from civmap.i18n import area_names, localized_areas, t
 from civmap.mapview import MapLayers, TileConfig, build_map, render_html
 from civmap.store import Store
 from civmap.vocab import Vocabulary, load_vocabulary
@@ -110,6 +110,7 @@ def cached_headline(filters: Filters, scope=None) -> Headline:
 def _map_html(version: str, scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
               height: int) -> str:
     districts, points, circles, alleys, problems = _layers(version, scope, filters)
+    districts = localized_areas(districts, lang_code)
     shown = problems[problems["status"].isin(filters.statuses or vocab().unresolved_statuses)]
     cfg = settings()
     tiles = TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
@@ -123,7 +124,7 @@ def _overdue(version: str, scope, filters: Filters, as_of: dt.date, lang_code: s
     districts, _, _, _, problems = _layers(version, scope, filters)
     if filters.statuses:
         problems = problems[problems["status"].isin(filters.statuses)]
-    names = districts.set_index("code")["name"].to_dict()
+    names = area_names(districts, lang_code)
     table = overdue_list(problems, vocab(), as_of, names, lang_code)
     headers = {c: t(f"field.{k}", lang_code) for c, k in (
         ("id", "id"), ("description", "description"), ("category", "category"), ("district", "district"),
@@ -165,7 +166,7 @@ def sidebar_filters() -> Filters:
         st.selectbox(t("sidebar.lang", code), options=["zh", "en"], key="lang",
                      format_func=lambda c: {"zh": "简体中文", "en": "English"}[c])
         st.header(t("sidebar.filters", code))
-        districts = store().district_names()
+        districts = store().district_names(code)
         chosen_districts = _multiselect("filter.districts", list(districts), districts, "f_districts",
                                         list(from_url.districts))
         point_categories = _multiselect("filter.point_categories", v.codes("point_categories"),

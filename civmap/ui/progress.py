@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from civmap.filters import Filters
-from civmap.i18n import t
+from civmap.i18n import area_names, t
 from civmap.ui.core import _multiselect, format_rate, lang, settings, store, vocab
 
 __all__ = [
@@ -76,18 +76,16 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _names(version: str, scope, by: str) -> dict[str, str]:
+def _names(version: str, scope, by: str, lang_code: str) -> dict[str, str]:
     s = _progress_store(scope)
-    if by == "district":
-        return s.district_names()
-    if by == "street":
-        return s.areas("street").set_index("code")["name"].to_dict()
+    if by in ("district", "street"):
+        return area_names(s.areas(by), lang_code)
     return s.units().set_index("code")["name"].to_dict()
 
 
 def rank_names(by: str, scope=None) -> dict[str, str]:
     """Display names of the districts, streets or responsible units (``by``) by code."""
-    return _names(store().data_version(), scope, by)
+    return _names(store().data_version(), scope, by, lang())
 
 
 def show_chart(figure, data: pd.DataFrame, name: str) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from civmap.i18n import localized_areas
 from civmap.mapview import TileConfig
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.ui.core import asset_base, lang, settings, store, vocab
@@ -27,7 +28,7 @@ WALL_READ_ERRORS = (SQLAlchemyError, OSError)
 def wall_districts() -> dict[str, str]:
     """District code → name; the last good answer when the store cannot be read (else {})."""
     try:
-        names = store().district_names()
+        names = store().district_names(lang())
     except WALL_READ_ERRORS:
         return st.session_state.get("wall_districts", {})
     st.session_state["wall_districts"] = names
@@ -93,10 +94,10 @@ def _wall_city(version: str):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _wall_view(version: str, district: str | None, as_of: dt.date, assessment_date: dt.date):
+def _wall_view(version: str, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str):
     from civmap.wall import build_view
 
-    return build_view(_wall_city(version), district, vocab(), as_of, assessment_date)
+    return build_view(_wall_city(version), district, vocab(), as_of, assessment_date, lang_code)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -104,9 +105,9 @@ def _wall_map(version: str, district: str | None, as_of: dt.date, assessment_dat
               base: str) -> str:
     from civmap.wallmap import build_wall_map, render_wall_map
 
-    view = _wall_view(version, district, as_of, assessment_date)
+    view = _wall_view(version, district, as_of, assessment_date, lang_code)
     cfg = settings()
-    fmap = build_wall_map(_wall_city(version).districts, view.rates, view.problems, vocab(), as_of, base,
+    fmap = build_wall_map(localized_areas(_wall_city(version).districts, lang_code), view.rates, view.problems, vocab(), as_of, base,
                           lang_code, focus=district, tiles=TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key))
     return render_wall_map(fmap)
 
@@ -123,7 +124,7 @@ def wall_read(district: str | None):
     try:
         version, as_of = store().data_version(), store().as_of()
         assessment = settings().assessment_date
-        view = _wall_view(version, district, as_of, assessment)
+        view = _wall_view(version, district, as_of, assessment, lang())
         map_html = _wall_map(version, district, as_of, assessment, lang(), asset_base())
     except WALL_READ_ERRORS:
         last = good.get(district)
