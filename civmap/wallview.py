@@ -124,7 +124,8 @@ def ranking_html(ranking: pd.DataFrame, lang: str, highlight: str | None = None,
                                        "wall-row-focus" if row.code == highlight else "") if c)
         rows.append(
             f'<div class="{classes}" data-district="{_e(row.code)}" data-mark="{mark}">'
-            f'<span class="wall-rank">{int(row.rank)}</span><span class="wall-name"><span class="wall-name-text">{_e(row.name)}</span>{badge}</span>'
+            f'<span class="wall-rank">{int(row.rank)}</span>'
+            f'<span class="wall-name"><span class="wall-name-text">{_e(row.name)}</span>{badge}</span>'
             f'<span class="wall-num">{_rate(row.on_time_rate)}</span>{delta}'
             f'<span class="wall-num wall-small">{int(row.closed):,}</span>'
             f'<span class="wall-num wall-small wall-alert">{int(row.overdue):,}</span></div>')

@@ -50,8 +50,9 @@ def _circle_map_html(version: str, scope, radius_m: float, kinds: tuple[str, ...
     districts, points, _, alleys, _ = _layers(version, scope, Filters())
     members = data.members[data.members["circle_id"] == circle_id]
     problems = data.problems[(data.problems["circle_id"] == circle_id) & data.problems["open"]]
-    view = CircleView(districts=localized_areas(districts, lang_code), circle=data.circles[data.circles["id"] == circle_id],
-                      members=members, points=points[points["id"].isin(members["member_id"])],
+    view = CircleView(districts=localized_areas(districts, lang_code),
+                      circle=data.circles[data.circles["id"] == circle_id], members=members,
+                      points=points[points["id"].isin(members["member_id"])],
                       alleys=alleys[alleys["id"].isin(members["member_id"])], problems=problems)
     cfg = settings()
     fmap = build_circle_map(view, vocab(), lang_code, as_of, base, tiles=TileConfig(cfg.tiles, cfg.tile_url,

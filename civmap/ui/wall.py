@@ -107,8 +107,9 @@ def _wall_map(version: str, district: str | None, as_of: dt.date, assessment_dat
 
     view = _wall_view(version, district, as_of, assessment_date, lang_code)
     cfg = settings()
-    fmap = build_wall_map(localized_areas(_wall_city(version).districts, lang_code), view.rates, view.problems, vocab(), as_of, base,
-                          lang_code, focus=district, tiles=TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key))
+    districts = localized_areas(_wall_city(version).districts, lang_code)
+    fmap = build_wall_map(districts, view.rates, view.problems, vocab(), as_of, base, lang_code, focus=district,
+                          tiles=TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key))
     return render_wall_map(fmap)
 
 
