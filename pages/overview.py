@@ -24,12 +24,14 @@ ui.metric_row([
 ])
 # Rectification progress (pages/progress.py has the charts and the definitions), filled in
 # after the map has been sent: the browser draws the map while these are computed.
-progress_row = st.container()
+progress_row = st.empty()
+with progress_row.container():
+    ui.metric_row(ui.progress_tiles_pending())
 
 MAP_HEIGHT = 640
 ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT)
 st.caption(t("overview.map_note", lang))
-with progress_row:
+with progress_row.container():
     ui.metric_row(ui.progress_tiles(filters))
 
 st.subheader(t("overview.overdue_title", lang))

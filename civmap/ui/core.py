@@ -187,6 +187,7 @@ def metric_row(items: list[tuple[str, str, str | None]]) -> None:
         column.metric(label, value, help=help_text)
 
 
+
 def table_labels(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
     """Replace code columns by their labels: ``{"category": ("point_categories", "类别")}``."""
     out = frame.copy()

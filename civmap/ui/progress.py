@@ -12,7 +12,8 @@ from civmap.i18n import area_names, t
 from civmap.ui.core import _multiselect, format_rate, lang, settings, store, vocab
 
 __all__ = [
-    "date_range_input", "progress_filters", "progress_ledger", "progress_tiles",
+    "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_ledger", "progress_tiles",
+    "progress_tiles_pending",
     "rank_names", "show_chart",
 ]
 
@@ -97,6 +98,19 @@ def show_chart(figure, data: pd.DataFrame, name: str) -> None:
                        key=f"download_{name}", on_click="ignore", icon=":material/download:")
 
 
+#: The overview's progress tiles, in order (``progress.tile.<key>`` labels them).
+PROGRESS_TILES = ("found_week", "closed_week", "on_time_week", "days_left")
+
+
+def progress_tiles_pending() -> list[tuple[str, str, str | None]]:
+    """The progress tiles with "…" for values: they hold the row's place (and labels)
+    while the figures are computed, so the map below never jumps down."""
+    code = lang()
+    # The days tile keeps its unit: a CJK "天" sets a taller line than "…" alone would.
+    value = {"days_left": t("progress.days_value", code, days="…")}
+    return [(t(f"progress.tile.{key}", code), value.get(key, "…"), "…") for key in PROGRESS_TILES]
+
+
 def progress_tiles(filters: Filters, scope=None) -> list[tuple[str, str, str | None]]:
     """The overview's second row: found and closed in the last 7 days, their on-time rate,
     and the days left to the assessment date (with the race's verdict in the help)."""
@@ -108,11 +122,11 @@ def progress_tiles(filters: Filters, scope=None) -> list[tuple[str, str, str | N
     assessment = settings().assessment_date
     race = ledger_race(ledger, as_of, assessment)
     verdict = t("progress.tile.verdict." + ("enough" if race["enough"] else "short"), code)
-    return [
-        (t("progress.tile.found_week", code), f"{week['found']:,}", t("progress.tile.help.week", code)),
-        (t("progress.tile.closed_week", code), f"{week['closed']:,}", t("progress.tile.help.week", code)),
-        (t("progress.tile.on_time_week", code), format_rate(week["on_time_rate"]),
-         t("progress.tile.help.on_time", code)),
-        (t("progress.tile.days_left", code), t("progress.days_value", code, days=race["days_left"]),
-         t("progress.tile.help.days_left", code, date=assessment.isoformat(), verdict=verdict)),
-    ]
+    shown = {
+        "found_week": (f"{week['found']:,}", t("progress.tile.help.week", code)),
+        "closed_week": (f"{week['closed']:,}", t("progress.tile.help.week", code)),
+        "on_time_week": (format_rate(week["on_time_rate"]), t("progress.tile.help.on_time", code)),
+        "days_left": (t("progress.days_value", code, days=race["days_left"]),
+                      t("progress.tile.help.days_left", code, date=assessment.isoformat(), verdict=verdict)),
+    }
+    return [(t(f"progress.tile.{key}", code), *shown[key]) for key in PROGRESS_TILES]
