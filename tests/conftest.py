@@ -2,7 +2,8 @@
 
 ``demo_db_url`` is the seeded store's URL; ``demo_store`` a ``Store`` on it;
 ``app_env`` points the app (AppTest or a live server) at it. Tests that write use
-``scratch_db_url``, a fresh copy, so they never disturb the shared city.
+``scratch_db_url``, a fresh copy, so they never disturb the shared city. Browser tests
+share one live app (``demo_app``) and one Chromium (``browser``), a new tab each (``page``).
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh tab, closed after the test so that it stops polling a server that is gone."""
+    """A fresh Chromium tab, closed after the test so that it stops polling a server that is
+    gone. (The AppTest modules define their own ``page``, a Streamlit AppTest, which wins there.)"""
     tab = browser.new_page()
     yield tab
     tab.close()
