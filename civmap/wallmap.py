@@ -22,12 +22,11 @@ from jinja2 import Template
 from civmap.figures import overdue_mask
 from civmap.i18n import t
 from civmap.layers import FeatureBatch, batch_payload
-from civmap.mapview import TileConfig, asset_urls, offline_map
+from civmap.mapview import TileConfig, asset_urls, offline_map, shift_layer
 from civmap.vocab import Vocabulary
 from civmap.wall import strip_personal
-from geo import convert_geometry
 
-__all__ = ["build_wall_map", "render_wall_map", "problem_keys", "rate_domain", "rate_color", "DOT_STYLES",
+__all__ = ["build_wall_map", "problem_keys", "rate_domain", "rate_color", "DOT_STYLES",
            "RATE_COLORS", "NO_DATA_COLOR"]
 
 #: Problem dots: still open (not yet reported fixed), reported fixed awaiting a check, overdue.
@@ -83,12 +82,6 @@ def problem_keys(problems: pd.DataFrame, vocab: Vocabulary, as_of: dt.date) -> p
     keys[fixed] = "fixed"
     keys[overdue] = "overdue"
     return keys
-
-
-def shift_layer(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
-    if system == "wgs84" or frame.empty:
-        return frame
-    return frame.set_geometry(convert_geometry(frame.geometry, "wgs84", system))
 
 
 def _legend(domain: tuple[float, float], counts: dict[str, int], lang: str) -> str:
@@ -187,7 +180,3 @@ def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: g
     counts = keys.value_counts().to_dict() if len(keys) else {}
     fmap.get_root().html.add_child(Element(_legend(domain, counts, lang)))
     return fmap
-
-
-def render_wall_map(fmap: folium.Map) -> str:
-    return fmap.get_root().render()

@@ -14,7 +14,8 @@ from civmap.figures import headline
 from civmap.vocab import load_vocabulary
 from civmap.wall import (PERSONAL_COLUMNS, WallOptions, advance, build_view, carousel_order, district_rates,
                          parse_options, strip_personal, wall_city)
-from civmap.wallmap import NO_DATA_COLOR, RATE_COLORS, build_wall_map, rate_color, rate_domain, render_wall_map
+from civmap.mapview import render_html
+from civmap.wallmap import NO_DATA_COLOR, RATE_COLORS, build_wall_map, rate_color, rate_domain
 from civmap.wallview import figures_html, header_html, notice_html, ranking_html, trend_html, trend_svg
 
 AS_OF = dt.date.today()
@@ -91,7 +92,7 @@ def test_personal_columns_are_stripped(city):
 
 def test_the_wall_map_carries_no_phone_number(city, vocab, phones):
     view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
-    html = render_wall_map(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static"))
+    html = render_html(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static"))
     digits = set(re.findall(r"\d{11}", html))
     assert not digits & phones
     assert "chief" not in html
@@ -159,7 +160,7 @@ def test_shading_spans_the_districts_shown_at_least_five_points_wide():
 
 def test_wall_map_is_dark_offline_and_shades_every_district(city, vocab):
     view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
-    html = render_wall_map(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static"))
+    html = render_html(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static"))
     assert "/app/static/civmap/wall.css" in html and "/app/static/vendor/leaflet/leaflet.js" in html
     assert not re.search(r"(src|href)=\"https?://", html), "the wall map loads something from another host"
     assert "d3" not in re.findall(r"<script[^>]*src=\"([^\"]+)\"", html)
@@ -173,7 +174,7 @@ def test_wall_map_is_dark_offline_and_shades_every_district(city, vocab):
 
 def test_focused_map_dims_the_other_districts(city, vocab):
     view = build_view(city, "D03", vocab, AS_OF, ASSESSMENT)
-    html = render_wall_map(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static",
+    html = render_html(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static",
                                           focus="D03"))
     assert html.count("wall-district-label wall-dim") == len(city.districts) - 1
 

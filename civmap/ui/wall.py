@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from civmap.i18n import localized_areas
-from civmap.mapview import TileConfig
+from civmap.mapview import TileConfig, render_html
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.ui.core import asset_base, lang, settings, store, vocab
 
@@ -103,14 +103,14 @@ def _wall_view(version: str, district: str | None, as_of: dt.date, assessment_da
 @st.cache_data(max_entries=16, show_spinner=False)
 def _wall_map(version: str, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str,
               base: str) -> str:
-    from civmap.wallmap import build_wall_map, render_wall_map
+    from civmap.wallmap import build_wall_map
 
     view = _wall_view(version, district, as_of, assessment_date, lang_code)
     cfg = settings()
     districts = localized_areas(_wall_city(version).districts, lang_code)
     fmap = build_wall_map(districts, view.rates, view.problems, vocab(), as_of, base, lang_code, focus=district,
                           tiles=TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key))
-    return render_wall_map(fmap)
+    return render_html(fmap)
 
 
 def wall_read(district: str | None):
