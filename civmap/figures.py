@@ -17,7 +17,12 @@ import pandas as pd
 
 from civmap.vocab import Vocabulary
 
-__all__ = ["Headline", "headline", "overdue_mask", "overdue_days", "overdue_list"]
+__all__ = ["Headline", "headline", "overdue_mask", "overdue_days", "overdue_list", "format_rate"]
+
+
+def format_rate(value: float | None) -> str:
+    """A share as a percentage with one decimal; "—" when there is nothing to divide."""
+    return "—" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from civmap.figures import overdue_mask
+from civmap.figures import format_rate, overdue_mask
 from civmap.i18n import t
 from civmap.layers import FeatureBatch, batch_payload
 from civmap.mapview import TileConfig, asset_urls, offline_map, shift_layer
@@ -159,7 +159,7 @@ def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: g
     ).add_to(fmap)
     for row in shown.itertuples():
         rate = by_code.at[row.code, "closing_rate"] if row.code in by_code.index else None
-        text = "—" if rate is None or pd.isna(rate) else f"{rate * 100:.1f}%"
+        text = format_rate(rate)
         anchor = row.geometry.representative_point()
         css = "wall-district-label wall-dim" if row.dim else "wall-district-label"
         folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(

@@ -17,6 +17,7 @@ from typing import Sequence
 
 import pandas as pd
 
+from civmap.figures import format_rate
 from civmap.i18n import t
 from civmap.wall import WallFigures
 
@@ -38,10 +39,6 @@ def page_css() -> str:
 
 def _e(text: object) -> str:
     return html.escape(str(text))
-
-
-def _rate(value: float | None) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
 
 
 def header_html(view_label: str, views: Sequence[str], active: int | None, refreshed_at: dt.datetime | None,
@@ -89,7 +86,7 @@ def figures_html(figures: WallFigures, lang: str, race: dict | None = None) -> s
         ("open", "wall.fig.open", f"{figures.open:,}", figures.open, "wall-warn"),
         ("overdue", "wall.fig.overdue", f"{figures.overdue:,}", figures.overdue, "wall-alert"),
         ("closed_week", "wall.fig.closed_week", f"{figures.closed_week:,}", figures.closed_week, "wall-good"),
-        ("closing_rate", "wall.fig.closing_rate", _rate(figures.closing_rate),
+        ("closing_rate", "wall.fig.closing_rate", format_rate(figures.closing_rate),
          "" if figures.closing_rate is None else f"{figures.closing_rate:.6f}", ""),
         ("days_left", "wall.fig.days_left",
          f'{figures.days_left:,}<small>{_e(t("wall.unit.days", lang))}</small>', figures.days_left, "wall-count"),
@@ -126,7 +123,7 @@ def ranking_html(ranking: pd.DataFrame, lang: str, highlight: str | None = None,
             f'<div class="{classes}" data-district="{_e(row.code)}" data-mark="{mark}">'
             f'<span class="wall-rank">{int(row.rank)}</span>'
             f'<span class="wall-name"><span class="wall-name-text">{_e(row.name)}</span>{badge}</span>'
-            f'<span class="wall-num">{_rate(row.on_time_rate)}</span>{delta}'
+            f'<span class="wall-num">{format_rate(row.on_time_rate)}</span>{delta}'
             f'<span class="wall-num wall-small">{int(row.closed):,}</span>'
             f'<span class="wall-num wall-small wall-alert">{int(row.overdue):,}</span></div>')
     head = (f'<div class="wall-rank-row wall-rank-head"><span></span><span>{_e(t("wall.list.district", lang))}</span>'

@@ -13,7 +13,7 @@ import streamlit as st
 
 from civmap.config import ROOT, Settings, load_settings
 from civmap.db import open_store
-from civmap.figures import Headline, headline, overdue_list
+from civmap.figures import Headline, format_rate, headline, overdue_list
 from civmap.filters import Filters
 from civmap.i18n import area_names, localized_areas, t
 from civmap.mapview import MapLayers, TileConfig, build_map, render_html
@@ -77,10 +77,6 @@ def asset_base() -> str:
     """Where the app serves ``static/``; the map's iframe resolves it against the app's host."""
     prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{prefix}/app/static" if prefix else "/app/static"
-
-
-def format_rate(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 # -- cached reads ----------------------------------------------------------------------
