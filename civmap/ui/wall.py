@@ -93,7 +93,9 @@ def _wall_city(version: str):
     return wall_city(s.districts(), s.points(), s.circles(), s.problems(), s.events(), _wall_circle_states())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# A resource, not data: a view holds its screen's problems (megabytes for the city), and
+# cache_data would copy it out on every refresh of every wall. Nothing changes a view.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _wall_view(version: str, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str):
     from civmap.wall import build_view
 
