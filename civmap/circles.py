@@ -31,7 +31,7 @@ from civmap.ties import ALLEY, POINT, assessment_places, tie_problems
 from civmap.vocab import Vocabulary
 
 __all__ = ["MEMBER_GROUPS", "member_group", "CircleData", "active_circles", "circle_members",
-           "circle_problems", "summarise", "load_circle_data"]
+           "circle_problems", "summarise", "load_circle_data", "compute_circle_data"]
 
 #: How members are counted on the page and in the CLI, in column order. A point
 #: category named here is its own group; every other category is "other".
@@ -253,20 +253,25 @@ def load_circle_data(store, vocab: Vocabulary, radius_m: float, kinds, tie_dista
     Members and ties are computed over everything the store can see (its scope), not
     over a user's filters: a circle near a district border has members across it.
     """
+    return compute_circle_data(store.districts(), store.points(), store.circles(), store.alleys(), store.problems(),
+                               vocab, radius_m, kinds, tie_distance_m, as_of or store.as_of())
+
+
+def compute_circle_data(districts, points, circles, alleys, problems, vocab: Vocabulary, radius_m: float, kinds,
+                        tie_distance_m: float, as_of: dt.date) -> CircleData:
+    """``load_circle_data`` on layers already read (whole, unfiltered), so a caller that
+    holds them, like the app's cache, does not read the store again."""
     radius_m = _check_radius(radius_m)
     kinds = tuple(kinds)
     unknown = sorted(set(kinds) - set(vocab.codes("centre_kinds")))
     if unknown:
         raise ValueError(f"unknown centre kind(s) {', '.join(unknown)}; known: "
                          f"{', '.join(vocab.codes('centre_kinds'))}")
-    as_of = as_of or store.as_of()
-    points, alleys = store.points(), store.alleys()
     places = assessment_places(points, alleys)
     standard = points.set_index("id")["up_to_standard"].astype("boolean")
-    circles = active_circles(store.circles(), kinds)
+    circles = active_circles(circles, kinds)
     circles = circles.assign(centre_up_to_standard=standard.reindex(circles["centre_point_id"]).array)
-    problems = store.problems()
-    ties = tie_problems(problems, store.districts(), places, tie_distance_m)
+    ties = tie_problems(problems, districts, places, tie_distance_m)
     members = circle_members(circles, places, radius_m)
     in_circles = circle_problems(circles, members, problems, ties, radius_m, vocab, as_of)
     return CircleData(circles=circles, members=members, problems=in_circles, ties=ties, radius_m=radius_m,

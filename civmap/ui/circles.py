@@ -22,10 +22,12 @@ __all__ = [
 @st.cache_data(max_entries=8, show_spinner=False)
 def _circle_data(version: str, scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
                  as_of: dt.date):
-    from civmap.circles import load_circle_data
+    from civmap.circles import compute_circle_data
 
-    s = store() if scope is None else store().scoped(scope)
-    return load_circle_data(s, vocab(), radius_m, kinds, tie_distance_m, as_of)
+    # The same whole layers the maps use: read once per data version, not again here.
+    districts, points, circles, alleys, problems = _layers(version, scope, Filters())
+    return compute_circle_data(districts, points, circles, alleys, problems, vocab(), radius_m, kinds, tie_distance_m,
+                               as_of)
 
 
 def circle_data(radius_m: float, kinds, scope=None):
