@@ -11,6 +11,7 @@ import pandas as pd
 
 from civmap.circles import MEMBER_GROUPS
 from civmap.i18n import t
+from civmap.ties import needs_a_look
 from civmap.vocab import Vocabulary
 
 __all__ = ["SORT_KEYS", "filter_circles", "sort_circles", "circle_list", "member_list", "problem_list",
@@ -35,14 +36,10 @@ def group_label(group: str, vocab: Vocabulary, lang: str) -> str:
     return vocab.label("point_categories", group, lang)
 
 
-def filter_circles(summary: pd.DataFrame, districts=(), kinds=()) -> pd.DataFrame:
-    """Circles in the chosen districts and of the chosen kinds (empty: no restriction)."""
-    keep = pd.Series(True, index=summary.index)
-    if districts:
-        keep &= summary["district_code"].isin(tuple(districts))
-    if kinds:
-        keep &= summary["kind"].isin(tuple(kinds))
-    return summary[keep]
+def filter_circles(summary: pd.DataFrame, districts=()) -> pd.DataFrame:
+    """Circles in the chosen districts (empty: all). Centre kinds are chosen earlier, when
+    membership is computed (``civmap.circles.active_circles``)."""
+    return summary[summary["district_code"].isin(tuple(districts))] if districts else summary
 
 
 def sort_circles(summary: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -112,7 +109,7 @@ def flagged_ties(ties: pd.DataFrame, district_names: dict[str, str], lang: str) 
     """The problems whose tie needs a look: too far from every place, in no district, or in
     another district than their ledger row says, with what is wrong. (A nearer point than
     the ledger's is common where points crowd, so it is counted on the page, not listed.)"""
-    flagged = ties[ties["too_far"] | ties["outside"] | ties["district_differs"]]
+    flagged = ties[needs_a_look(ties)]
     flagged = flagged.sort_values("problem_id", kind="stable")
     reasons = [
         ("too_far", t("circles.tie.too_far", lang)), ("outside", t("circles.tie.outside", lang)),

@@ -18,7 +18,7 @@ from civmap.circles import MEMBER_GROUPS, load_circle_data, summarise
 from civmap.cli import print_frame
 from civmap.config import load_settings
 from civmap.i18n import t
-from civmap.ties import tie_summary
+from civmap.ties import needs_a_look, tie_summary
 from civmap.vocab import load_vocabulary
 
 __all__ = ["REGISTERS", "circles_frame", "members_frame"]
@@ -167,8 +167,7 @@ def _cmd_ties(args: argparse.Namespace) -> int:
     settings, _vocab, store, data = _load(args)
     lang = args.lang or settings.lang
     ties = data.ties
-    shown = ties[ties["too_far"] | ties["outside"] | ties["district_differs"]
-                 | (ties["point_differs"] if args.all else False)]
+    shown = ties[needs_a_look(ties, point_differs=args.all)]
     shown = shown.assign(distance_m=shown["distance_m"].round(_METRE_DECIMALS))
     summary = tie_summary(ties)
     if args.format == "json":

@@ -19,7 +19,7 @@ import shapely
 
 import geo
 
-__all__ = ["POINT", "ALLEY", "assessment_places", "tie_problems", "tie_summary"]
+__all__ = ["POINT", "ALLEY", "assessment_places", "tie_problems", "tie_summary", "needs_a_look"]
 
 #: ``place_type`` of an assessment point (points table) and of a back alley (alleys table).
 POINT = "point"
@@ -141,6 +141,14 @@ def tie_problems(problems: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, places
     # Only a tied problem can differ: an untied one is already flagged too_far.
     out["point_differs"] = tied & (tied_point.fillna("") != out["ledger_point_id"].fillna("")).to_numpy()
     return out
+
+
+def needs_a_look(ties: pd.DataFrame, point_differs: bool = False) -> pd.Series:
+    """Ties to check: too far from every place, in no district, or in another district
+    than the ledger says; with ``point_differs``, also nearest another point than the
+    ledger's (common where points crowd, so left out unless asked for)."""
+    flagged = ties["too_far"] | ties["outside"] | ties["district_differs"]
+    return flagged | ties["point_differs"] if point_differs else flagged
 
 
 def tie_summary(ties: pd.DataFrame) -> dict[str, int]:
