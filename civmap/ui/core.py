@@ -22,7 +22,7 @@ from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
     "ICON", "asset_base", "cached_headline", "cached_map_html", "format_rate", "lang",
-    "metric_row", "overdue_table", "selection", "settings", "show_map", "sidebar_filters",
+    "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map", "sidebar_filters",
     "store", "table_labels", "vocab",
 ]
 
@@ -80,11 +80,30 @@ def asset_base() -> str:
 
 
 # -- cached reads ----------------------------------------------------------------------
+def scoped_store(scope: tuple[str, ...] | None) -> Store:
+    """The store as one area scope sees it (None: everything)."""
+    return store() if scope is None else store().scoped(scope)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _problems(version: str, scope: tuple[str, ...] | None, filters: Filters):
+    """Problems for ``filters`` (given without statuses, so the layers and the progress
+    figures, which both want every status, share one read)."""
+    return scoped_store(scope).problems(filters)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _events(version: str, scope: tuple[str, ...] | None) -> pd.DataFrame:
+    """The scope's whole status-event log, the columns figures need (nothing personal),
+    read once per data version; a filter change then only re-reads problems."""
+    return scoped_store(scope).events()[["problem_id", "at", "to_status", "deadline"]]
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _layers(version: str, scope: tuple[str, ...] | None, filters: Filters) -> tuple:
-    s = store() if scope is None else store().scoped(scope)
-    everything = filters.without_statuses()
-    return (s.districts(), s.points(filters), s.circles(filters), s.alleys(filters), s.problems(everything))
+    s = scoped_store(scope)
+    return (s.districts(), s.points(filters), s.circles(filters), s.alleys(filters),
+            _problems(version, scope, filters.without_statuses()))
 
 
 def selection(filters: Filters, scope: tuple[str, ...] | None = None) -> tuple:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from civmap.filters import Filters
 from civmap.i18n import area_names, t
-from civmap.ui.core import _multiselect, format_rate, lang, settings, store, vocab
+from civmap.ui.core import _events, _multiselect, _problems, format_rate, lang, scoped_store, settings, store, vocab
 
 __all__ = [
     "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_ledger", "progress_tiles",
@@ -19,24 +19,11 @@ __all__ = [
 
 
 # -- progress (issue 4: rectification progress; pages/progress.py and the overview tiles) --
-def _progress_store(scope):
-    return store() if scope is None else store().scoped(scope)
-
-
-@st.cache_data(max_entries=2, show_spinner=False)
-def _progress_events(version: str, scope) -> pd.DataFrame:
-    """The scope's whole status-event log, read once per data version; a filter change
-    then only re-reads the (much smaller) problems table."""
-    events = _progress_store(scope).events()
-    return events[["problem_id", "at", "to_status", "deadline"]]
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def _progress_ledger(version: str, scope, filters: Filters):
     from civmap.progress import build_ledger
 
-    problems = _progress_store(scope).problems(filters)
-    return build_ledger(problems, _progress_events(version, scope), vocab())
+    return build_ledger(_problems(version, scope, filters), _events(version, scope), vocab())
 
 
 def progress_ledger(filters: Filters, scope=None):
@@ -78,7 +65,7 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _names(version: str, scope, by: str, lang_code: str) -> dict[str, str]:
-    s = _progress_store(scope)
+    s = scoped_store(scope)
     if by in ("district", "street"):
         return area_names(s.areas(by), lang_code)
     return s.units().set_index("code")["name"].to_dict()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from civmap.i18n import localized_areas
 from civmap.mapview import TileConfig, render_html
 from civmap.ui.circles import circle_data, circle_rule
-from civmap.ui.core import asset_base, lang, settings, store, vocab
+from civmap.ui.core import _events, asset_base, lang, settings, store, vocab
 
 __all__ = [
     "WALL_READ_ERRORS", "wall_districts", "wall_now", "wall_options", "wall_position",
@@ -90,7 +90,8 @@ def _wall_city(version: str):
     from civmap.wall import wall_city
 
     s = store()
-    return wall_city(s.districts(), s.points(), s.circles(), s.problems(), s.events(), _wall_circle_states())
+    return wall_city(s.districts(), s.points(), s.circles(), s.problems(), _events(version, None),
+                     _wall_circle_states())
 
 
 # A resource, not data: a view holds its screen's problems (megabytes for the city), and
