@@ -26,7 +26,6 @@ RATE_COLUMNS = ("closing_rate", "on_time_rate", "rework_rate")
 _COLORS = {"backlog": "#2563eb", "overdue": "#b91c1c", "closing_rate": "#16a34a", "on_time_rate": "#c8102e",
            "rework_rate": "#7c3aed", "projection": "#f97316", "needed": "#16a34a", "assessment": "#111827"}
 _MARK_COLORS = {"red": "#c8102e", "black": "#111827", None: "#94a3b8"}
-_STATUS_OF_FLOW = {"found": "found", "closed": "closed", "reopened": "reopened"}
 _FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
@@ -46,7 +45,7 @@ def flows_chart(frame: pd.DataFrame, vocab: Vocabulary, lang: str) -> go.Figure:
     """Found, closed and reopened per day or per week (``frame`` from daily/weekly_figures)."""
     colors = vocab.colors("statuses")
     fig = go.Figure([go.Bar(x=frame.index, y=frame[col], name=t(f"progress.{col}", lang),
-                            marker_color=colors.get(_STATUS_OF_FLOW[col]), hovertemplate="%{y:,}")
+                            marker_color=colors.get(col), hovertemplate="%{y:,}")
                      for col in FLOW_COLUMNS])
     fig.update_layout(barmode="group", bargap=0.15)
     return _layout(fig, t("progress.chart.flows", lang), _x_title(frame, lang), t("progress.axis.count", lang))
@@ -90,9 +89,9 @@ def burndown_lines(history: pd.DataFrame, race: dict) -> pd.DataFrame:
     return lines
 
 
-def burndown_chart(history: pd.DataFrame, race: dict, lang: str) -> go.Figure:
-    """The backlog so far, where the current pace takes it, and what reaching the target takes."""
-    lines = burndown_lines(history, race)
+def burndown_chart(lines: pd.DataFrame, race: dict, lang: str) -> go.Figure:
+    """The backlog so far, where the current pace takes it, and what reaching the target
+    takes: the ``burndown_lines`` of ``race``, drawn."""
     styles = {"backlog": dict(color=_COLORS["backlog"], width=3),
               "projection": dict(color=_COLORS["projection"], width=2, dash="dash"),
               "needed": dict(color=_COLORS["needed"], width=2, dash="dot")}

@@ -48,7 +48,7 @@ import pandas as pd
 
 from civmap.progress_ledger import Ledger, build_ledger, to_date, to_day
 from civmap.progress_rank import BY_COLUMNS, default_marks, previous_period, rank
-from civmap.progress_tally import rate, tally
+from civmap.progress_tally import tally, with_rates
 from civmap.vocab import Vocabulary
 
 __all__ = [
@@ -123,15 +123,6 @@ def daily_counts(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary
     overdue counts at the end of each day; indexed by date (a ``DatetimeIndex`` named
     ``date``). Definitions: see the module docstring."""
     return ledger_daily(build_ledger(problems, events, vocab), start, end)[list(DAILY_COLUMNS)]
-
-
-def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the period rates to a frame of flows and end levels (daily or weekly rows)."""
-    out = frame.copy()
-    out["on_time_rate"] = rate(out["on_time"], out["closed"] + out["overdue"])
-    out["closing_rate"] = rate(out["total"] - out["backlog"], out["total"])
-    out["rework_rate"] = rate(out["failed"] + out["reopened"], out["failed"] + out["closed"])
-    return out
 
 
 def daily_figures(ledger: Ledger, start: dt.date, end: dt.date) -> pd.DataFrame:

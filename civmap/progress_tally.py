@@ -28,15 +28,20 @@ def rate(part, whole):
         return np.where(whole > 0, part / np.where(whole > 0, whole, 1), np.nan)
 
 
-def _groups(ledger: Ledger, by: str | pd.Series | None) -> tuple[np.ndarray, pd.Index]:
+def _groups(ledger: Ledger, by: str | None) -> tuple[np.ndarray, pd.Index]:
     """Group number of each problem row (-1: no group) and the group codes."""
     if by is None:
         return np.zeros(len(ledger.problems), dtype=np.int64), pd.Index([ALL])
-    if isinstance(by, str):
-        return ledger.group_numbers(by)
-    codes = by.reset_index(drop=True).astype(object).where(by.reset_index(drop=True).notna(), None)
-    numbers, uniques = pd.factorize(codes.to_numpy(), sort=True, use_na_sentinel=True)
-    return numbers.astype(np.int64), pd.Index(uniques, dtype=object)
+    return ledger.group_numbers(by)
+
+
+def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (flows and end levels: a period per row) with its closing, on-time and
+    rework rates added; the definitions are in ``civmap.progress``."""
+    return frame.assign(
+        closing_rate=rate(frame["total"] - frame["backlog"], frame["total"]),
+        on_time_rate=rate(frame["on_time"], frame["closed"] + frame["overdue"]),
+        rework_rate=rate(frame["failed"] + frame["reopened"], frame["failed"] + frame["closed"]))
 
 
 def _count(group_of_problem: np.ndarray, pidx: np.ndarray, n: int) -> np.ndarray:
@@ -44,12 +49,12 @@ def _count(group_of_problem: np.ndarray, pidx: np.ndarray, n: int) -> np.ndarray
     return np.bincount(groups[groups >= 0], minlength=n)[:n]
 
 
-def tally(ledger: Ledger, start: int, end: int, by: str | pd.Series | None = None) -> pd.DataFrame:
+def tally(ledger: Ledger, start: int, end: int, by: str | None = None) -> pd.DataFrame:
     """The figures of the period (day numbers ``start``..``end`` inclusive) per group.
 
-    ``by`` names a column of ``ledger.problems`` (e.g. ``district_code``), or holds each
-    problem's group code aligned with them; problems with a missing code are left out. Returns one row per group code (one row, ``"*"``,
-    when ``by`` is None) with ``COUNT_COLUMNS`` and ``RATE_COLUMNS``.
+    ``by`` names a column of ``ledger.problems`` (e.g. ``district_code``); problems with
+    a missing code are left out. Returns one row per group code (one row, ``"*"``, when
+    ``by`` is None) with ``COUNT_COLUMNS`` and ``RATE_COLUMNS``.
     """
     group, index = _groups(ledger, by)
     n = len(index)
@@ -61,10 +66,7 @@ def tally(ledger: Ledger, start: int, end: int, by: str | pd.Series | None = Non
     for name, (pidx, lo, hi) in (("backlog", ledger.backlog_spans()), ("overdue", ledger.overdue_spans())):
         counts[name] = _count(group, pidx[(lo <= end) & (end < hi)], n)
     counts["total"] = _count(group, ledger.pidx[ledger.found & (ledger.day <= end)], n)
-    table = pd.DataFrame(counts, index=index).astype(np.int64)
-    table["closing_rate"] = rate(table["total"] - table["backlog"], table["total"])
-    table["on_time_rate"] = rate(table["on_time"], table["closed"] + table["overdue"])
-    table["rework_rate"] = rate(table["failed"] + table["reopened"], table["failed"] + table["closed"])
+    table = with_rates(pd.DataFrame(counts, index=index).astype(np.int64))
 
     closings = ledger.closing & window
     spent = pd.DataFrame({"group": group[ledger.pidx[closings]],

@@ -100,7 +100,7 @@ with race_tab:
     ])
     history = progress.ledger_daily(ledger, min(start, as_of - dt.timedelta(days=progress.PACE_DAYS)), as_of)
     lines = charts.burndown_lines(history, race)
-    ui.show_chart(charts.burndown_chart(history, race, lang),
+    ui.show_chart(charts.burndown_chart(lines, race, lang),
                   charts.series_data(lines, lines.columns, lang,
                                      {c: t(f"progress.line.{c}", lang) for c in lines.columns}),
                   "progress_race")
