@@ -21,26 +21,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from civmap.testing import RequestLog, chromium, running_app  # noqa: E402
-
-DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
+from civmap.testing import DRAWN, RequestLog, chromium, running_app, wait_for  # noqa: E402
 
 
-def drawn_frame(page, timeout: float = 60.0, exclude_stale: bool = False):
-    """The map iframe once layers.js has drawn every batch, with the feature count."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                state = frame.evaluate(f"[{DRAWN}, document.documentElement.dataset.stale || '', "
-                                       "document.readyState]")
-            except Exception:  # noqa: BLE001 - a frame can vanish while we ask it
-                continue
-            count, stale, ready = state
-            if count and ready == "complete" and not (exclude_stale and stale):
-                return frame, int(count)
-        time.sleep(0.02)
-    raise TimeoutError("the map did not draw")
+def drawn_frame(page, exclude_stale: bool = False):
+    """The map iframe once layers.js has drawn every batch, with the feature count; with
+    ``exclude_stale``, not the old map this run marked stale before a filter change."""
+    fresh = "!document.documentElement.dataset.stale && " if exclude_stale else ""
+    # The count last: a JavaScript && answers with its last operand.
+    frame, count = wait_for(page, f"document.readyState === 'complete' && {fresh}{DRAWN}", timeout=60, poll=0.02)
+    return frame, int(count)
 
 
 def one_run(playwright, url: str, query: str, district: int) -> tuple[float, float, int, int, list[str]]:

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 from civmap.config import ROOT
 
-__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "SCREENSHOTS", "free_port", "running_app", "chromium", "wait_for",
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "DRAWN", "SCREENSHOTS", "free_port", "running_app", "chromium", "wait_for",
            "RequestLog"]
 
 CHROMIUM = os.environ.get("CIVMAP_CHROMIUM", "/usr/bin/chromium")
@@ -30,6 +30,9 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
+
+#: How many features layers.js has drawn on the map in a frame (set once every batch is drawn).
+DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
 
 #: Where browser tests save their screenshots (``docs/screenshots`` to refresh the README's).
 SCREENSHOTS = Path(os.environ.get("CIVMAP_SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
@@ -87,7 +90,7 @@ def chromium(playwright) -> Iterator:
             context.close()
 
 
-def wait_for(page, expression: str, timeout: float = 90.0, frames: bool = True):
+def wait_for(page, expression: str, timeout: float = 90.0, frames: bool = True, poll: float = 0.05):
     """The first (frame, value) where the JavaScript ``expression`` is truthy.
 
     Streamlit renders maps and HTML in iframes that appear and vanish as it reruns,
@@ -102,7 +105,7 @@ def wait_for(page, expression: str, timeout: float = 90.0, frames: bool = True):
                 continue
             if value:
                 return frame, value
-        time.sleep(0.05)
+        time.sleep(poll)
     raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {expression}")
 
 

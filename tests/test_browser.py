@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 
-from civmap.testing import SCREENSHOTS, RequestLog, running_app, wait_for
+from civmap.testing import DRAWN, SCREENSHOTS, RequestLog, running_app, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import BROWSER
 
 pytestmark = BROWSER
 
-DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
 
 
 def wait_for_map(page):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import time
 
 from civmap.circles import load_circle_data
-from civmap.testing import SCREENSHOTS, RequestLog, wait_for
+from civmap.testing import DRAWN, SCREENSHOTS, RequestLog, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF, BROWSER
 
 pytestmark = BROWSER
 
 ARRIVED = "document.documentElement.getAttribute('data-civmap-arrived')"
-DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
 
 
 def test_a_picked_circle_is_drawn_whole_and_nothing_leaves_the_host(demo_app, page, demo_store):

@@ -17,7 +17,7 @@ from civmap import progress
 from civmap.db import make_engine
 from civmap.figures import headline
 from civmap.store import Store
-from civmap.testing import SCREENSHOTS, RequestLog, running_app, wait_for
+from civmap.testing import DRAWN, SCREENSHOTS, RequestLog, running_app, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import BROWSER
 
@@ -26,7 +26,6 @@ pytestmark = BROWSER
 FIGURES = "Object.fromEntries([...document.querySelectorAll('[data-figure]').values()]" \
           ".map(e => [e.dataset.figure, e.dataset.value]))"
 VIEW = "document.querySelector('[data-view]') && document.querySelector('[data-view]').dataset.view"
-DRAWN = "document.documentElement.getAttribute('data-civmap-drawn')"
 # Anything that could scroll, or that sticks out of the screen.
 OVERFLOW = """() => {
   const out = [];
