@@ -81,6 +81,12 @@ class Vocabulary:
     def closed_statuses(self) -> list[str]:
         return self.statuses_of_type("closed")
 
+    @property
+    def initial_status(self) -> str:
+        """The status a new problem starts in: the first of type open, in the vocabulary's order."""
+        opened = self.statuses[self.statuses["type"] == "open"]
+        return str(opened.sort_values("order").index[0] if "order" in opened else opened.index[0])
+
     def time_limit_days(self, problem_category: str) -> int:
         return int(self.problem_categories.at[problem_category, "time_limit_days"])
 

@@ -173,10 +173,7 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
     at = at or dt.datetime.now().replace(microsecond=0)
     actor = f"{ACTOR_PREFIX} {checked.raw.name}"[:64]
     table = TABLE_OF[checked.kind]
-    initial = None
-    if checked.kind == "problems":
-        opened = vocab.statuses[vocab.statuses["type"] == "open"]
-        initial = str(opened.sort_values("order").index[0])
+    initial = vocab.initial_status if checked.kind == "problems" else None
 
     def plan(existing: dict[str, dict]) -> Writes:
         _check_scope(store, existing)

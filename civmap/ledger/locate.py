@@ -21,7 +21,7 @@ from civmap.ledger.issues import IssueLog
 from civmap.ledger.parse import RawLedger
 from geo import WGS84, assign_area, convert, convert_geometry
 
-__all__ = ["Located", "locate_rows"]
+__all__ = ["Located", "locate_rows", "position_field"]
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def locate_rows(raw: RawLedger, crs: str, districts: gpd.GeoDataFrame, streets: 
     given = lon.notna()
     out_of_range = given & ((lon.abs() > 180) | (lat.abs() > 90))
     for row in index[out_of_range]:
-        log.add(row, _position_field(raw), "coords_range", written[row])
+        log.add(row, position_field(raw), "coords_range", written[row])
     lon[out_of_range], lat[out_of_range] = np.nan, np.nan
     district, street = _areas(lon, lat, districts, streets)
     return Located(lon, lat, shapes, district, street, given & ~out_of_range, written)
@@ -167,7 +167,8 @@ def _anchor(shape) -> shapely.Point:
     return shape.representative_point()
 
 
-def _position_field(raw: RawLedger) -> str:
+def position_field(raw: RawLedger) -> str:
+    """The column an issue about a row's position is reported against."""
     for name in ("lon", "coords", "geom_wkt", "start"):
         if raw.has(name):
             return name

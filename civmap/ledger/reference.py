@@ -78,7 +78,6 @@ class Reference:
     vocab: Vocabulary
     districts: gpd.GeoDataFrame
     streets: gpd.GeoDataFrame
-    units: pd.DataFrame
     points: gpd.GeoDataFrame | None
     names: dict[str, Names]
     streets_by_district: dict[str, Names]
@@ -86,9 +85,6 @@ class Reference:
     street_parent: dict[str, str]
     point_rows: dict[str, dict]              # problems only: point id -> its row
     point_ids_by_name: dict[str, list[str]]  # problems only: point name -> ids
-
-    def vocabulary_names(self, kind: str) -> Names:
-        return self.names[kind]
 
 
 def _vocab_names(vocab: Vocabulary, kind: str) -> Names:
@@ -120,7 +116,7 @@ def load_reference(store: Store, vocab: Vocabulary, kind: str) -> Reference:
         point_rows = {r["id"]: r for r in body.where(body.notna(), None).to_dict("records")}
         for point_id, name in zip(points["id"], points["name"]):
             by_name.setdefault(name, []).append(point_id)
-    return Reference(vocab, districts, streets, units, points, names, by_district,
+    return Reference(vocab, districts, streets, points, names, by_district,
                      dict(zip(districts["code"], districts["name"])), dict(zip(streets["code"], streets["parent_code"])),
                      point_rows, by_name)
 

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from civmap.ledger import cells
-from civmap.ledger.locate import Located, outside_city
-from civmap.ledger.parse import RawLedger
+from civmap.ledger.locate import Located, outside_city, position_field
 from civmap.ledger.reference import Reference
 
 __all__ = ["RowReader", "REQUIRED", "CLEAR", "KEEP", "POSITION_FIELDS", "DECIMALS", "position_field"]
@@ -160,10 +159,3 @@ class RowReader:
 
 
 POSITION_FIELDS = ("lon", "lat", "coords", "geom_wkt", "start", "end")
-
-
-def position_field(raw: RawLedger) -> str:
-    for name in ("lon", "coords", "geom_wkt", "start"):
-        if raw.has(name):
-            return name
-    return "lon"

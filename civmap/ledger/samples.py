@@ -23,6 +23,7 @@ import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from civmap.ledger.cells import EXCEL_EPOCH
 from civmap.store import Store
 from geo import random_points_in, wgs84_to_gcj02
 
@@ -116,7 +117,7 @@ def _problem_rows(store: Store, rng, today: dt.date, corrected: bool) -> list[li
              "蜘蛛网", "公益广告缺失或破损")
     found = today - dt.timedelta(days=20)
     written = (found.strftime("%Y/%-m/%-d"), f"{found.year}年{found.month}月{found.day}日", found,
-               (found - dt.date(1899, 12, 30)).days)
+               (found - EXCEL_EPOCH).days)
     rows = []
     for i, (point, kind) in enumerate(zip(points.itertuples(), kinds)):  # rows 4-13
         offset = rng.normal(0, 0.00008, 2)

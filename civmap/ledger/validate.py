@@ -18,7 +18,7 @@ import shapely
 from civmap import schema as s
 from civmap.ledger import cells
 from civmap.ledger.boundaries import check_boundaries
-from civmap.ledger.commit import classify, existing_rows
+from civmap.ledger.commit import TABLE_OF, classify, existing_rows
 from civmap.ledger.issues import IssueLog
 from civmap.ledger.locate import locate_rows
 from civmap.ledger.model import Checked, Record
@@ -34,7 +34,6 @@ __all__ = ["check_ledger", "NEAREST_POINT_M", "normalise_crs"]
 #: A problem without a stated point is tied to the nearest assessment point this close.
 NEAREST_POINT_M = 100.0
 _GEOD = pyproj.Geod(ellps="WGS84")
-_TABLES = {"points": s.points, "alleys": s.alleys, "problems": s.problems}
 
 
 def normalise_crs(crs: str) -> str:
@@ -72,7 +71,7 @@ def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wg
     builders = {"points": _point_row, "alleys": _alley_row, "problems": _problem_row}
     pending: list[RowReader] = []
     for row_number, row_cells in rows.items():
-        row = RowReader(raw, row_number, row_cells, log, ref, _TABLES[raw.kind], located, today)
+        row = RowReader(raw, row_number, row_cells, log, ref, s.metadata.tables[TABLE_OF[raw.kind]], located, today)
         builders[raw.kind](row)
         pending.append(row)
     if raw.kind == "problems":
@@ -159,7 +158,7 @@ def _problem_row(row: RowReader) -> None:
     if row.named("source", "problem_sources", "source", KEEP) is None:
         row.defaults["source"] = _first(row.ref.vocab.problem_sources)
     if row.named("status", "statuses", "status", KEEP) is None:
-        row.defaults["status"] = _initial_status(row.ref.vocab)
+        row.defaults["status"] = row.ref.vocab.initial_status
     row.text("address", CLEAR)
     row.named("unit_code", "unit", "unit", KEEP)
     row.text("chief_name", KEEP)
@@ -176,9 +175,6 @@ def _problem_row(row: RowReader) -> None:
 def _first(table: pd.DataFrame) -> str:
     return str(table.sort_values("order").index[0]) if "order" in table else str(table.index[0])
 
-
-def _initial_status(vocab: Vocabulary) -> str:
-    return _first(vocab.statuses[vocab.statuses["type"] == "open"])
 
 
 def _stated_point(row: RowReader) -> dict | None:
