@@ -20,7 +20,7 @@ from openpyxl.worksheet.pagebreak import Break
 
 from civmap.filters import Filters
 from civmap.i18n import t
-from civmap.ledger.sheets import layer_tables, supervision_frame
+from civmap.ledger.sheets import layer_tables, sheet_names, supervision_frame
 from civmap.store import Store
 from civmap.vocab import Vocabulary
 
@@ -110,14 +110,15 @@ def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt
     exported, when, with which filters).
     """
     now = now or dt.datetime.now().replace(microsecond=0)
-    selection = filters.describe(vocab, store.district_names(), "zh")
-    tables = layer_tables(store, filters, vocab)
+    names = sheet_names(store)
+    selection = filters.describe(vocab, names["district_code"], "zh")
+    tables = layer_tables(store, filters, vocab, names)
     wb = Workbook()
     wb.remove(wb.active)
     for layer in ("points", "alleys", "problems"):
         _sheet(wb, t(f"ledger.sheet.{layer}", "zh"), tables[layer])
-    overdue_selection = filters.without_statuses().describe(vocab, store.district_names(), "zh")
-    _supervision_sheet(wb, supervision_frame(store, filters, vocab, as_of), as_of, overdue_selection)
+    overdue_selection = filters.without_statuses().describe(vocab, names["district_code"], "zh")
+    _supervision_sheet(wb, supervision_frame(store, filters, vocab, as_of, names), as_of, overdue_selection)
     about = wb.create_sheet(t("ledger.sheet.about", "zh"))
     lines = [(t("ledger.about.exported", "zh"), now.isoformat(sep=" ")),
              (t("ledger.about.selection", "zh"), selection),

@@ -113,5 +113,5 @@ def export_open311(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.
     problems = pd.DataFrame(store.problems(filters)).sort_values("id")
     events = store.events(filters)
     names = display_names(store)
-    requests = open311_requests(problems, events, vocab, as_of, store.district_names(), names["street_code"])
+    requests = open311_requests(problems, events, vocab, as_of, names["district_code"], names["street_code"])
     return json.dumps(requests, ensure_ascii=False).encode("utf-8")

@@ -16,7 +16,7 @@ from civmap.ledger.columns import field_by_name
 from civmap.store import Store
 from civmap.vocab import Vocabulary
 
-__all__ = ["LedgerTables", "layer_tables", "supervision_frame", "LAYER_COLUMNS"]
+__all__ = ["LedgerTables", "layer_tables", "supervision_frame", "sheet_names", "LAYER_COLUMNS"]
 
 #: (store column, field name) per layer, in sheet order; field None = informational column.
 LAYER_COLUMNS = {
@@ -53,16 +53,16 @@ def _labelled(frame: pd.DataFrame, layer: str, vocab: Vocabulary, names: dict[st
     return out.reset_index(drop=True)
 
 
-def _names(store: Store) -> dict[str, dict]:
+def sheet_names(store: Store) -> dict[str, dict]:
+    """Code → name of the areas and units the sheets show: read once per export."""
     from civmap.ledger import display_names
 
     names = display_names(store)
     return {k: names[k] for k in ("district_code", "street_code", "unit_code")}
 
 
-def layer_tables(store: Store, filters: Filters, vocab: Vocabulary) -> LedgerTables:
-    """The selection's points, alleys and problems as ledger sheets."""
-    names = _names(store)
+def layer_tables(store: Store, filters: Filters, vocab: Vocabulary, names: dict[str, dict]) -> LedgerTables:
+    """The selection's points, alleys and problems as ledger sheets (``names``: ``sheet_names``)."""
     points = pd.DataFrame(store.points(filters)).sort_values("id")
     alleys = pd.DataFrame(store.alleys(filters)).sort_values("id")
     if len(alleys):
@@ -78,7 +78,7 @@ def layer_tables(store: Store, filters: Filters, vocab: Vocabulary) -> LedgerTab
     return tables
 
 
-def supervision_frame(store: Store, filters: Filters, vocab: Vocabulary, as_of) -> pd.DataFrame:
+def supervision_frame(store: Store, filters: Filters, vocab: Vocabulary, as_of, names: dict[str, dict]) -> pd.DataFrame:
     """Overdue problems of the selection (whatever its status filter: overdue is itself a
     status test), by responsible unit, longest overdue first, as a ledger sheet with a
     序号 restarting for each unit and the days overdue."""
@@ -87,7 +87,6 @@ def supervision_frame(store: Store, filters: Filters, vocab: Vocabulary, as_of) 
     late["days"] = overdue_days(late, as_of)
     late["unit_sort"] = late["unit_name"].fillna("\uffff")
     late = late.sort_values(["unit_sort", "days", "id"], ascending=[True, False, True])
-    names = _names(store)
     columns = ("unit_code", "id", "description", "category", "district_code", "street_code", "address", "found_on",
                "deadline", "status", "chief_name")
     body = pd.DataFrame(index=late.index)
