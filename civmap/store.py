@@ -67,13 +67,16 @@ class Store:
         return dt.date.today()
 
     # -- areas and units --------------------------------------------------------------
-    def areas(self, level: str = "district") -> gpd.GeoDataFrame:
-        """Areas of one level (district, street, community, grid) within the scope.
+    def areas(self, level: str | None = "district") -> gpd.GeoDataFrame:
+        """Areas of one level (district, street, community, grid), or of every level
+        (``None``), within the scope, by code.
 
         A street's parent is its district but a community's is a street, so the scope is
         checked against each area's district found by walking up the parents.
         """
-        query = select(s.areas).where(s.areas.c.level == level).order_by(s.areas.c.code)
+        query = select(s.areas).order_by(s.areas.c.code)
+        if level is not None:
+            query = query.where(s.areas.c.level == level)
         frame = self._frame(query)
         if self.scope is not None:
             frame = frame[frame["code"].map(self._district_of_area()).isin(self.scope)]

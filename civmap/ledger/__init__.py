@@ -37,12 +37,8 @@ def check_file(data: bytes, name: str, kind: str, store: Store, vocab: Vocabular
 
 def display_names(store: Store) -> dict[str, dict[str, str]]:
     """Code → name of areas and units, for showing a preview with names instead of codes."""
-    from civmap.ledger.reference import AREA_LEVELS
-
-    areas = {}
-    for level in AREA_LEVELS:
-        frame = store.areas(level)
-        areas.update(dict(zip(frame["code"], frame["name"])))
+    frame = store.areas(None)
+    areas = dict(zip(frame["code"], frame["name"]))
     units = store.units()
     return {"district_code": areas, "street_code": areas, "parent_code": areas,
             "unit_code": dict(zip(units["code"], units["name"]))}

@@ -101,12 +101,10 @@ def _all_areas(store: Store, good: dict[int, dict]) -> gpd.GeoDataFrame:
         {"code": [v["code"] for v in good.values()], "name": [v["name"] for v in good.values()],
          "level": [v["level"] for v in good.values()]},
         geometry=[v["geom_wkt"] for v in good.values()], crs=WGS84)
-    stored = [store.areas(level)[["code", "name", "level", "geometry"]] for level in AREA_LEVELS]
-    stored = [frame for frame in stored if len(frame)]
-    if not stored:
+    stored = store.areas(None)[["code", "name", "level", "geometry"]]
+    if not len(stored):
         return mine
-    others = pd.concat(stored, ignore_index=True)
-    others = others[~others["code"].isin(mine["code"])]
+    others = stored[~stored["code"].isin(mine["code"])]
     return gpd.GeoDataFrame(pd.concat([mine, others], ignore_index=True), geometry="geometry", crs=WGS84)
 
 

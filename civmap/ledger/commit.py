@@ -141,15 +141,10 @@ def _new_problem_events(row: dict, writes: Writes, actor: str, at: dt.datetime, 
 def existing_rows(store: Store, kind: str) -> dict[str, dict]:
     """The stored rows of ``kind`` (within the store's scope) by key, as table values."""
     table = s.metadata.tables[TABLE_OF[kind]]
-    if kind == "boundaries":
-        from civmap.ledger.reference import AREA_LEVELS
-
-        frames = [store.areas(level) for level in AREA_LEVELS]
-        frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
-            else None
-    else:
-        frame = {"points": store.points, "alleys": store.alleys, "problems": store.problems}[kind]()
-    if frame is None or frame.empty:
+    reads = {"points": store.points, "alleys": store.alleys, "problems": store.problems,
+             "boundaries": lambda: store.areas(None)}
+    frame = reads[kind]()
+    if frame.empty:
         return {}
     frame = pd.DataFrame(frame)
     if "geom_wkt" not in frame.columns and "geometry" in frame.columns:
