@@ -12,7 +12,7 @@ from civmap.ties import tie_summary
 lang = ui.lang()
 filters = ui.sidebar_filters()
 settings, vocab = ui.settings(), ui.vocab()
-district_names = ui.store().district_names(lang)
+district_names = ui.district_names()
 kind_labels = vocab.labels("centre_kinds", lang)
 
 st.title(t("page.circles", lang))

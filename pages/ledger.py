@@ -62,7 +62,7 @@ with tab_in:
 
 with tab_out:
     st.caption(t("ledger.export.caption", lang,
-                 selection=filters.describe(ui.vocab(), ui.store().district_names(lang), lang)))
+                 selection=filters.describe(ui.vocab(), ui.district_names(), lang)))
     st.caption(t("ledger.export.help", lang))
     day = ui.store().as_of()
     for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):

@@ -8,8 +8,8 @@ import streamlit as st
 
 from civmap.filters import Filters
 from civmap.i18n import localized_areas
-from civmap.mapview import TileConfig, render_html
-from civmap.ui.core import _layers, asset_base, lang, settings, store, vocab
+from civmap.mapview import render_html
+from civmap.ui.core import _layers, asset_base, lang, settings, store, tile_config, vocab
 
 __all__ = [
     "circle_data", "circle_map_html", "circle_rule",
@@ -56,9 +56,8 @@ def _circle_map_html(version: str, scope, radius_m: float, kinds: tuple[str, ...
                       circle=data.circles[data.circles["id"] == circle_id], members=members,
                       points=points[points["id"].isin(members["member_id"])],
                       alleys=alleys[alleys["id"].isin(members["member_id"])], problems=problems)
-    cfg = settings()
-    fmap = build_circle_map(view, vocab(), lang_code, as_of, base, tiles=TileConfig(cfg.tiles, cfg.tile_url,
-                            cfg.tianditu_key), radius_m=radius_m, height=f"{height}px")
+    fmap = build_circle_map(view, vocab(), lang_code, as_of, base, tiles=tile_config(), radius_m=radius_m,
+                            height=f"{height}px")
     return render_html(fmap)
 
 

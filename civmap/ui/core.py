@@ -21,7 +21,7 @@ from civmap.store import Store
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "asset_base", "cached_headline", "cached_map_html", "format_rate", "lang",
+    "ICON", "asset_base", "cached_headline", "cached_map_html", "district_names", "tile_config", "format_rate", "lang",
     "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map", "sidebar_filters",
     "store", "table_labels", "vocab",
 ]
@@ -106,6 +106,23 @@ def _layers(version: str, scope: tuple[str, ...] | None, filters: Filters) -> tu
             _problems(version, scope, filters.without_statuses()))
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _district_names(version: str, scope: tuple[str, ...] | None, lang_code: str) -> dict[str, str]:
+    return scoped_store(scope).district_names(lang_code)
+
+
+def district_names(scope: tuple[str, ...] | None = None) -> dict[str, str]:
+    """District code → name in the UI language, read once per data version (the sidebar,
+    captions and the wall all ask on every rerun)."""
+    return _district_names(store().data_version(), scope, lang())
+
+
+def tile_config() -> TileConfig:
+    """The configured base tiles, for every map."""
+    cfg = settings()
+    return TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
+
+
 def selection(filters: Filters, scope: tuple[str, ...] | None = None) -> tuple:
     """(districts, points, circles, alleys, problems-before-status-filter) for ``filters``."""
     return _layers(store().data_version(), scope, filters)
@@ -127,8 +144,7 @@ def _map_html(version: str, scope, filters: Filters, lang_code: str, as_of: dt.d
     districts, points, circles, alleys, problems = _layers(version, scope, filters)
     districts = localized_areas(districts, lang_code)
     shown = problems[problems["status"].isin(filters.statuses or vocab().unresolved_statuses)]
-    cfg = settings()
-    tiles = TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
+    cfg, tiles = settings(), tile_config()
     fmap = build_map(MapLayers(districts, points, circles, alleys, shown), vocab(), lang_code, as_of, base,
                      tiles=tiles, radius_m=cfg.circle_radius_m, height=f"{height}px")
     return render_html(fmap)
@@ -181,7 +197,7 @@ def sidebar_filters() -> Filters:
         st.selectbox(t("sidebar.lang", code), options=["zh", "en"], key="lang",
                      format_func=lambda c: {"zh": "简体中文", "en": "English"}[c])
         st.header(t("sidebar.filters", code))
-        districts = store().district_names(code)
+        districts = district_names()
         chosen_districts = _multiselect("filter.districts", list(districts), districts, "f_districts",
                                         list(from_url.districts))
         point_categories = _multiselect("filter.point_categories", v.codes("point_categories"),

@@ -10,9 +10,9 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from civmap.i18n import localized_areas
-from civmap.mapview import TileConfig, render_html
+from civmap.mapview import render_html
 from civmap.ui.circles import circle_data, circle_rule
-from civmap.ui.core import _events, asset_base, lang, settings, store, vocab
+from civmap.ui.core import _events, asset_base, district_names, lang, settings, store, tile_config, vocab
 
 __all__ = [
     "WALL_READ_ERRORS", "wall_districts", "wall_now", "wall_options", "wall_position",
@@ -28,7 +28,7 @@ WALL_READ_ERRORS = (SQLAlchemyError, OSError)
 def wall_districts() -> dict[str, str]:
     """District code → name; the last good answer when the store cannot be read (else {})."""
     try:
-        names = store().district_names(lang())
+        names = district_names()
     except WALL_READ_ERRORS:
         return st.session_state.get("wall_districts", {})
     st.session_state["wall_districts"] = names
@@ -109,10 +109,9 @@ def _wall_map(version: str, district: str | None, as_of: dt.date, assessment_dat
     from civmap.wallmap import build_wall_map
 
     view = _wall_view(version, district, as_of, assessment_date, lang_code)
-    cfg = settings()
     districts = localized_areas(_wall_city(version).districts, lang_code)
     fmap = build_wall_map(districts, view.rates, view.problems, vocab(), as_of, base, lang_code, focus=district,
-                          tiles=TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key))
+                          tiles=tile_config())
     return render_html(fmap)
 
 
