@@ -14,12 +14,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Field", "KINDS", "LEDGER_KINDS", "fields_of", "field_by_name", "normalise_header",
+__all__ = ["Field", "KINDS", "LEDGER_KINDS", "VOCABULARY_OF", "fields_of", "field_by_name", "normalise_header",
            "match_headers", "header_score", "required_groups"]
 
 #: What can be imported; boundaries come only from vector files (GeoJSON, zipped Shapefile).
 KINDS = ("points", "alleys", "problems", "boundaries")
 LEDGER_KINDS = ("points", "alleys", "problems")
+
+#: (ledger kind, column) → the vocabulary its codes come from (shown as their labels).
+VOCABULARY_OF = {
+    ("points", "category"): "point_categories", ("problems", "category"): "problem_categories",
+    ("problems", "status"): "statuses", ("problems", "source"): "problem_sources", ("alleys", "state"): "alley_states",
+}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from civmap.i18n import t
-from civmap.ledger.columns import fields_of
+from civmap.ledger.columns import VOCABULARY_OF, fields_of
 from civmap.ledger.model import Checked
 from civmap.vocab import Vocabulary
 
@@ -27,10 +27,6 @@ PREVIEW_COLUMNS = {
     "problems": ("id", "description", "category", "source", "status", "district_code", "street_code", "point_id",
                  "found_on", "deadline", "unit_code", "lon", "lat"),
     "boundaries": ("code", "name", "level", "parent_code"),
-}
-_VOCAB_OF = {
-    ("points", "category"): "point_categories", ("problems", "category"): "problem_categories",
-    ("problems", "status"): "statuses", ("problems", "source"): "problem_sources", ("alleys", "state"): "alley_states",
 }
 
 
@@ -91,7 +87,7 @@ def preview_frame(checked: Checked, vocab: Vocabulary, names: dict[str, dict[str
         line = {t("ledger.col.row", lang): record.row, t("ledger.col.action", lang): action_label[action]}
         for column in wanted:
             value = values.get(column)
-            vocab_kind = _VOCAB_OF.get((kind, column))
+            vocab_kind = VOCABULARY_OF.get((kind, column))
             if value is not None and vocab_kind:
                 value = vocab.label(vocab_kind, value, lang)
             elif value is not None and column in names:

@@ -12,7 +12,7 @@ import pandas as pd
 from civmap.figures import overdue_days, overdue_mask
 from civmap.filters import Filters
 from civmap.i18n import t
-from civmap.ledger.columns import field_by_name
+from civmap.ledger.columns import VOCABULARY_OF, field_by_name
 from civmap.store import Store
 from civmap.vocab import Vocabulary
 
@@ -27,9 +27,6 @@ LAYER_COLUMNS = {
     "problems": ("id", "description", "category", "source", "status", "district_code", "street_code", "point_id",
                  "point_name", "address", "found_on", "deadline", "unit_code", "chief_name", "lon", "lat"),
 }
-_VOCAB = {"category": {"points": "point_categories", "problems": "problem_categories"},
-          "state": {"alleys": "alley_states"}, "status": {"problems": "statuses"},
-          "source": {"problems": "problem_sources"}}
 _INFO = {"point_name": "ledger.supervision.point_name"}
 
 
@@ -37,11 +34,14 @@ class LedgerTables(dict):
     """layer name → sheet DataFrame (headers in Chinese), plus the selection's problems."""
 
 
-def _labelled(frame: pd.DataFrame, layer: str, vocab: Vocabulary, names: dict[str, dict]) -> pd.DataFrame:
+def _labelled(frame: pd.DataFrame, layer: str, vocab: Vocabulary, names: dict[str, dict],
+              columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """``columns`` of ``frame`` (default: the layer's sheet) under their Chinese headers,
+    codes shown as labels and names, dates as dates."""
     out = pd.DataFrame(index=frame.index)
-    for column in LAYER_COLUMNS[layer]:
+    for column in columns or LAYER_COLUMNS[layer]:
         values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
-        kind = _VOCAB.get(column, {}).get(layer)
+        kind = VOCABULARY_OF.get((layer, column))
         if kind:
             values = values.map(vocab.labels(kind, "zh")).fillna(values)
         elif column in names:
@@ -89,19 +89,9 @@ def supervision_frame(store: Store, filters: Filters, vocab: Vocabulary, as_of, 
     late = late.sort_values(["unit_sort", "days", "id"], ascending=[True, False, True])
     columns = ("unit_code", "id", "description", "category", "district_code", "street_code", "address", "found_on",
                "deadline", "status", "chief_name")
-    body = pd.DataFrame(index=late.index)
-    for column in columns:
-        values = late[column]
-        kind = _VOCAB.get(column, {}).get("problems")
-        if kind:
-            values = values.map(vocab.labels(kind, "zh")).fillna(values)
-        elif column in names:
-            values = values.map(names[column])
-        if column in ("found_on", "deadline"):
-            values = pd.to_datetime(values).dt.date
-        body[field_by_name("problems", column).header] = values.astype(object).where(values.notna(), None)
+    body = _labelled(late, "problems", vocab, names, columns)
     body.insert(0, t("ledger.supervision.seq", "zh"), late.groupby("unit_sort").cumcount().to_numpy() + 1)
     body[t("ledger.supervision.overdue_days", "zh")] = late["days"].to_numpy()
     body[field_by_name("problems", "lon").header] = late["lon"].to_numpy()
     body[field_by_name("problems", "lat").header] = late["lat"].to_numpy()
-    return body.reset_index(drop=True)
+    return body
