@@ -20,9 +20,10 @@ import pyproj
 from branca.element import Element
 
 from civmap.i18n import t
-from civmap.layers import FeatureBatch, Field, batch_payload
+from civmap.layers import Field, batch_payload
 from civmap.mapview import (
-    TileConfig, asset_urls, circle_batches, labelled, offline_map, point_batch, problem_batch, shift_layer,
+    TileConfig, add_layer_groups, asset_urls, circle_batches, labelled, offline_map, point_batch, problem_batch,
+    shift_layer,
 )
 from civmap.vocab import Vocabulary
 from geo import WGS84
@@ -180,10 +181,6 @@ def build_circle_map(view: CircleView, vocab: Vocabulary, lang: str, as_of: dt.d
         ("layer.problems", [problem_batch(shift_layer(problem_frame, system), vocab, lang, district_names, as_of)]
          if len(problem_frame) else []),
     )
-    for key, payloads in groups:
-        group = folium.FeatureGroup(name=t(key, lang)).add_to(fmap)
-        for payload in payloads:
-            FeatureBatch(payload, urls["layers_js"]).add_to(group)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    add_layer_groups(fmap, groups, urls["layers_js"], lang)
     fmap.get_root().html.add_child(Element(_legend(vocab, view, lang, radius_m)))
     return fmap

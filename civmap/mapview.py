@@ -24,7 +24,8 @@ from civmap.vocab import Vocabulary
 from geo import convert_geometry
 
 __all__ = ["MapLayers", "TileConfig", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
-           "problem_batch", "shift_layer", "labelled", "render_html", "asset_urls", "DISTRICT_FILLS"]
+           "problem_batch", "shift_layer", "labelled", "add_layer_groups", "render_html", "asset_urls",
+           "DISTRICT_FILLS"]
 
 #: Soft fills for district polygons, in district order: the base map when no tiles load.
 DISTRICT_FILLS = ("#e0f2fe", "#fef3c7", "#dcfce7", "#fce7f3", "#ede9fe", "#ffedd5", "#e2e8f0", "#ccfbf1")
@@ -234,13 +235,19 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
         ("layer.problems", [problem_batch(shifted.problems, vocab, lang, district_names, as_of)]
          if len(shifted.problems) else []),
     )
+    add_layer_groups(fmap, groups, urls["layers_js"], lang)
+    fmap.get_root().html.add_child(Element(_legend(vocab, layers, lang)))
+    return fmap
+
+
+def add_layer_groups(fmap: folium.Map, groups, layers_js: str, lang: str) -> None:
+    """One switchable layer per (i18n key, feature batches) in ``groups``, drawn by
+    layers.js, and the open layer control that switches them."""
     for key, payloads in groups:
         group = folium.FeatureGroup(name=t(key, lang)).add_to(fmap)
         for payload in payloads:
-            FeatureBatch(payload, urls["layers_js"]).add_to(group)
+            FeatureBatch(payload, layers_js).add_to(group)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(Element(_legend(vocab, layers, lang)))
-    return fmap
 
 
 def render_html(fmap: folium.Map) -> str:
