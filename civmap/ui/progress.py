@@ -53,7 +53,7 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
 
     code, as_of = lang(), store().as_of()
     from_url = Filters.from_query_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
-    units = store().units().set_index("code")["name"].to_dict()
+    units = rank_names("unit")
     with st.sidebar:
         chosen_units = _multiselect("filter.units", list(units), units, "p_units", list(from_url.units))
         sources = _multiselect("filter.sources", vocab().codes("problem_sources"),
