@@ -26,6 +26,7 @@ from civmap.ledger.columns import (
     LEDGER_KINDS, field_by_name, fields_of, header_score, match_headers, required_groups,
 )
 from civmap.ledger.errors import LedgerError
+from civmap.safecells import unquoted
 
 __all__ = ["RawLedger", "read_ledger", "SPREADSHEET_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES"]
 
@@ -105,7 +106,7 @@ def _read_table(data: bytes, name: str, kind: str, suffix: str) -> RawLedger:
     else:
         try:
             sheets = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, sheet_name=None,
-                                   dtype=object)
+                                   dtype=object, keep_default_na=False)  # a cell "NA" or "NULL" is text
         except Exception as error:  # calamine raises its own types for corrupt files
             raise LedgerError("unreadable", detail=str(error)[:200]) from None
     best = None
@@ -135,7 +136,8 @@ def _csv_frame(data: bytes) -> pd.DataFrame:
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    # '=1+1 → =1+1: the apostrophe civmap's CSV writers put before a formula (civmap.safecells)
+    return pd.DataFrame([[unquoted(c) for c in r] + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
 def _find_header(frame: pd.DataFrame, kind: str) -> tuple[int, int, list[str]] | None:
