@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from civmap import ledger
+from civmap import ledger, schema
 from civmap.charts import csv_bytes
 from civmap.cli import main
 from civmap.db import make_engine
@@ -73,13 +73,17 @@ def hostile_store(hostile_url) -> Store:
     return Store(make_engine(hostile_url))
 
 
+#: One district keeps the exports and imports quick; it still holds every payload many times.
+SELECTION = Filters(districts=("D02",))
+
+
 @pytest.fixture(scope="module")
 def workbook(hostile_store) -> bytes:
-    return export_workbook(hostile_store, Filters(), VOCAB, hostile_store.as_of())
+    return export_workbook(hostile_store, SELECTION, VOCAB, hostile_store.as_of())
 
 
 def _stored(store: Store, layer: str) -> pd.DataFrame:
-    frame = {"points": store.points, "alleys": store.alleys, "problems": store.problems}[layer]()
+    frame = {"points": store.points, "alleys": store.alleys, "problems": store.problems}[layer](SELECTION)
     return pd.DataFrame(frame.drop(columns="geometry")).set_index("id").sort_index()
 
 
@@ -139,14 +143,15 @@ def test_reimporting_the_xlsx_export_clears_nothing(workbook, hostile_url, tmp_p
         assert not checked.issues, ledger.issues_frame(checked).head()
         ledger.commit_ledger(store, checked, VOCAB)
         after = _stored(store, layer)
-        trimmed = before[layer].map(lambda v: v.strip() if isinstance(v, str) else v)
-        pd.testing.assert_frame_equal(after, trimmed, check_dtype=False)
+        own = [c for c in after.columns if c in schema.metadata.tables[layer].c]  # not joined names
+        trimmed = before[layer][own].map(lambda v: v.strip() if isinstance(v, str) else v)
+        pd.testing.assert_frame_equal(after[own], trimmed, check_dtype=False)
         for column in columns:
             kept = before[layer][column].isin([p for p in PAYLOADS if p == p.strip()])
             assert kept.sum() > 0
             assert (after[column][kept] == before[layer][column][kept]).all()  # byte for byte
     # Stored as the importer stores text, the store now survives the round trip exactly.
-    again = export_workbook(store, Filters(), VOCAB, store.as_of())
+    again = export_workbook(store, SELECTION, VOCAB, store.as_of())
     for layer in FIELDS:
         summary = ledger.check_file(again, "导出.xlsx", layer, store, VOCAB).summary()
         assert summary["same"] == summary["rows"] > 0, (layer, summary)
@@ -211,10 +216,8 @@ def test_csv_frame_leaves_numbers_and_dates_alone():
     assert list(out["text"]) == ["-3", "'-3天"]
 
 
-def test_a_district_named_like_a_formula_stays_text_in_the_selection_lines(hostile_store):
-    data = export_workbook(hostile_store, Filters(districts=("D02",)), VOCAB, hostile_store.as_of())
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+def test_a_district_named_like_a_formula_stays_text_in_the_selection_lines(workbook):
+    wb = openpyxl.load_workbook(io.BytesIO(workbook))
     selection = wb["说明"]["B2"]
     assert HOSTILE_DISTRICT in selection.value and selection.data_type == "s"
     assert HOSTILE_DISTRICT in wb["督办清单"]["A2"].value
