@@ -7,6 +7,8 @@ GeoDataFrames (which ``st.cache_data`` cannot hash); the store itself is a resou
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Sequence
 
 import pandas as pd
 import streamlit as st
@@ -14,8 +16,8 @@ import streamlit as st
 from civmap.config import ROOT, Settings, load_settings
 from civmap.db import open_store
 from civmap.figures import Headline, format_rate, headline, overdue_list
-from civmap.filters import Filters
-from civmap.i18n import area_names, localized_areas, t
+from civmap.filters import Filters, ParamProblem
+from civmap.i18n import LANGS, area_names, localized_areas, t
 from civmap.mapview import MapLayers, TileConfig, build_map, render_html
 from civmap.store import Store
 from civmap.vocab import Vocabulary, load_vocabulary
@@ -23,7 +25,7 @@ from civmap.vocab import Vocabulary, load_vocabulary
 __all__ = [
     "ICON", "asset_base", "cached_headline", "cached_map_html", "district_names", "tile_config", "format_rate", "lang",
     "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map", "sidebar_filters",
-    "store", "table_labels", "vocab",
+    "store", "table_labels", "url_filters", "url_warnings", "vocab",
 ]
 
 
@@ -69,7 +71,7 @@ def lang() -> str:
     """The UI language: the sidebar choice, else ``?lang=``, else the configured default."""
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang", settings().lang)
-        st.session_state["lang"] = wanted if wanted in ("zh", "en") else settings().lang
+        st.session_state["lang"] = wanted if wanted in LANGS else settings().lang
     return st.session_state["lang"]
 
 
@@ -185,14 +187,57 @@ def _multiselect(label_key: str, options: list[str], labels: dict[str, str], key
                           placeholder=t("filter.all_placeholder", lang()))
 
 
+# -- URL parameters ----------------------------------------------------------------------
+def _lang_problems() -> list[ParamProblem]:
+    """``?lang=`` when it names no language (``lang()`` then uses the default)."""
+    wanted = st.query_params.get("lang")
+    return [] if wanted is None or wanted in LANGS else [ParamProblem("lang", wanted, "unknown_lang", ", ".join(LANGS))]
+
+
+def url_filters() -> tuple[Filters, tuple[ParamProblem, ...]]:
+    """The Filters the URL asks for and every value left out of them (``?lang=`` included).
+
+    Codes are checked against the vocabulary and the store's districts (and responsible
+    units, when the URL names any), so an unknown code is reported instead of quietly
+    widening or emptying the view.
+    """
+    v = vocab()
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    known = {"districts": district_names(), "point_categories": v.codes("point_categories"),
+             "problem_categories": v.codes("problem_categories"), "statuses": v.codes("statuses"),
+             "sources": v.codes("problem_sources")}
+    if "unit" in params:  # the units table is only read when a URL asks for units
+        from civmap.ui.progress import rank_names
+
+        known["units"] = rank_names("unit")
+    filters, problems = Filters.from_query_params(params, known)
+    return filters, (*_lang_problems(), *problems)
+
+
+def _literal(text: str) -> str:
+    """``text`` as a Markdown code span: shown as typed, never read as a link, an image or markup."""
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}" if text else ""
+
+
+def url_warnings(problems: Sequence[ParamProblem]) -> None:
+    """One warning naming each URL parameter value the page cannot use (it is ignored)."""
+    if problems:
+        code = lang()
+        st.warning("\n\n".join(p.message(code, quote=_literal) for p in problems), icon=":material/link_off:")
+
+
 def sidebar_filters() -> Filters:
     """The shared sidebar: language and the filters every page reads.
 
     Initial values come from the URL (``?district=D01&status=fixing``), so a view can be
-    bookmarked; an empty selection means everything.
+    bookmarked; an empty selection means everything. Values the URL gets wrong are named
+    in a warning on the page and left out.
     """
     v, code = vocab(), lang()
-    from_url = Filters.from_query_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
+    from_url, problems = url_filters()
+    url_warnings(problems)
     with st.sidebar:
         st.selectbox(t("sidebar.lang", code), options=["zh", "en"], key="lang",
                      format_func=lambda c: {"zh": "简体中文", "en": "English"}[c])
