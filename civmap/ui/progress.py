@@ -9,8 +9,8 @@ import streamlit as st
 
 from civmap.filters import Filters
 from civmap.i18n import area_names, t
-from civmap.ui.core import (_events, _multiselect, _problems, format_rate, lang, scoped_store, settings, store,
-                            url_filters, vocab)
+from civmap.ui.core import _events, _multiselect, _problems, format_rate, lang, scoped_store, settings, store, vocab
+from civmap.ui.params import url_filters
 
 __all__ = [
     "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_ledger", "progress_tiles",

@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from civmap.i18n import localized_areas
 from civmap.mapview import render_html
 from civmap.ui.circles import circle_data, circle_rule
-from civmap.ui.core import (_events, _lang_problems, asset_base, district_names, lang, settings, store, tile_config,
-                            url_warnings, vocab)
+from civmap.ui.core import _events, asset_base, district_names, lang, settings, store, tile_config, vocab
+from civmap.ui.params import _lang_problems, url_warnings
 
 __all__ = [
     "WALL_READ_ERRORS", "wall_districts", "wall_now", "wall_options", "wall_position",
