@@ -6,6 +6,7 @@ from civmap import ui
 from civmap.circle_tables import (SORT_KEYS, circle_list, filter_circles, flagged_ties, member_list, problem_list,
                                   sort_circles)
 from civmap.circles import summarise
+from civmap.filters import ParamProblem
 from civmap.i18n import t
 from civmap.ties import tie_summary
 
@@ -67,6 +68,9 @@ ids = shown["circle_id"].tolist()
 names = dict(zip(shown["circle_id"], shown["name"]))
 if st.session_state.get("circles_pick") not in ids:
     wanted = st.query_params.get("circle")
+    if wanted and wanted not in ids:  # a circle that does not exist, or one the filters leave out
+        reason = "not_shown" if wanted in set(summary["circle_id"]) else "unknown_code"
+        ui.url_warnings([ParamProblem("circle", wanted, reason)])
     st.session_state["circles_pick"] = wanted if wanted in ids else ids[0]
 
 

@@ -15,14 +15,14 @@ from civmap.config import ROOT, Settings, load_settings
 from civmap.db import open_store
 from civmap.figures import Headline, format_rate, headline, overdue_list
 from civmap.filters import Filters
-from civmap.i18n import area_names, localized_areas, t
+from civmap.i18n import LANGS, area_names, localized_areas, t
 from civmap.mapview import MapLayers, TileConfig, build_map, render_html
 from civmap.store import Store
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
     "ICON", "asset_base", "cached_headline", "cached_map_html", "district_names", "tile_config", "format_rate", "lang",
-    "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map", "sidebar_filters",
+    "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map",
     "store", "table_labels", "vocab",
 ]
 
@@ -69,7 +69,7 @@ def lang() -> str:
     """The UI language: the sidebar choice, else ``?lang=``, else the configured default."""
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang", settings().lang)
-        st.session_state["lang"] = wanted if wanted in ("zh", "en") else settings().lang
+        st.session_state["lang"] = wanted if wanted in LANGS else settings().lang
     return st.session_state["lang"]
 
 
@@ -183,33 +183,6 @@ def _multiselect(label_key: str, options: list[str], labels: dict[str, str], key
     return st.multiselect(t(label_key, lang()), options=options, default=[d for d in default if d in options],
                           format_func=lambda code: labels.get(code, code), key=key,
                           placeholder=t("filter.all_placeholder", lang()))
-
-
-def sidebar_filters() -> Filters:
-    """The shared sidebar: language and the filters every page reads.
-
-    Initial values come from the URL (``?district=D01&status=fixing``), so a view can be
-    bookmarked; an empty selection means everything.
-    """
-    v, code = vocab(), lang()
-    from_url = Filters.from_query_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
-    with st.sidebar:
-        st.selectbox(t("sidebar.lang", code), options=["zh", "en"], key="lang",
-                     format_func=lambda c: {"zh": "简体中文", "en": "English"}[c])
-        st.header(t("sidebar.filters", code))
-        districts = district_names()
-        chosen_districts = _multiselect("filter.districts", list(districts), districts, "f_districts",
-                                        list(from_url.districts))
-        point_categories = _multiselect("filter.point_categories", v.codes("point_categories"),
-                                        v.labels("point_categories", code), "f_point_categories",
-                                        list(from_url.point_categories))
-        problem_categories = _multiselect("filter.problem_categories", v.codes("problem_categories"),
-                                          v.labels("problem_categories", code), "f_problem_categories",
-                                          list(from_url.problem_categories))
-        statuses = _multiselect("filter.statuses", v.codes("statuses"), v.labels("statuses", code), "f_statuses",
-                                list(from_url.statuses) or v.unresolved_statuses)
-    return Filters(districts=chosen_districts, point_categories=point_categories,
-                   problem_categories=problem_categories, statuses=statuses)
 
 
 def metric_row(items: list[tuple[str, str, str | None]]) -> None:

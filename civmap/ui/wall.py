@@ -13,6 +13,7 @@ from civmap.i18n import localized_areas
 from civmap.mapview import render_html
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.ui.core import _events, asset_base, district_names, lang, settings, store, tile_config, vocab
+from civmap.ui.params import _lang_problems, url_warnings
 
 __all__ = [
     "WALL_READ_ERRORS", "wall_districts", "wall_now", "wall_options", "wall_position",
@@ -36,16 +37,14 @@ def wall_districts() -> dict[str, str]:
 
 
 def wall_options():
-    """The wall's ``WallOptions`` from the URL; a bad parameter is shown, not raised (None)."""
+    """The wall's ``WallOptions`` from the URL; a value it cannot use is named in a
+    warning and its default used, so a mistyped link still shows a live wall."""
     from civmap.wall import parse_options
-    from civmap.wallview import notice_html
 
     params = {k: st.query_params.get(k) for k in ("district", "carousel", "every", "refresh")}
-    try:
-        return parse_options(params, list(wall_districts()) or None)
-    except ValueError as error:
-        st.html(notice_html(str(error)))
-        return None
+    options, problems = parse_options(params, list(wall_districts()) or None)
+    url_warnings([*_lang_problems(), *problems])
+    return options
 
 
 def wall_now() -> dt.datetime:
