@@ -47,7 +47,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     create_schema(engine)
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     counts = seed_demo(engine, seed=args.seed if args.seed is not None else settings.demo_seed,
-                       scale=args.scale, as_of=as_of)
+                       scale=args.scale, as_of=as_of, replace_office_data=args.replace_office_data)
     for name, count in counts.items():
         print(f"{name:16} {count:>9,}")
     print(f"seeded {settings.database_url}")
@@ -79,7 +79,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     seed = sub.add_parser("seed", help="build the demo city into the configured store (replaces its data)")
     seed.add_argument("--seed", type=int, default=None, help="random seed (default: CIVMAP_DEMO_SEED)")
     seed.add_argument("--scale", type=float, default=1.0, help="multiply point and problem counts")
-    seed.add_argument("--as-of", default=None, help="the demo's 'today', YYYY-MM-DD (default: today)")
+    seed.add_argument("--as-of", default=None, help="the demo's 'today', YYYY-MM-DD (default: the city's today)")
+    seed.add_argument("--replace-office-data", action="store_true",
+                      help="seed even a store holding an office's own imported data (deletes it)")
     handlers["seed"] = _cmd_seed
 
     stats = sub.add_parser("stats", help="counts per layer and per district")

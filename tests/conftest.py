@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from civmap import clock
 from civmap.db import create_schema, make_engine, seed_demo
 from civmap.store import Store
 from civmap.testing import CHROMIUM, chromium, running_app
 
 #: The demo's "today" in tests: fixed, so generated figures are reproducible.
-AS_OF = dt.date.today()
+AS_OF = clock.today()
 SEED = 20240601
 
 
