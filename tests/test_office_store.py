@@ -6,15 +6,13 @@ rates yet. The wall used to crash there (a district with no on-time rate has no 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civmap import ledger
-from civmap.db import create_schema, make_engine
+from civmap.db import make_engine
 from civmap.store import Store
 from civmap.vocab import load_vocabulary
 from civmap.wallview import ranking_html
@@ -23,41 +21,8 @@ from civmap.progress_ledger import build_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = load_vocabulary()
-PAGES = ["pages/overview.py", "pages/circles.py", "pages/progress.py", "pages/wall.py", "pages/ledger.py"]
-
-
-@pytest.fixture(scope="module")
-def boundaries_only(demo_store, tmp_path_factory) -> str:
-    """A fresh store holding the demo's districts and streets, imported as an office would."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('office') / 'office.sqlite'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    office = Store(engine)
-    features = []
-    for level, word in (("district", "区县"), ("street", "街道")):
-        for area in demo_store.areas(level).itertuples():
-            props = {"代码": area.code, "名称": area.name, "层级": word}
-            if level == "street":
-                props["上级代码"] = area.parent_code
-            features.append({"type": "Feature", "properties": props, "geometry": area.geometry.__geo_interface__})
-    data = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
-    checked = ledger.check_file(data, "边界.geojson", "boundaries", office, VOCAB)
-    assert not checked.issues
-    ledger.commit_ledger(office, checked, VOCAB)
-    engine.dispose()
-    return url
-
-
-@pytest.fixture
-def office_env(monkeypatch, boundaries_only):
-    import streamlit as st
-
-    monkeypatch.setenv("CIVMAP_DATABASE_URL", boundaries_only)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield boundaries_only
-    st.cache_resource.clear()
-    st.cache_data.clear()
+PAGES = ["pages/overview.py", "pages/circles.py", "pages/progress.py", "pages/wall.py", "pages/ledger.py",
+         "pages/setup.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
