@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civmap import clock
+
 __all__ = ["Setting", "SETTINGS", "Settings", "load_settings", "ROOT"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Custom tile URL template for an intranet tile server (WGS-84 / Web Mercator)."),
     Setting("tianditu_key", "CIVMAP_TIANDITU_KEY", "", "Tianditu API key, for `tiles=tianditu`."),
     Setting("demo_seed", "CIVMAP_DEMO_SEED", "20240601", "Random seed of the demo city seeded on first run."),
+    Setting("time_zone", clock.ZONE_ENV, clock.DEFAULT_ZONE,
+            "The city's time zone (IANA name): what *today* is for deadlines, overdue counts, the wall and "
+            "imports, whatever zone the server's clock is in. Stored times are the city's wall time."),
 )
 
 
@@ -74,6 +79,7 @@ class Settings:
     tile_url: str
     tianditu_key: str
     demo_seed: int
+    time_zone: str = clock.DEFAULT_ZONE
     is_default_store: bool = field(default=False)
 
 
@@ -84,7 +90,8 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
     """
     env = os.environ if environ is None else environ
     raw = {s.name: env.get(s.env, "") or s.default for s in SETTINGS}
-    today = today or dt.date.today()
+    zone = raw["time_zone"].strip()
+    today = today or clock.today(clock.zone_named(zone))
 
     def number(name: str, kind=float):
         try:
@@ -131,5 +138,6 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         tile_url=raw["tile_url"],
         tianditu_key=raw["tianditu_key"],
         demo_seed=number("demo_seed", int),
+        time_zone=zone,
         is_default_store=is_default,
     )

@@ -7,13 +7,15 @@ import threading
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select
 
+from civmap import clock
 from civmap import schema as s
 from civmap.config import Settings, load_settings
 from civmap.store import Store, bump_version
 
-__all__ = ["make_engine", "create_schema", "open_store", "write_tables", "seed_demo", "SchemaMismatch"]
+__all__ = ["make_engine", "create_schema", "open_store", "write_tables", "seed_demo", "office_rows", "SchemaMismatch",
+           "OfficeDataError"]
 
 _SEED_LOCK = threading.Lock()
 #: Tables in the order rows may be written (parents before children).
@@ -22,6 +24,17 @@ TABLE_ORDER = ("areas", "units", "points", "inspections", "circles", "alleys", "
 
 class SchemaMismatch(RuntimeError):
     """The store was written by a different schema version than this code expects."""
+
+
+class OfficeDataError(ValueError):
+    """Seeding would destroy an office's own data; says what, and how to go ahead anyway."""
+
+    def __init__(self, counts: dict[str, int]):
+        self.counts = counts
+        held = ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        super().__init__(f"this store holds an office's own data ({held}); seeding the demo city would "
+                         f"delete all of it. Nothing was changed. To replace it anyway, run "
+                         f"`python -m civmap seed --replace-office-data`.")
 
 
 def make_engine(url: str) -> Engine:
@@ -68,12 +81,36 @@ def write_tables(conn, tables: dict[str, pd.DataFrame], replace: bool = False) -
     bump_version(conn)
 
 
-def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | None = None) -> dict[str, int]:
-    """Replace the store's contents with a freshly generated demo city."""
+def office_rows(conn) -> dict[str, int]:
+    """Rows per table that are an office's own, not the demo's: every row of a store that
+    was never seeded, or of a seeded one into which ledgers have been imported since
+    (``meta.office_import``, set by every import that wrote). Empty tables are left out."""
+    keys = dict(conn.execute(select(s.meta.c.key, s.meta.c.value)).all())
+    if "demo_seed" in keys and "office_import" not in keys:
+        return {}
+    counts = {name: conn.execute(select(func.count()).select_from(s.metadata.tables[name])).scalar_one()
+              for name in TABLE_ORDER}
+    return {name: count for name, count in counts.items() if count}
+
+
+def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | None = None,
+              replace_office_data: bool = False) -> dict[str, int]:
+    """Replace the store's contents with a freshly generated demo city.
+
+    Refuses (``OfficeDataError``, before generating anything) when the store holds an
+    office's own data, unless ``replace_office_data``: one mistyped command must not wipe
+    a city's ledgers.
+    """
     from civmap.demo import generate_city  # the generator is only needed to seed
 
+    if not replace_office_data:
+        with engine.connect() as conn:
+            held = office_rows(conn)
+        if held:
+            raise OfficeDataError(held)
     city = generate_city(seed=seed, scale=scale, as_of=as_of)
     with engine.begin() as conn:
+        conn.execute(delete(s.meta).where(s.meta.c.key == "office_import"))
         write_tables(conn, city.tables, replace=True)
         for key, value in (("demo_seed", str(seed)), ("demo_scale", str(scale)),
                            ("demo_as_of", city.as_of.isoformat())):
@@ -83,8 +120,9 @@ def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | No
 
 
 def _is_empty(engine: Engine) -> bool:
+    """No row in any table: a store an office has loaded only boundaries into is not empty."""
     with engine.connect() as conn:
-        return conn.execute(select(s.points.c.id).limit(1)).first() is None
+        return all(conn.execute(select(s.metadata.tables[name]).limit(1)).first() is None for name in TABLE_ORDER)
 
 
 def open_store(settings: Settings | None = None, seed_if_empty: bool | None = None) -> Store:
@@ -174,4 +212,12 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
             conn.execute(insert(s.problem_events), part)
             progress(len(part))
         version = bump_version(conn) if total else None
+        if total:
+            _mark_office_import(conn)
     return writes, version
+
+
+def _mark_office_import(conn) -> None:
+    """Remember that an office's rows are in the store, so ``seed`` will not wipe them."""
+    conn.execute(delete(s.meta).where(s.meta.c.key == "office_import"))
+    conn.execute(insert(s.meta).values(key="office_import", value=clock.now().isoformat()))

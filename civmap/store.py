@@ -20,6 +20,7 @@ import shapely
 from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.sql import Select
 
+from civmap import clock
 from civmap import schema as s
 from civmap.filters import Filters
 from civmap.i18n import area_names
@@ -63,8 +64,8 @@ class Store:
         return self.get_meta("data_version") or "0"
 
     def as_of(self) -> dt.date:
-        """The day the figures are computed for: today."""
-        return dt.date.today()
+        """The day the figures are computed for: the city's today (see :mod:`civmap.clock`)."""
+        return clock.today()
 
     # -- areas and units --------------------------------------------------------------
     def areas(self, level: str | None = "district") -> gpd.GeoDataFrame:
@@ -187,7 +188,7 @@ class Store:
     def set_status(self, problem_id: str, to_status: str, actor: str,
                    at: dt.datetime | None = None, note: str | None = None) -> None:
         """Change a problem's status and record the event, in one transaction."""
-        at = at or dt.datetime.now().replace(microsecond=0)
+        at = at or clock.now()
         with self.engine.begin() as conn:
             current = conn.execute(select(s.problems.c.status, s.problems.c.district_code)
                                    .where(s.problems.c.id == problem_id)).one_or_none()

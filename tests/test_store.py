@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
+from civmap import clock
 from civmap import schema as s
 from civmap.db import SchemaMismatch, create_schema, make_engine, open_store, write_tables
 from civmap.demo import generate_city
@@ -59,7 +60,7 @@ def test_filters_select_in_sql(demo_store):
     problems = demo_store.problems(f)
     assert set(problems["status"]) == {"fixing"}
     assert set(problems["category"]) <= {"street_vending", "hawking"}
-    since = dt.date.today() - dt.timedelta(days=30)
+    since = clock.today() - dt.timedelta(days=30)
     recent = demo_store.problems(Filters(found_from=since))
     assert (pd.to_datetime(recent["found_on"]).dt.date >= since).all()
     events = demo_store.events(Filters(statuses=("fixing",)))

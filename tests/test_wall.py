@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 
+from civmap import clock
 from civmap import progress
 from civmap.figures import headline
 from civmap.vocab import load_vocabulary
@@ -18,7 +19,7 @@ from civmap.mapview import render_html
 from civmap.wallmap import NO_DATA_COLOR, RATE_COLORS, build_wall_map, rate_color, rate_domain
 from civmap.wallview import figures_html, header_html, notice_html, ranking_html, trend_html, trend_svg
 
-AS_OF = dt.date.today()
+AS_OF = clock.today()
 ASSESSMENT = AS_OF + dt.timedelta(days=100)
 CODES = ["D01", "D02", "D03"]
 

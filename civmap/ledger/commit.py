@@ -18,6 +18,7 @@ from typing import Callable
 import pandas as pd
 import shapely
 
+from civmap import clock
 from civmap import schema as s
 from civmap.ledger.model import Checked, Record
 from civmap.store import Store
@@ -165,7 +166,7 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
     """
     from civmap.db import apply_ledger
 
-    at = at or dt.datetime.now().replace(microsecond=0)
+    at = at or clock.now()
     actor = f"{ACTOR_PREFIX} {checked.raw.name}"[:64]
     table = TABLE_OF[checked.kind]
     initial = vocab.initial_status if checked.kind == "problems" else None

@@ -16,11 +16,13 @@ from civmap.ui.ledger import *  # noqa: F401,F403
 from civmap.ui.ledger import __all__ as _ledger
 from civmap.ui.progress import *  # noqa: F401,F403
 from civmap.ui.progress import __all__ as _progress
+from civmap.ui.setup import *  # noqa: F401,F403
+from civmap.ui.setup import __all__ as _setup
 from civmap.ui.wall import *  # noqa: F401,F403
 from civmap.ui.wall import __all__ as _wall
 
 __all__ = [
-    *_core, *_params, *_circles, *_ledger, *_progress, *_wall,
+    *_core, *_params, *_circles, *_ledger, *_progress, *_setup, *_wall,
 ]
 
 

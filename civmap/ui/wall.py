@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time as _time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from civmap import clock
 from civmap.i18n import localized_areas
 from civmap.mapview import render_html
 from civmap.ui.circles import circle_data, circle_rule
@@ -48,12 +48,9 @@ def wall_options():
 
 
 def wall_now() -> dt.datetime:
-    """Now, in the viewer's time zone when the browser says which (the wall's clock)."""
-    try:
-        zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    return dt.datetime.now(zone) if zone else dt.datetime.now()
+    """Now, on the city's clock: a command centre reads the city's time, whatever zone the
+    server or the screen's browser is set to."""
+    return clock.now()
 
 
 def wall_position(options, district_codes: list[str]) -> str | None:
