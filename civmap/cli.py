@@ -76,11 +76,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     create_schema(engine)
     counts = seed_demo(engine, seed=args.seed if args.seed is not None else settings.demo_seed,
-<<<<<<< HEAD
-                       scale=args.scale, as_of=args.as_of)
-=======
-                       scale=args.scale, as_of=as_of, replace_office_data=args.replace_office_data)
->>>>>>> i12-clock
+                       scale=args.scale, as_of=args.as_of, replace_office_data=args.replace_office_data)
     for name, count in counts.items():
         print(f"{name:16} {count:>9,}")
     print(f"seeded {settings.database_url}")
@@ -120,15 +116,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
     seed = sub.add_parser("seed", help="build the demo city into the configured store (replaces its data)")
     seed.add_argument("--seed", type=int, default=None, help="random seed (default: CIVMAP_DEMO_SEED)")
-<<<<<<< HEAD
     seed.add_argument("--scale", type=_scale, default=1.0, help="multiply point and problem counts")
-    seed.add_argument("--as-of", type=_date, default=None, help="the demo's 'today', YYYY-MM-DD (default: today)")
-=======
-    seed.add_argument("--scale", type=float, default=1.0, help="multiply point and problem counts")
-    seed.add_argument("--as-of", default=None, help="the demo's 'today', YYYY-MM-DD (default: the city's today)")
+    seed.add_argument("--as-of", type=_date, default=None,
+                      help="the demo's 'today', YYYY-MM-DD (default: the city's today)")
     seed.add_argument("--replace-office-data", action="store_true",
                       help="seed even a store holding an office's own imported data (deletes it)")
->>>>>>> i12-clock
     handlers["seed"] = _cmd_seed
 
     stats = sub.add_parser("stats", help="counts per layer and per district")

@@ -17,7 +17,7 @@ from civmap.filters import Filters, ParamProblem
 from civmap.i18n import LANGS, t
 from civmap.ui.core import _multiselect, district_names, lang, vocab
 
-__all__ = ["sidebar_filters", "url_filters", "url_warnings"]
+__all__ = ["language_picker", "sidebar_filters", "url_filters", "url_warnings"]
 
 
 def _lang_problems() -> list[ParamProblem]:
@@ -60,6 +60,13 @@ def url_warnings(problems: Sequence[ParamProblem]) -> None:
         st.warning("\n\n".join(p.message(code, quote=_literal) for p in problems), icon=":material/link_off:")
 
 
+def language_picker() -> None:
+    """The sidebar's language choice; pages without filters show it alone."""
+    with st.sidebar:
+        st.selectbox(t("sidebar.lang", lang()), options=["zh", "en"], key="lang",
+                     format_func=lambda c: {"zh": "简体中文", "en": "English"}[c])
+
+
 def sidebar_filters() -> Filters:
     """The shared sidebar: language and the filters every page reads.
 
@@ -70,9 +77,8 @@ def sidebar_filters() -> Filters:
     v, code = vocab(), lang()
     from_url, problems = url_filters()
     url_warnings(problems)
+    language_picker()
     with st.sidebar:
-        st.selectbox(t("sidebar.lang", code), options=["zh", "en"], key="lang",
-                     format_func=lambda c: {"zh": "简体中文", "en": "English"}[c])
         st.header(t("sidebar.filters", code))
         districts = district_names()
         chosen_districts = _multiselect("filter.districts", list(districts), districts, "f_districts",
