@@ -80,11 +80,14 @@ class Limits:
         Uses the sizes the archive declares; extraction is bounded by them (zipfile stops at
         the declared size and fails the CRC check of a member that lies).
         """
+        total = sum(m.file_size for m in members)
+        if total * MEMORY_PER_BYTE > self.memory_bytes:
+            biggest = sorted(members, key=lambda m: m.file_size, reverse=True)[:3]
+            self.check_size(total, "、".join(m.filename for m in biggest if m.file_size > _MB) or "?")
         for member in members:
             if member.file_size > _RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
                 raise LedgerError("zip_bomb", member=member.filename, size=_mb(member.file_size),
                                   ratio=f"{member.file_size // max(member.compress_size, 1):,}")
-        self.check_size(sum(m.file_size for m in members), "+".join(m.filename for m in members)[:120])
 
 
 def count_sheet_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:

@@ -18,25 +18,19 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
-import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyogrio
 import python_calamine
-import shapely
 
 from civmap.ledger.cells import is_blank
 from civmap.ledger.columns import (
     LEDGER_KINDS, field_by_name, fields_of, header_score, match_headers, required_groups,
 )
 from civmap.ledger.errors import LedgerError
-from civmap.ledger.limits import MAX_CELL_CHARS, Limits, count_sheet_rows
+from civmap.ledger.limits import MAX_CELL_CHARS, Limits
+from civmap.ledger.vector import check_zip, read_features, read_zipped_shapefile
 
 __all__ = ["RawLedger", "read_ledger", "SPREADSHEET_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES"]
 
@@ -45,10 +39,7 @@ VECTOR_SUFFIXES = (".geojson", ".json", ".zip")
 SUFFIXES = SPREADSHEET_SUFFIXES + VECTOR_SUFFIXES
 _HEADER_SEARCH_ROWS = 30
 _ZIPPED = (".xlsx", ".xlsm", ".ods", ".zip")
-#: What a zipped Shapefile needs; other members are neither extracted nor counted.
-_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _CALAMINE_ERRORS = (python_calamine.CalamineError, ValueError, OSError)
-_VECTOR_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError)
 
 
 @dataclass(frozen=True)
@@ -114,7 +105,7 @@ def read_ledger(data: bytes, name: str, kind: str, limits: Limits | None = None)
     if kind == "boundaries" and suffix not in VECTOR_SUFFIXES:
         raise LedgerError("boundaries_need_vector")
     if suffix in _ZIPPED:
-        _check_archive(data, suffix, limits)
+        check_zip(data, suffix, limits)
     else:
         limits.check_size(len(data), name)
     if suffix in VECTOR_SUFFIXES:
@@ -126,22 +117,6 @@ def read_ledger(data: bytes, name: str, kind: str, limits: Limits | None = None)
 
 
 # -- spreadsheets -------------------------------------------------------------------------
-def _check_archive(data: bytes, suffix: str, limits: Limits) -> None:
-    """Refuse a zip whose members would inflate past the ceiling, before inflating them."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if suffix == ".zip":
-                members = [m for m in members if m.filename.lower().endswith(_SHAPEFILE_PARTS)]
-            limits.check_archive(members)
-            if suffix in (".xlsx", ".xlsm"):
-                for member in members:
-                    if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                        limits.check_rows(count_sheet_rows(archive, member), Path(member.filename).stem)
-    except zipfile.BadZipFile:
-        raise LedgerError("unreadable", detail="not a zip archive") from None
-
-
 def _read_table(data: bytes, name: str, kind: str, suffix: str, limits: Limits) -> RawLedger:
     if suffix in (".csv", ".txt"):
         sheets = {None: _csv_frame(data, name, limits)}
@@ -239,10 +214,10 @@ def _is_two_row(frame: pd.DataFrame, pos: int, kind: str) -> bool:
 # -- vector files -------------------------------------------------------------------------
 def _read_vector(data: bytes, name: str, kind: str) -> RawLedger:
     if name.lower().endswith(".zip"):
-        frame, unreadable = _read_zipped_shapefile(data)
+        frame, unreadable = read_zipped_shapefile(data)
     else:
         try:
-            frame, unreadable = _read_features(lambda: io.BytesIO(data))
+            frame, unreadable = read_features(lambda: io.BytesIO(data))
         except UnicodeDecodeError as error:
             raise LedgerError("unreadable", detail=str(error)[:200]) from None
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
@@ -266,71 +241,6 @@ def _read_vector(data: bytes, name: str, kind: str) -> RawLedger:
     raw = _build(kind, name, headers, attributes, index=positions.to_numpy(), keep_blank=True)
     return replace(raw, geometry=geometry.loc[raw.cells.index], notes=raw.notes + tuple(notes),
                    bad_shapes=bad_shapes)
-
-
-def _read_features(source, **options) -> tuple[gpd.GeoDataFrame, dict[int, str]]:
-    """A vector file's features, and {position: reason} of those whose geometry is unreadable.
-
-    ``source()`` gives the file afresh (a buffer is consumed by a read). GDAL hands over an
-    unclosed ring as it is and shapely refuses it, which would fail the whole file; then
-    the file is read again keeping such geometries as None, and each one's reason is found
-    from its own bytes, so the feature is rejected on its row and the others are kept.
-    """
-    try:
-        return gpd.read_file(source(), **options), {}
-    except shapely.errors.GEOSException:
-        pass
-    except UnicodeDecodeError:
-        raise  # the caller tries another encoding
-    except _VECTOR_ERRORS as error:
-        raise LedgerError("unreadable", detail=str(error)[:200]) from None
-    try:
-        frame = gpd.read_file(source(), on_invalid="ignore", **options)
-        _, _, wkb, _ = pyogrio.raw.read(source(), columns=[], **options)
-    except UnicodeDecodeError:
-        raise
-    except _VECTOR_ERRORS as error:
-        raise LedgerError("unreadable", detail=str(error)[:200]) from None
-    unreadable = {}
-    for position in np.flatnonzero(frame.geometry.isna().to_numpy()):
-        if wkb[position] is not None:
-            try:
-                shapely.from_wkb(wkb[position])
-            except shapely.errors.GEOSException as error:
-                unreadable[int(position)] = str(error).split(":", 1)[-1].strip()[:120]
-    return frame, unreadable
-
-
-def _extract(archive: zipfile.ZipFile, folder: str) -> None:
-    """The Shapefile's parts, flattened into ``folder`` (no path escapes), streamed to disk."""
-    for member in archive.infolist():
-        if member.is_dir() or not member.filename.lower().endswith(_SHAPEFILE_PARTS):
-            continue
-        target = Path(folder) / Path(member.filename).name
-        with archive.open(member) as source, target.open("wb") as out:
-            shutil.copyfileobj(source, out, 1024 * 1024)
-
-
-def _read_zipped_shapefile(data: bytes) -> tuple[gpd.GeoDataFrame, dict[int, str]]:
-    with tempfile.TemporaryDirectory(prefix="civmap-shp-") as folder:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                _extract(archive, folder)
-        except zipfile.BadZipFile as error:
-            raise LedgerError("unreadable", detail=f"not a zip archive ({error})"[:200]) from None
-        shapes = sorted(Path(folder).glob("*.shp"))
-        if len(shapes) != 1:
-            raise LedgerError("zip_needs_one_shapefile", count=len(shapes))
-        shp = shapes[0]
-        try:
-            if shp.with_suffix(".cpg").exists():
-                return _read_features(lambda: shp)
-            try:  # no code page file: UTF-8, else the GBK family Chinese GIS software writes
-                return _read_features(lambda: shp, encoding="utf-8")
-            except UnicodeDecodeError:
-                return _read_features(lambda: shp, encoding="gb18030")
-        except UnicodeDecodeError as error:
-            raise LedgerError("unreadable", detail=str(error)[:200]) from None
 
 
 # -- shared -------------------------------------------------------------------------------
