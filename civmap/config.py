@@ -56,6 +56,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("time_zone", clock.ZONE_ENV, clock.DEFAULT_ZONE,
             "The city's time zone (IANA name): what *today* is for deadlines, overdue counts, the wall and "
             "imports, whatever zone the server's clock is in. Stored times are the city's wall time."),
+    Setting("import_memory_mb", "CIVMAP_IMPORT_MEMORY_MB", "1024",
+            "Most memory (MB) one ledger import may need; a file whose unpacked size would need more is refused "
+            "before it is read."),
+    Setting("import_max_rows", "CIVMAP_IMPORT_MAX_ROWS", "200000",
+            "Most rows a ledger sheet may have; a longer sheet is refused before it is read."),
+    Setting("date_years_ahead", "CIVMAP_DATE_YEARS_AHEAD", "5",
+            "A ledger date (a deadline) more than this many years after today is rejected as impossible; "
+            "dates before 1949-10-01 always are."),
 )
 
 
@@ -80,6 +88,9 @@ class Settings:
     tianditu_key: str
     demo_seed: int
     time_zone: str = clock.DEFAULT_ZONE
+    import_memory_mb: int = 1024
+    import_max_rows: int = 200_000
+    date_years_ahead: int = 5
     is_default_store: bool = field(default=False)
 
 
@@ -121,6 +132,11 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
     tie_distance = number("tie_distance_m")
     if tie_distance < 0:
         raise ValueError(f"CIVMAP_TIE_DISTANCE_M={raw['tie_distance_m']!r} must not be negative")
+    limits = {name: number(name, int) for name in ("import_memory_mb", "import_max_rows", "date_years_ahead")}
+    for name, value in limits.items():
+        if value <= 0:
+            var = next(s.env for s in SETTINGS if s.name == name)
+            raise ValueError(f"{var}={raw[name]!r} must be a positive whole number")
     tiles = raw["tiles"].lower()
     if tiles not in ("none", "osm", "tianditu", "amap", "custom"):
         raise ValueError(f"CIVMAP_TILES={raw['tiles']!r}: expected none, osm, tianditu, amap or custom")
@@ -139,5 +155,6 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         tianditu_key=raw["tianditu_key"],
         demo_seed=number("demo_seed", int),
         time_zone=zone,
+        **limits,
         is_default_store=is_default,
     )
