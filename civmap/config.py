@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Custom tile URL template for an intranet tile server (WGS-84 / Web Mercator)."),
     Setting("tianditu_key", "CIVMAP_TIANDITU_KEY", "", "Tianditu API key, for `tiles=tianditu`."),
     Setting("demo_seed", "CIVMAP_DEMO_SEED", "20240601", "Random seed of the demo city seeded on first run."),
+    Setting("lock_timeout_s", "CIVMAP_LOCK_TIMEOUT_S", "30",
+            "Seconds an import or status change waits for another's write lock before it gives up, changing nothing."),
 )
 
 
@@ -74,7 +76,14 @@ class Settings:
     tile_url: str
     tianditu_key: str
     demo_seed: int
+    lock_timeout_s: float = 30.0
     is_default_store: bool = field(default=False)
+
+
+def _lock_timeout(seconds: float) -> float:
+    if not 0 <= seconds <= 86_400:  # NaN fails both
+        raise ValueError(f"CIVMAP_LOCK_TIMEOUT_S={seconds!r} must be between 0 and 86400 seconds")
+    return seconds
 
 
 def load_settings(environ: dict[str, str] | None = None, today: dt.date | None = None) -> Settings:
@@ -131,5 +140,6 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         tile_url=raw["tile_url"],
         tianditu_key=raw["tianditu_key"],
         demo_seed=number("demo_seed", int),
+        lock_timeout_s=_lock_timeout(number("lock_timeout_s")),
         is_default_store=is_default,
     )
