@@ -312,3 +312,29 @@ def test_the_overview_shows_a_store_fault_and_recovers_when_the_file_is_back(scr
     assert not at.exception and len(at.error) == 1 and "损坏" in at.error[0].value
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def test_the_import_page_says_when_the_store_is_locked_and_writes_nothing(problem_sheet, scratch_db_url,
+                                                                         monkeypatch, tmp_path):
+    import streamlit as st
+
+    monkeypatch.setenv("CIVMAP_DATABASE_URL", scratch_db_url)
+    monkeypatch.setenv("CIVMAP_LOCK_TIMEOUT_S", "0.1")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    file = _status_ledger(problem_sheet, _open_ids(problem_sheet), "fixing", tmp_path / "fixing.xlsx")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.switch_page("pages/ledger.py")
+    at.run()
+    at.selectbox(key="ledger_kind").set_value("problems")
+    at.file_uploader(key="ledger_file").set_value((file.name, file.read_bytes(), "application/octet-stream"))
+    at.run()
+    version = Store(make_engine(scratch_db_url)).data_version()
+    with write_lock(scratch_db_url):
+        at.button(key="ledger_commit").click().run()
+    assert not at.exception, at.exception
+    assert any("写锁" in e.value and "未做任何更改" in e.value for e in at.error)
+    assert not at.success
+    assert Store(make_engine(scratch_db_url)).data_version() == version
+    st.cache_resource.clear()
+    st.cache_data.clear()
