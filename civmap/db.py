@@ -167,8 +167,9 @@ def table_names(engine: Engine) -> list[str]:
 
 
 # -- ledger import writes (issue 5: civmap.ledger.commit) ---------------------------------
-# The only write path of ledger imports. What to write is planned inside the transaction
-# from the rows as they are then, so a failure anywhere leaves the store as it was.
+# The only write path of ledger imports. What to write is planned inside the write
+# transaction (the write lock held from its start) from the rows as they are then, so no
+# other writer can change them in between, and a failure anywhere leaves the store as it was.
 _LEDGER_BATCH = 500
 
 
