@@ -64,6 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("date_years_ahead", "CIVMAP_DATE_YEARS_AHEAD", "5",
             "A ledger date (a deadline) more than this many years after today is rejected as impossible; "
             "dates before 1949-10-01 always are."),
+    Setting("lock_timeout_s", "CIVMAP_LOCK_TIMEOUT_S", "30",
+            "Seconds an import or status change waits for another's write lock before it gives up, changing nothing."),
 )
 
 
@@ -91,7 +93,14 @@ class Settings:
     import_memory_mb: int = 1024
     import_max_rows: int = 200_000
     date_years_ahead: int = 5
+    lock_timeout_s: float = 30.0
     is_default_store: bool = field(default=False)
+
+
+def _lock_timeout(seconds: float) -> float:
+    if not 0 <= seconds <= 86_400:  # NaN fails both
+        raise ValueError(f"CIVMAP_LOCK_TIMEOUT_S={seconds!r} must be between 0 and 86400 seconds")
+    return seconds
 
 
 def load_settings(environ: dict[str, str] | None = None, today: dt.date | None = None) -> Settings:
@@ -156,5 +165,6 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         demo_seed=number("demo_seed", int),
         time_zone=zone,
         **limits,
+        lock_timeout_s=_lock_timeout(number("lock_timeout_s")),
         is_default_store=is_default,
     )

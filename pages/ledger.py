@@ -3,6 +3,7 @@
 import streamlit as st
 
 from civmap import ledger, ui
+from civmap.health import StoreLocked
 from civmap.i18n import t
 from civmap.ledger.export import FORMATS, MEDIA_TYPES, export_file_name
 
@@ -54,11 +55,15 @@ with tab_in:
             st.caption(t("ledger.nothing_to_commit", lang))
         if st.button(t("ledger.commit", lang, count=changes), type="primary", disabled=changes == 0,
                      key="ledger_commit"):
-            result = ledger.commit_ledger(ui.store(), checked, ui.vocab())
-            st.session_state["ledger_result"] = t(
-                "ledger.committed", lang, inserted=result.inserted, updated=result.updated,
-                unchanged=result.unchanged, rejected=result.rejected, events=result.events)
-            st.rerun()
+            try:
+                result = ledger.commit_ledger(ui.store(), checked, ui.vocab())
+            except StoreLocked as error:  # another import held the store: nothing was written
+                st.error(error.message(lang))
+            else:
+                st.session_state["ledger_result"] = t(
+                    "ledger.committed", lang, inserted=result.inserted, updated=result.updated,
+                    unchanged=result.unchanged, rejected=result.rejected, events=result.events)
+                st.rerun()
 
 with tab_out:
     st.caption(t("ledger.export.caption", lang,

@@ -3,8 +3,11 @@ records every status change a ledger makes as a problem event.
 
 Rows are matched by their ledger id (areas by code). What to write is decided inside the
 transaction, against the rows as they are then (``plan_writes`` is pure: it gets those
-rows and returns the writes), so two imports cannot both insert the same id, and if
-anything fails halfway the store is left exactly as it was.
+rows and returns the writes). That transaction holds the store's write lock from its
+first read (``civmap.engine.write_transaction``), so two imports cannot both insert the
+same id or both start a status event from the same old status: concurrent imports leave
+the store as one after the other would. If anything fails halfway the store is left
+exactly as it was.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from civmap.config import ROOT, Settings, load_settings
 from civmap.db import open_store
 from civmap.figures import Headline, format_rate, headline, overdue_list
 from civmap.filters import Filters
+from civmap.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
 from civmap.mapview import MapLayers, TileConfig, build_map, render_html
 from civmap.store import Store
@@ -55,10 +56,34 @@ def settings() -> Settings:
     return load_settings()
 
 
-@st.cache_resource
-def store() -> Store:
+@st.cache_resource(show_spinner=False)
+def _opened_store() -> Store:
     """The whole-city store, opened (and on first run seeded) once per process."""
     return open_store(settings())
+
+
+def store() -> Store:
+    """The whole-city store, checked on every call; on a fault, an error and a stopped page.
+
+    A store whose file went away, was replaced or broke is dropped from the resource cache
+    and opened again (a restored file is picked up at once); if it still cannot be used,
+    the page says why in the UI language and shows nothing else (no stale figures, no
+    traceback). Every page asks here first, so the next run after the fault is mended
+    shows the data again.
+    """
+    for attempt in (1, 2):
+        opened = None
+        try:
+            opened = _opened_store()
+            opened.data_version()
+            return opened
+        except StoreError as error:
+            if opened is not None:
+                opened.engine.dispose()  # its connections still read the old file
+            _opened_store.clear()
+            if attempt == 2 or error.code not in ("replaced", "truncated"):
+                st.error(t("store.fault.title", lang()) + "\n\n" + error.message(lang()))
+                st.stop()
 
 
 def vocab() -> Vocabulary:
