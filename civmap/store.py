@@ -213,8 +213,8 @@ class Store:
         The status the event starts from is read under the write lock, so a concurrent
         import or change cannot slip in between (``StoreLocked`` if the lock stays taken).
         """
-        at = at or clock.now()
         with write_transaction(self.engine) as conn:
+            at = at or clock.now()  # under the lock: concurrent changes are stamped in order
             current = conn.execute(select(s.problems.c.status, s.problems.c.district_code)
                                    .where(s.problems.c.id == problem_id)).one_or_none()
             if current is None or (self.scope is not None and current.district_code not in self.scope):

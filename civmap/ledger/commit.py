@@ -169,14 +169,15 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
     """
     from civmap.db import apply_ledger
 
-    at = at or clock.now()
     actor = f"{ACTOR_PREFIX} {checked.raw.name}"[:64]
     table = TABLE_OF[checked.kind]
     initial = vocab.initial_status if checked.kind == "problems" else None
 
     def plan(existing: dict[str, dict]) -> Writes:
         _check_scope(store, existing)
-        return plan_writes(checked.kind, checked.records, existing, actor, at, initial)
+        # The time is taken under the write lock, so events of imports that waited for each
+        # other are stamped in the order they were written.
+        return plan_writes(checked.kind, checked.records, existing, actor, at or clock.now(), initial)
 
     writes, version = apply_ledger(store.engine, table, _KEY.get(table, "id"), [r.key for r in checked.records],
                                    plan, on_progress)
