@@ -14,11 +14,13 @@ from civmap.ui.ledger import *  # noqa: F401,F403
 from civmap.ui.ledger import __all__ as _ledger
 from civmap.ui.progress import *  # noqa: F401,F403
 from civmap.ui.progress import __all__ as _progress
+from civmap.ui.text import *  # noqa: F401,F403
+from civmap.ui.text import __all__ as _text
 from civmap.ui.wall import *  # noqa: F401,F403
 from civmap.ui.wall import __all__ as _wall
 
 __all__ = [
-    *_core, *_circles, *_ledger, *_progress, *_wall,
+    *_core, *_circles, *_ledger, *_progress, *_text, *_wall,
 ]
 
 
