@@ -29,13 +29,13 @@ with tab_in:
         try:
             checked = ui.ledger_check(upload.getvalue(), upload.name, kind, crs)
         except ledger.LedgerError as error:
-            st.error(f"{upload.name}: {error.message(lang)}")
+            st.error(ui.plain(f"{upload.name}: {error.message(lang)}"))
     if checked is not None:
         counts = checked.summary()
         ui.metric_row([(t(f"ledger.m.{key}", lang), f"{counts[key]:,}", None)
                        for key in ("rows", "good", "bad", "insert", "update", "same")])
-        for note in ledger.notes_text(checked, lang):
-            st.caption(note)
+        for note in ledger.notes_text(checked, lang):  # sheet names and column headers from the file
+            st.caption(ui.plain(note))
         st.subheader(t("ledger.bad_rows", lang))
         if checked.issues:
             st.dataframe(ledger.issues_frame(checked, lang), hide_index=True, width="stretch")
@@ -67,7 +67,7 @@ with tab_in:
 
 with tab_out:
     st.caption(t("ledger.export.caption", lang,
-                 selection=filters.describe(ui.vocab(), ui.district_names(), lang)))
+                 selection=ui.plain(filters.describe(ui.vocab(), ui.district_names(), lang))))
     st.caption(t("ledger.export.help", lang))
     day = ui.store().as_of()
     for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):

@@ -18,11 +18,13 @@ from civmap.ui.progress import *  # noqa: F401,F403
 from civmap.ui.progress import __all__ as _progress
 from civmap.ui.setup import *  # noqa: F401,F403
 from civmap.ui.setup import __all__ as _setup
+from civmap.ui.text import *  # noqa: F401,F403
+from civmap.ui.text import __all__ as _text
 from civmap.ui.wall import *  # noqa: F401,F403
 from civmap.ui.wall import __all__ as _wall
 
 __all__ = [
-    *_core, *_params, *_circles, *_ledger, *_progress, *_setup, *_wall,
+    *_core, *_params, *_circles, *_ledger, *_progress, *_setup, *_text, *_wall,
 ]
 
 
