@@ -19,5 +19,6 @@ PAGES = [
     st.Page("pages/progress.py", title=t("page.progress", code), icon=":material/trending_up:", url_path="progress"),
     st.Page("pages/wall.py", title=t("page.wall", code), icon=":material/tv:", url_path="wall"),
     st.Page("pages/ledger.py", title=t("page.import", code), icon=":material/upload_file:", url_path="ledger"),
+    st.Page("pages/setup.py", title=t("page.setup", code), icon=":material/checklist:", url_path="setup"),
 ]
 st.navigation(PAGES).run()

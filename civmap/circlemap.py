@@ -22,8 +22,8 @@ from branca.element import Element
 from civmap.i18n import t
 from civmap.layers import Field, batch_payload
 from civmap.mapview import (
-    TileConfig, add_layer_groups, asset_urls, circle_batches, labelled, offline_map, point_batch, problem_batch,
-    shift_layer,
+    TileConfig, add_layer_groups, asset_urls, circle_batches, district_features, labelled, offline_map, point_batch,
+    problem_batch, shift_layer,
 )
 from civmap.vocab import Vocabulary
 from geo import WGS84
@@ -144,10 +144,10 @@ def build_circle_map(view: CircleView, vocab: Vocabulary, lang: str, as_of: dt.d
     districts = shift_layer(view.districts, system)
     if len(districts):
         folium.GeoJson(
-            districts[["code", "name", "geometry"]], name=t("layer.districts", lang),
+            district_features(districts), name=t("layer.districts", lang),
             style_function=lambda f: {"fillColor": "#f1f5f9", "color": "#334155", "weight": 2,
                                       "fillOpacity": 0.6 if tiles.provider == "none" else 0.1},
-            highlight_function=None, tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+            highlight_function=None, tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(fmap)
 
     circle = view.circle

@@ -3,6 +3,9 @@
 Each subcommand is a function taking parsed arguments and returning an exit code;
 ``register`` functions add their parser so later subcommands (circles, progress,
 import, export) plug in without touching the others.
+
+An operator gets one line on stderr for anything that can go wrong with their input,
+files or store (``EXPECTED_ERRORS``) and a non-zero exit; ``--debug`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -10,16 +13,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sys
 from typing import Callable, Sequence
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from civmap.config import load_settings
+from civmap.db import SchemaMismatch
 
-__all__ = ["main", "build_parser", "print_frame"]
+__all__ = ["EXPECTED_ERRORS", "main", "build_parser", "one_line", "print_frame"]
 
 Handler = Callable[[argparse.Namespace], int]
+
+#: What bad input, a bad file or an unusable store raise: reported in one line, exit 2.
+#: (``LedgerError`` is a ValueError; ``UnicodeError`` and ``json`` errors are too.)
+EXPECTED_ERRORS = (ValueError, OSError, SQLAlchemyError, SchemaMismatch)
+
+#: The largest demo: a hundred times the reported city is already a million problems.
+MAX_SCALE = 100.0
 
 
 def print_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
@@ -45,15 +58,31 @@ def _open(args: argparse.Namespace, seed_if_empty: bool | None = None):
     return open_store(load_settings(), seed_if_empty=seed_if_empty)
 
 
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_SCALE):
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most {MAX_SCALE:g}")
+    return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _cmd_seed(args: argparse.Namespace) -> int:
     from civmap.db import create_schema, make_engine, seed_demo
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     counts = seed_demo(engine, seed=args.seed if args.seed is not None else settings.demo_seed,
-                       scale=args.scale, as_of=as_of)
+                       scale=args.scale, as_of=args.as_of, replace_office_data=args.replace_office_data)
     for name, count in counts.items():
         print(f"{name:16} {count:>9,}")
     print(f"seeded {settings.database_url}")
@@ -77,15 +106,27 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake said in one line (the usage is one ``--help`` away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    parser = argparse.ArgumentParser(prog="python -m civmap", description="civmap operators' commands")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m civmap", description="civmap operators' commands")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an error, show the Python traceback instead of a one-line message")
+    sub = parser.add_subparsers(dest="command", required=True)  # subcommands are _Parsers too
     handlers: dict[str, Handler] = {}
 
     seed = sub.add_parser("seed", help="build the demo city into the configured store (replaces its data)")
     seed.add_argument("--seed", type=int, default=None, help="random seed (default: CIVMAP_DEMO_SEED)")
-    seed.add_argument("--scale", type=float, default=1.0, help="multiply point and problem counts")
-    seed.add_argument("--as-of", default=None, help="the demo's 'today', YYYY-MM-DD (default: today)")
+    seed.add_argument("--scale", type=_scale, default=1.0, help="multiply point and problem counts")
+    seed.add_argument("--as-of", type=_date, default=None,
+                      help="the demo's 'today', YYYY-MM-DD (default: the city's today)")
+    seed.add_argument("--replace-office-data", action="store_true",
+                      help="seed even a store holding an office's own imported data (deletes it)")
     handlers["seed"] = _cmd_seed
 
     stats = sub.add_parser("stats", help="counts per layer and per district")
@@ -100,7 +141,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
 #: Modules that define further subcommands next to the code they expose; each has
 #: ``REGISTERS``, a list of ``register(subparsers) -> (name, handler)`` functions.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("civmap.circles_cli", "civmap.progress_cli", "civmap.ledger_cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("civmap.circles_cli", "civmap.progress_cli", "civmap.ledger_cli",
+                                       "civmap.stages_cli", "civmap.store_cli")
 
 
 def _plugins() -> list[Callable]:
@@ -109,11 +151,23 @@ def _plugins() -> list[Callable]:
     return [register for name in SUBCOMMAND_MODULES for register in importlib.import_module(name).REGISTERS]
 
 
+def one_line(error: BaseException) -> str:
+    """An error as one line: a database error by its driver's message, without the SQL."""
+    if isinstance(error, SQLAlchemyError):
+        cause = getattr(error, "orig", None)
+        text = f"store: {cause}" if cause is not None else f"store: {error}"
+    else:
+        text = str(error) or type(error).__name__
+    return " ".join(text.split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     try:
         return handlers[args.command](args)
-    except ValueError as error:  # bad input from the operator: say what, not a traceback
-        print(f"error: {error}", file=sys.stderr)
+    except EXPECTED_ERRORS as error:
+        if args.debug:
+            raise
+        print(f"error: {one_line(error)} (--debug shows the traceback)", file=sys.stderr)
         return 2

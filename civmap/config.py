@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civmap import clock
+
 __all__ = ["Setting", "SETTINGS", "Settings", "load_settings", "ROOT"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +53,19 @@ SETTINGS: tuple[Setting, ...] = (
             "Custom tile URL template for an intranet tile server (WGS-84 / Web Mercator)."),
     Setting("tianditu_key", "CIVMAP_TIANDITU_KEY", "", "Tianditu API key, for `tiles=tianditu`."),
     Setting("demo_seed", "CIVMAP_DEMO_SEED", "20240601", "Random seed of the demo city seeded on first run."),
+    Setting("time_zone", clock.ZONE_ENV, clock.DEFAULT_ZONE,
+            "The city's time zone (IANA name): what *today* is for deadlines, overdue counts, the wall and "
+            "imports, whatever zone the server's clock is in. Stored times are the city's wall time."),
+    Setting("import_memory_mb", "CIVMAP_IMPORT_MEMORY_MB", "1024",
+            "Most memory (MB) one ledger import may need; a file whose unpacked size would need more is refused "
+            "before it is read."),
+    Setting("import_max_rows", "CIVMAP_IMPORT_MAX_ROWS", "200000",
+            "Most rows a ledger sheet may have; a longer sheet is refused before it is read."),
+    Setting("date_years_ahead", "CIVMAP_DATE_YEARS_AHEAD", "5",
+            "A ledger date (a deadline) more than this many years after today is rejected as impossible; "
+            "dates before 1949-10-01 always are."),
+    Setting("lock_timeout_s", "CIVMAP_LOCK_TIMEOUT_S", "30",
+            "Seconds an import or status change waits for another's write lock before it gives up, changing nothing."),
 )
 
 
@@ -74,7 +89,18 @@ class Settings:
     tile_url: str
     tianditu_key: str
     demo_seed: int
+    time_zone: str = clock.DEFAULT_ZONE
+    import_memory_mb: int = 1024
+    import_max_rows: int = 200_000
+    date_years_ahead: int = 5
+    lock_timeout_s: float = 30.0
     is_default_store: bool = field(default=False)
+
+
+def _lock_timeout(seconds: float) -> float:
+    if not 0 <= seconds <= 86_400:  # NaN fails both
+        raise ValueError(f"CIVMAP_LOCK_TIMEOUT_S={seconds!r} must be between 0 and 86400 seconds")
+    return seconds
 
 
 def load_settings(environ: dict[str, str] | None = None, today: dt.date | None = None) -> Settings:
@@ -84,7 +110,8 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
     """
     env = os.environ if environ is None else environ
     raw = {s.name: env.get(s.env, "") or s.default for s in SETTINGS}
-    today = today or dt.date.today()
+    zone = raw["time_zone"].strip()
+    today = today or clock.today(clock.zone_named(zone))
 
     def number(name: str, kind=float):
         try:
@@ -114,6 +141,11 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
     tie_distance = number("tie_distance_m")
     if tie_distance < 0:
         raise ValueError(f"CIVMAP_TIE_DISTANCE_M={raw['tie_distance_m']!r} must not be negative")
+    limits = {name: number(name, int) for name in ("import_memory_mb", "import_max_rows", "date_years_ahead")}
+    for name, value in limits.items():
+        if value <= 0:
+            var = next(s.env for s in SETTINGS if s.name == name)
+            raise ValueError(f"{var}={raw[name]!r} must be a positive whole number")
     tiles = raw["tiles"].lower()
     if tiles not in ("none", "osm", "tianditu", "amap", "custom"):
         raise ValueError(f"CIVMAP_TILES={raw['tiles']!r}: expected none, osm, tianditu, amap or custom")
@@ -131,5 +163,8 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         tile_url=raw["tile_url"],
         tianditu_key=raw["tianditu_key"],
         demo_seed=number("demo_seed", int),
+        time_zone=zone,
+        **limits,
+        lock_timeout_s=_lock_timeout(number("lock_timeout_s")),
         is_default_store=is_default,
     )

@@ -1,55 +1,89 @@
-"""Opening the store: engine, schema, schema version, and the demo city on first run."""
+"""Opening the store: its schema and version, the checks that it is civmap's, and the
+demo city on first run of the embedded store.
+
+An office's store (``CIVMAP_DATABASE_URL`` set) is never created or seeded here: a
+missing, empty or unreadable one is a ``StoreError``. ``python -m civmap init`` creates it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select
+from sqlalchemy import Engine, delete, func, insert, inspect, select
+from sqlalchemy.exc import DBAPIError
 
+from civmap import clock
 from civmap import schema as s
 from civmap.config import Settings, load_settings
+from civmap.engine import make_engine, sqlite_path, write_transaction
+from civmap.health import FileWatch, StoreError
 from civmap.store import Store, bump_version
 
-__all__ = ["make_engine", "create_schema", "open_store", "write_tables", "seed_demo", "SchemaMismatch"]
+__all__ = ["make_engine", "create_schema", "check_schema", "open_store", "write_tables", "write_transaction",
+           "seed_demo", "office_rows", "SchemaMismatch", "OfficeDataError", "init_store"]
 
 _SEED_LOCK = threading.Lock()
 #: Tables in the order rows may be written (parents before children).
 TABLE_ORDER = ("areas", "units", "points", "inspections", "circles", "alleys", "problems", "problem_events")
 
 
-class SchemaMismatch(RuntimeError):
+class SchemaMismatch(StoreError):
     """The store was written by a different schema version than this code expects."""
 
+    def __init__(self, found: str, where: str = ""):
+        super().__init__("schema_version", found=found, expected=s.SCHEMA_VERSION, where=where)
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # WAL lets the dashboard read while an import writes
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
+class OfficeDataError(ValueError):
+    """Seeding would destroy an office's own data; says what, and how to go ahead anyway."""
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    def __init__(self, counts: dict[str, int]):
+        self.counts = counts
+        held = ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        super().__init__(f"this store holds an office's own data ({held}); seeding the demo city would "
+                         f"delete all of it. Nothing was changed. To replace it anyway, run "
+                         f"`python -m civmap seed --replace-office-data`.")
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables and record the schema version; refuse a foreign version."""
-    s.metadata.create_all(engine)
-    with engine.begin() as conn:
+    """Create missing tables and record the schema version; refuse a foreign version.
+
+    Done under the write lock, so two processes starting on a new store at once do not
+    both create it.
+    """
+    with write_transaction(engine) as conn:
+        s.metadata.create_all(conn)
         found = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar_one_or_none()
         if found is None:
             conn.execute(insert(s.meta).values(key="schema_version", value=str(s.SCHEMA_VERSION)))
-        elif int(found) != s.SCHEMA_VERSION:
-            raise SchemaMismatch(
-                f"the store has schema version {found}, this civmap expects {s.SCHEMA_VERSION}")
+        elif found != str(s.SCHEMA_VERSION):
+            raise SchemaMismatch(found, str(engine.url))
+
+
+def check_schema(engine: Engine, where: str) -> None:
+    """Refuse a store that is empty, not civmap's, of another schema version, or unreadable.
+
+    Reads the version and every table's row count (which walks each table's pages), so a
+    file cut short or overwritten is found here and not on a page halfway through.
+    """
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if not tables:
+                raise StoreError("empty", where=where)
+            if not set(s.metadata.tables) <= tables:
+                raise StoreError("not_civmap", where=where)
+            found = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar_one_or_none()
+            if found is None:
+                raise StoreError("not_civmap", where=where)
+            if found != str(s.SCHEMA_VERSION):
+                raise SchemaMismatch(found, where)
+            for table in s.metadata.sorted_tables:
+                conn.execute(select(func.count()).select_from(table)).scalar_one()
+    except DBAPIError as error:
+        raise StoreError("unreadable", where=where, reason=str(error.orig)) from None
 
 
 def write_tables(conn, tables: dict[str, pd.DataFrame], replace: bool = False) -> None:
@@ -68,12 +102,43 @@ def write_tables(conn, tables: dict[str, pd.DataFrame], replace: bool = False) -
     bump_version(conn)
 
 
-def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | None = None) -> dict[str, int]:
-    """Replace the store's contents with a freshly generated demo city."""
+def office_rows(conn) -> dict[str, int]:
+    """Rows per table that are an office's own, not the demo's: every row of a store that
+    was never seeded, or of a seeded one into which ledgers have been imported since
+    (``meta.office_import``, set by every import that wrote). Empty tables are left out."""
+    keys = dict(conn.execute(select(s.meta.c.key, s.meta.c.value)).all())
+    if "demo_seed" in keys and "office_import" not in keys:
+        return {}
+    counts = {name: conn.execute(select(func.count()).select_from(s.metadata.tables[name])).scalar_one()
+              for name in TABLE_ORDER}
+    return {name: count for name, count in counts.items() if count}
+
+
+def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | None = None,
+              only_if_empty: bool = False, replace_office_data: bool = False) -> dict[str, int]:
+    """Replace the store's contents with a freshly generated demo city.
+
+    Refuses (``OfficeDataError``, before anything is written) when the store holds an
+    office's own data, unless ``replace_office_data``: one mistyped command must not wipe a
+    city's ledgers. With ``only_if_empty``, leave a store that has any rows alone (checked
+    under the write lock, so two processes opening a new embedded store at once seed it
+    once); returns {} then.
+    """
     from civmap.demo import generate_city  # the generator is only needed to seed
 
+    if not replace_office_data and not only_if_empty:  # refuse at once, before generating a city
+        with engine.connect() as conn:
+            held = office_rows(conn)
+        if held:
+            raise OfficeDataError(held)
     city = generate_city(seed=seed, scale=scale, as_of=as_of)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:  # and again under the lock, against a concurrent import
+        if only_if_empty and _has_rows(conn):
+            return {}
+        held = {} if replace_office_data else office_rows(conn)
+        if held:
+            raise OfficeDataError(held)
+        conn.execute(delete(s.meta).where(s.meta.c.key == "office_import"))
         write_tables(conn, city.tables, replace=True)
         for key, value in (("demo_seed", str(seed)), ("demo_scale", str(scale)),
                            ("demo_as_of", city.as_of.isoformat())):
@@ -82,27 +147,60 @@ def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | No
     return {name: len(frame) for name, frame in city.tables.items()}
 
 
+def _has_rows(conn) -> bool:
+    """Any row in any table: a store an office has loaded only boundaries into is not empty."""
+    return any(conn.execute(select(s.metadata.tables[name]).limit(1)).first() is not None for name in TABLE_ORDER)
+
+
 def _is_empty(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return conn.execute(select(s.points.c.id).limit(1)).first() is None
+        return not _has_rows(conn)
 
 
 def open_store(settings: Settings | None = None, seed_if_empty: bool | None = None) -> Store:
-    """Open the configured store, creating it (and on the default store, the demo city).
+    """Open the configured store; create and seed only the embedded demo store.
 
-    The demo city is seeded only into the embedded default store, unless asked: an
-    office's own database is never filled with invented data behind its back.
+    The embedded store (``CIVMAP_DATABASE_URL`` unset) is created and filled with the demo
+    city on first run. An office's store must exist and be civmap's: a missing, empty or
+    unreadable one raises ``StoreError`` saying which, and is neither created nor seeded
+    (unless ``seed_if_empty`` asks for the demo city in an existing, empty store).
     """
     settings = settings or load_settings()
-    engine = make_engine(settings.database_url)
-    create_schema(engine)
-    if seed_if_empty is None:
-        seed_if_empty = settings.is_default_store
-    if seed_if_empty:
+    url, default = settings.database_url, settings.is_default_store
+    engine = make_engine(url, create=default, lock_timeout_s=settings.lock_timeout_s)
+    path = sqlite_path(url)
+    where = str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+    if path is not None and not default:
+        watch = FileWatch.of(path)  # raises StoreError("missing") before SQLite could open it
+        if watch.size == 0:
+            raise StoreError("empty", where=where)
+    if default:
+        create_schema(engine)
+    else:
+        check_schema(engine, where)
+    if seed_if_empty if seed_if_empty is not None else default:
         with _SEED_LOCK:
             if _is_empty(engine):
-                seed_demo(engine, settings.demo_seed)
-    return Store(engine)
+                seed_demo(engine, settings.demo_seed, only_if_empty=True)
+    return Store(engine, watch=FileWatch.of(path) if path is not None else None)
+
+
+def init_store(settings: Settings) -> bool:
+    """Create an empty civmap store at the configured URL; False if it is one already.
+
+    The one way (besides ``seed``) to make an office's store: on purpose, never by opening
+    it. Anything at the URL that is not an empty database or a civmap store is refused.
+    """
+    engine = make_engine(settings.database_url, create=True, lock_timeout_s=settings.lock_timeout_s)
+    path = sqlite_path(settings.database_url)
+    try:
+        check_schema(engine, str(path) if path is not None else engine.url.render_as_string(hide_password=True))
+        return False
+    except StoreError as error:
+        if error.code != "empty":
+            raise
+    create_schema(engine)
+    return True
 
 
 def table_names(engine: Engine) -> list[str]:
@@ -110,8 +208,9 @@ def table_names(engine: Engine) -> list[str]:
 
 
 # -- ledger import writes (issue 5: civmap.ledger.commit) ---------------------------------
-# The only write path of ledger imports. What to write is planned inside the transaction
-# from the rows as they are then, so a failure anywhere leaves the store as it was.
+# The only write path of ledger imports. What to write is planned inside the write
+# transaction (the write lock held from its start) from the rows as they are then, so no
+# other writer can change them in between, and a failure anywhere leaves the store as it was.
 _LEDGER_BATCH = 500
 
 
@@ -143,7 +242,7 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
 
     table = s.metadata.tables[table_name]
     columns = [c.name for c in table.columns]
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         existing: dict[str, dict] = {}
         for part in _batches(sorted(set(keys))):
             for row in conn.execute(select(table).where(table.c[key].in_(part))).mappings():
@@ -174,4 +273,12 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
             conn.execute(insert(s.problem_events), part)
             progress(len(part))
         version = bump_version(conn) if total else None
+        if total:
+            _mark_office_import(conn)
     return writes, version
+
+
+def _mark_office_import(conn) -> None:
+    """Remember that an office's rows are in the store, so ``seed`` will not wipe them."""
+    conn.execute(delete(s.meta).where(s.meta.c.key == "office_import"))
+    conn.execute(insert(s.meta).values(key="office_import", value=clock.now().isoformat()))

@@ -10,15 +10,45 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields, replace
-from typing import Iterable, Mapping
+from typing import Callable, Collection, Iterable, Mapping
 
 from civmap.i18n import t
 from civmap.vocab import Vocabulary
 
-__all__ = ["Filters"]
+__all__ = ["Filters", "ParamProblem"]
 
 _LIST_FIELDS = ("districts", "point_categories", "problem_categories", "statuses", "units", "sources")
 _DATE_FIELDS = ("found_from", "found_until")
+
+
+#: How much of a bad value a message repeats: a URL can carry megabytes.
+_SHOWN_CHARS = 60
+
+
+@dataclass(frozen=True)
+class ParamProblem:
+    """A URL query parameter value that cannot be used, and why; the view ignores it.
+
+    ``reason`` names the message (``param.<reason>`` in ``data/i18n/core.csv``);
+    ``detail`` fills its ``{detail}`` placeholder (the other date, the allowed range ...).
+    """
+
+    param: str
+    value: str
+    reason: str
+    detail: str = ""
+
+    def message(self, lang: str = "zh", quote: Callable[[str], str] = str) -> str:
+        """The complaint in ``lang``; ``quote`` wraps the parameter, value and detail so
+        that a page shows them as literal text (a URL is anyone's to write)."""
+        return t(f"param.{self.reason}", lang, param=quote(self.param), value=quote(self.shown_value),
+                 detail=quote(self.detail))
+
+    @property
+    def shown_value(self) -> str:
+        """The value on one line and cut short, as a message repeats it."""
+        flat = " ".join(self.value.split())
+        return flat if len(flat) <= _SHOWN_CHARS else flat[:_SHOWN_CHARS] + "…"
 
 
 def _tuple(values: Iterable[str] | None) -> tuple[str, ...]:
@@ -71,22 +101,42 @@ class Filters:
         return params
 
     @classmethod
-    def from_query_params(cls, params: Mapping[str, str | list[str]]) -> "Filters":
-        """Build from URL query parameters; raises ValueError naming a bad date."""
+    def from_query_params(cls, params: Mapping[str, str | list[str]],
+                          known: Mapping[str, Collection[str]] | None = None,
+                          ) -> tuple["Filters", tuple[ParamProblem, ...]]:
+        """Build from URL query parameters, keeping what can be used; never raises.
+
+        ``known`` maps a list field (``"districts"``, ``"statuses"`` ...) to the codes it
+        accepts; a field it does not name takes any code. Returns the Filters made of the
+        usable values and one ``ParamProblem`` per value left out: a code not known, a date
+        that is not YYYY-MM-DD, an end date before the start date.
+        """
         def values(key: str) -> list[str]:
             raw = params.get(key, [])
             items = [raw] if isinstance(raw, str) else list(raw)
             return [part for item in items for part in str(item).split(",") if part]
 
-        kwargs: dict = {name: values(_param_name(name)) for name in _LIST_FIELDS}
+        known = known or {}
+        kwargs: dict = {}
+        problems: list[ParamProblem] = []
+        for name in _LIST_FIELDS:
+            key, accepted = _param_name(name), known.get(name)
+            given = values(key)
+            kwargs[name] = [v for v in given if accepted is None or v in accepted]
+            problems += [ParamProblem(key, v, "unknown_code") for v in dict.fromkeys(given) if v not in kwargs[name]]
         for name in _DATE_FIELDS:
             dates = values(name)
-            if dates:
-                try:
-                    kwargs[name] = dt.date.fromisoformat(dates[0])
-                except ValueError:
-                    raise ValueError(f"query parameter {name}={dates[0]!r} is not a date (YYYY-MM-DD)") from None
-        return cls(**kwargs)
+            if not dates:
+                continue
+            try:
+                kwargs[name] = dt.date.fromisoformat(dates[0])
+            except ValueError:
+                problems.append(ParamProblem(name, dates[0], "not_a_date"))
+        start, end = kwargs.get("found_from"), kwargs.get("found_until")
+        if start and end and start > end:
+            problems.append(ParamProblem("found_until", end.isoformat(), "end_before_start", start.isoformat()))
+            del kwargs["found_until"]
+        return cls(**kwargs), tuple(problems)
 
     def describe(self, vocab: Vocabulary, district_names: Mapping[str, str], lang: str = "zh") -> str:
         """One sentence saying what is selected, for captions and exports."""

@@ -19,7 +19,24 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-__all__ = ["Field", "FeatureBatch", "batch_payload"]
+__all__ = ["Field", "FeatureBatch", "batch_payload", "script_json"]
+
+# Inside <script>, the HTML parser ends the script at "</script" and starts a comment state
+# at "<!--" whatever JSON says; "&" matters in XHTML; U+2028/9 end a line in older JavaScript.
+# JSON has these characters only inside strings, where \uXXXX means the same character.
+_SCRIPT_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                  0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(value) -> str:
+    """``value`` as JSON that can be written inside an HTML ``<script>`` as it is.
+
+    Ledger text reaches the map's script (a point named ``</script><svg onload=…>``):
+    with ``<``, ``>``, ``&`` and U+2028/U+2029 written as ``\\uXXXX`` escapes no text can end
+    the script or open a comment, and ``json.loads`` (or JavaScript) reads back exactly
+    the original strings.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_UNSAFE)
 
 
 @dataclass(frozen=True)
@@ -113,5 +130,5 @@ class FeatureBatch(JSCSSMixin, MacroElement):
         super().__init__()
         self._name = "FeatureBatch"
         self.default_js = [("civmap_layers", script_url)]
-        self.payload = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        self.payload = script_json(payload)
         self.count = len(payload["rows"])

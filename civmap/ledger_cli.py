@@ -37,7 +37,7 @@ def _lang(args) -> str:
 def _cmd_import(args: argparse.Namespace) -> int:
     from civmap.cli import print_frame
     from civmap.ledger import (
-        LedgerError, check_file, commit_ledger, issues_frame, notes_text, rejects_csv, summary_text,
+        LedgerError, Limits, check_file, commit_ledger, issues_frame, notes_text, rejects_csv, summary_text,
     )
 
     lang = _lang(args)
@@ -45,8 +45,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
     store, vocab = _store(), _vocab()
+    limits = Limits.from_settings(load_settings())
     try:
-        checked = check_file(path.read_bytes(), path.name, args.kind, store, vocab, crs=args.crs)
+        limits.check_size(path.stat().st_size, path.name)  # before reading it whole
+        checked = check_file(path.read_bytes(), path.name, args.kind, store, vocab, crs=args.crs, limits=limits)
     except LedgerError as error:
         print(f"error: {path.name}: {error.message(lang)}", file=sys.stderr)
         return 2

@@ -25,7 +25,7 @@ from geo import convert_geometry
 
 __all__ = ["MapLayers", "TileConfig", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
            "problem_batch", "shift_layer", "labelled", "add_layer_groups", "render_html", "asset_urls",
-           "DISTRICT_FILLS"]
+           "district_features", "DISTRICT_FILLS"]
 
 #: Soft fills for district polygons, in district order: the base map when no tiles load.
 DISTRICT_FILLS = ("#e0f2fe", "#fef3c7", "#dcfce7", "#fce7f3", "#ede9fe", "#ffedd5", "#e2e8f0", "#ccfbf1")
@@ -90,6 +90,18 @@ def shift_layer(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
 
 def labelled(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.Series:
     return frame[column].map(labels).fillna(frame[column])
+
+
+def district_features(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """District shapes for a folium GeoJson with a tooltip: ``code``, ``label``, geometry.
+
+    folium's GeoJsonTooltip writes its property into the page with ``innerHTML``, so the
+    name goes in HTML-escaped as ``label``: a district named ``<img onerror=…>`` shows
+    as that text and runs nothing.
+    """
+    return gpd.GeoDataFrame({"code": districts["code"].to_numpy(),
+                             "label": [html.escape(str(name)) for name in districts["name"]]},
+                            geometry=districts.geometry.to_numpy(), crs=districts.crs)
 
 
 def point_batch(points, vocab, lang, district_names) -> dict:
@@ -211,18 +223,18 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
 
     base = folium.FeatureGroup(name=t("layer.districts", lang), control=True).add_to(fmap)
     if len(shifted.districts):
-        districts = shifted.districts[["code", "name", "geometry"]].copy()
+        districts = district_features(shifted.districts)
         districts["fill"] = [DISTRICT_FILLS[i % len(DISTRICT_FILLS)] for i in range(len(districts))]
         folium.GeoJson(
             districts, name=t("layer.districts", lang),
             style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#334155", "weight": 2,
                                       "fillOpacity": 0.55 if tiles.provider == "none" else 0.15},
-            highlight_function=None, tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+            highlight_function=None, tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
         ).add_to(base)
         for row in districts.itertuples():
             anchor = row.geometry.representative_point()
             folium.Marker([anchor.y, anchor.x], icon=folium.DivIcon(
-                html=f'<div class="civmap-district-label">{html.escape(row.name)}</div>',
+                html=f'<div class="civmap-district-label">{row.label}</div>',
                 icon_size=(80, 20), icon_anchor=(40, 10))).add_to(base)
         minx, miny, maxx, maxy = shifted.districts.total_bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])

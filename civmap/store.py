@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
+from civmap import clock
 from civmap import schema as s
+from civmap.engine import write_transaction
 from civmap.filters import Filters
+from civmap.health import FileWatch, StoreError
 from civmap.i18n import area_names
 from geo import WGS84
 
@@ -36,6 +40,8 @@ class Store:
 
     engine: Engine
     scope: tuple[str, ...] | None = None
+    #: The SQLite file as opened (None: not a file, or not watched).
+    watch: FileWatch | None = field(default=None, compare=False, repr=False)
 
     # -- scope and versions ---------------------------------------------------------
     def scoped(self, districts: Iterable[str]) -> "Store":
@@ -59,12 +65,28 @@ class Store:
             return conn.execute(select(s.meta.c.value).where(s.meta.c.key == key)).scalar_one_or_none()
 
     def data_version(self) -> str:
-        """A stamp that changes with every write: the key for caches of derived data."""
-        return self.get_meta("data_version") or "0"
+        """A stamp that changes with every write: the key for caches of derived data.
+
+        Every page asks for it before reading, so it is where a store that went away or
+        broke under a running app is noticed: raises ``StoreError`` then, never stale data.
+        """
+        self.check()
+        try:
+            return self.get_meta("data_version") or "0"
+        except DBAPIError as error:
+            raise StoreError("unreadable", where=self._where_is(), reason=str(error.orig)) from None
+
+    def check(self) -> None:
+        """Raise ``StoreError`` when the store's file is gone, replaced or cut short."""
+        if self.watch is not None:
+            self.watch.check()
+
+    def _where_is(self) -> str:
+        return str(self.watch.path) if self.watch is not None else self.engine.url.render_as_string(hide_password=True)
 
     def as_of(self) -> dt.date:
-        """The day the figures are computed for: today."""
-        return dt.date.today()
+        """The day the figures are computed for: the city's today (see :mod:`civmap.clock`)."""
+        return clock.today()
 
     # -- areas and units --------------------------------------------------------------
     def areas(self, level: str | None = "district") -> gpd.GeoDataFrame:
@@ -186,9 +208,13 @@ class Store:
     # -- writes -----------------------------------------------------------------------
     def set_status(self, problem_id: str, to_status: str, actor: str,
                    at: dt.datetime | None = None, note: str | None = None) -> None:
-        """Change a problem's status and record the event, in one transaction."""
-        at = at or dt.datetime.now().replace(microsecond=0)
-        with self.engine.begin() as conn:
+        """Change a problem's status and record the event, in one transaction.
+
+        The status the event starts from is read under the write lock, so a concurrent
+        import or change cannot slip in between (``StoreLocked`` if the lock stays taken).
+        """
+        with write_transaction(self.engine) as conn:
+            at = at or clock.now()  # under the lock: concurrent changes are stamped in order
             current = conn.execute(select(s.problems.c.status, s.problems.c.district_code)
                                    .where(s.problems.c.id == problem_id)).one_or_none()
             if current is None or (self.scope is not None and current.district_code not in self.scope):

@@ -13,6 +13,7 @@ first, so a point chief's phone number cannot end up in a tile, a list or the ma
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Mapping, NamedTuple, Sequence
@@ -21,6 +22,7 @@ import pandas as pd
 
 from civmap.circle_state import MET
 from civmap.figures import headline, overdue_mask
+from civmap.filters import ParamProblem
 from civmap.i18n import area_names
 from civmap.progress import (DAILY_COLUMNS, LIST_DAYS, RECENT_DAYS, build_ledger, ledger_daily,
                              ledger_race)
@@ -45,6 +47,7 @@ DEFAULT_REFRESH_S = 60
 DEFAULT_EVERY_S = 30
 MIN_INTERVAL_S = 1
 MAX_INTERVAL_S = 24 * 3600
+_SWITCH = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 def strip_personal(frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,34 +76,45 @@ class WallOptions:
         return min(self.refresh, self.every) if self.carousel else self.refresh
 
 
-def _seconds(params: Mapping[str, str], key: str, default: int) -> int:
+def _seconds(params: Mapping[str, str], key: str, default: int, problems: list[ParamProblem]) -> int:
+    """Whole seconds from ``params[key]``; a bad value is added to ``problems`` and the
+    default used (``inf``, ``nan`` and ``1e999`` parse as floats but are no interval)."""
     raw = params.get(key)
     if raw is None or str(raw).strip() == "":
         return default
     try:
-        value = int(float(str(raw)))
+        seconds = float(str(raw))
     except ValueError:
-        raise ValueError(f"query parameter {key}={raw!r} is not a number of seconds") from None
-    if not MIN_INTERVAL_S <= value <= MAX_INTERVAL_S:
-        raise ValueError(f"query parameter {key}={raw!r} must be between {MIN_INTERVAL_S} and {MAX_INTERVAL_S} s")
-    return value
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        problems.append(ParamProblem(key, str(raw), "not_seconds", str(default)))
+        return default
+    if not MIN_INTERVAL_S <= seconds <= MAX_INTERVAL_S:
+        problems.append(ParamProblem(key, str(raw), "out_of_range", f"{MIN_INTERVAL_S}–{MAX_INTERVAL_S}"))
+        return default
+    return int(seconds)
 
 
-def parse_options(params: Mapping[str, str], district_codes: Sequence[str] | None) -> WallOptions:
-    """Read the wall's query parameters; raises ValueError naming the bad parameter.
+def parse_options(params: Mapping[str, str], district_codes: Sequence[str] | None,
+                  ) -> tuple[WallOptions, tuple[ParamProblem, ...]]:
+    """Read the wall's query parameters, keeping what can be used; never raises.
 
-    ``district_codes`` None (the store could not be read yet) skips the district check.
+    Returns the options and one ``ParamProblem`` per value left out (its default used
+    instead). ``district_codes`` None (the store could not be read yet) skips the
+    district check.
     """
+    problems: list[ParamProblem] = []
     district = str(params.get("district") or "").strip() or None
     if district is not None and district_codes is not None and district not in district_codes:
-        raise ValueError(f"query parameter district={district!r} is not a district; "
-                         f"known: {', '.join(district_codes)}")
+        problems.append(ParamProblem("district", district, "unknown_code"))
+        district = None
     carousel_raw = str(params.get("carousel") or "0").strip().lower()
-    if carousel_raw not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
-        raise ValueError(f"query parameter carousel={carousel_raw!r}: expected 1 or 0")
-    return WallOptions(district=district, carousel=carousel_raw in ("1", "true", "yes", "on"),
-                       every=_seconds(params, "every", DEFAULT_EVERY_S),
-                       refresh=_seconds(params, "refresh", DEFAULT_REFRESH_S))
+    if carousel_raw not in _SWITCH:
+        problems.append(ParamProblem("carousel", str(params.get("carousel")), "not_a_switch"))
+    options = WallOptions(district=district, carousel=_SWITCH.get(carousel_raw, False),
+                          every=_seconds(params, "every", DEFAULT_EVERY_S, problems),
+                          refresh=_seconds(params, "refresh", DEFAULT_REFRESH_S, problems))
+    return options, tuple(problems)
 
 
 # -- carousel --------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: g
         anchor = row.geometry.representative_point()
         css = "wall-district-label wall-dim" if row.dim else "wall-district-label"
         folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(
-            html=f'<div class="{css}"><b>{html.escape(row.name)}</b><span>{text}</span></div>',
+            html=f'<div class="{css}"><b>{html.escape(str(row.name))}</b><span>{html.escape(text)}</span></div>',
             icon_size=(0, 0), icon_anchor=(0, 0))).add_to(fmap)
 
     unresolved = strip_personal(problems[problems["status"].isin(vocab.unresolved_statuses)])

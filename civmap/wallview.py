@@ -57,7 +57,7 @@ def header_html(view_label: str, views: Sequence[str], active: int | None, refre
 
 
 def clock_html(now: dt.datetime, lang: str) -> str:
-    """The wall clock: time, date and weekday, in the viewer's time zone."""
+    """The wall clock: time, date and weekday, on the city's clock (``civmap.clock``)."""
     weekday = t(f"wall.weekday.{now.weekday()}", lang)
     return f"""<div class="wall-clock"><b data-clock="1">{now:%H:%M:%S}</b>
       <span>{now:%Y-%m-%d} {_e(weekday)}</span></div>"""
@@ -104,11 +104,14 @@ def figures_html(figures: WallFigures, lang: str, race: dict | None = None) -> s
 def ranking_html(ranking: pd.DataFrame, lang: str, highlight: str | None = None, days: int = 14) -> str:
     """The districts ranked by on-time rate, red-list rows in red and black-list rows dark.
 
+    A district with no rate yet (nothing closed, nothing overdue: a new office store) has
+    no rank and is listed last with a dash.
+
     ``ranking`` has the columns of ``civmap.progress.ranking``: code, name, on_time_rate,
     change, closed, overdue, rank and mark ("red", "black" or None).
     """
     rows = []
-    for row in ranking.sort_values("rank").itertuples():
+    for row in ranking.sort_values("rank", na_position="last").itertuples():
         mark = row.mark if row.mark in ("red", "black") else ""
         badge = f'<i class="wall-badge wall-badge-{mark}">{_e(t("wall.list." + mark, lang))}</i>' if mark else ""
         change = row.change
@@ -121,7 +124,7 @@ def ranking_html(ranking: pd.DataFrame, lang: str, highlight: str | None = None,
                                        "wall-row-focus" if row.code == highlight else "") if c)
         rows.append(
             f'<div class="{classes}" data-district="{_e(row.code)}" data-mark="{mark}">'
-            f'<span class="wall-rank">{int(row.rank)}</span>'
+            f'<span class="wall-rank">{"—" if pd.isna(row.rank) else int(row.rank)}</span>'
             f'<span class="wall-name"><span class="wall-name-text">{_e(row.name)}</span>{badge}</span>'
             f'<span class="wall-num">{format_rate(row.on_time_rate)}</span>{delta}'
             f'<span class="wall-num wall-small">{int(row.closed):,}</span>'

@@ -6,6 +6,7 @@ from civmap import ui
 from civmap.circle_tables import (SORT_KEYS, circle_list, filter_circles, flagged_ties, member_list, problem_list,
                                   sort_circles)
 from civmap.circles import summarise
+from civmap.filters import ParamProblem
 from civmap.i18n import t
 from civmap.ties import tie_summary
 
@@ -41,13 +42,13 @@ with st.expander(t("circles.rule.title", lang), expanded=False):
                              value=int(round(default_rule.min_standard * 100)), format="%d%%",
                              key="circles_min_standard")
 rule = default_rule.with_(max_overdue=max_overdue, max_open=max_open, min_standard=min_standard / 100)
-st.caption(t("circles.rule.label", lang) + rule.describe(lang, vocab.labels("alley_states", lang)))
+st.caption(t("circles.rule.label", lang) + ui.plain(rule.describe(lang, vocab.labels("alley_states", lang))))
 
 data = ui.circle_data(radius, kinds)
 summary = summarise(data, rule, lang)
 shown = sort_circles(filter_circles(summary, districts=filters.districts), sort_key)
 
-st.caption(t("circles.caption", lang, selection=filters.describe(vocab, district_names, lang),
+st.caption(t("circles.caption", lang, selection=ui.plain(filters.describe(vocab, district_names, lang)),
              radius=f"{data.radius_m:g}", date=data.as_of.isoformat()))
 met = int((shown["state"] == "met").sum())
 ui.metric_row([
@@ -67,6 +68,9 @@ ids = shown["circle_id"].tolist()
 names = dict(zip(shown["circle_id"], shown["name"]))
 if st.session_state.get("circles_pick") not in ids:
     wanted = st.query_params.get("circle")
+    if wanted and wanted not in ids:  # a circle that does not exist, or one the filters leave out
+        reason = "not_shown" if wanted in set(summary["circle_id"]) else "unknown_code"
+        ui.url_warnings([ParamProblem("circle", wanted, reason)])
     st.session_state["circles_pick"] = wanted if wanted in ids else ids[0]
 
 
@@ -92,14 +96,16 @@ with map_col:
     ui.show_map(ui.circle_map_html(radius, kinds, picked, MAP_HEIGHT), MAP_HEIGHT)
 with side_col:
     state = t(f"circles.state.{row['state']}", lang)
-    st.subheader(f"{row['name']} · {state}")
-    st.markdown(t("circles.detail", lang, kind=kind_labels.get(row["kind"], row["kind"]),
-                  district=district_names.get(row["district_code"], row["district_code"]),
-                  chief=row["chief_name"] or "—", phone=row["chief_phone"] or "—", unit=row["unit_name"] or "—"))
-    st.caption(t("circles.centre", lang, centre=row["centre_id"], lon=f"{row['centre_lon']:.6f}",
+    # Names, chiefs and phones are ledger text: ui.plain keeps them from being read as Markdown.
+    st.subheader(f"{ui.plain(row['name'])} · {state}")
+    st.markdown(t("circles.detail", lang, kind=ui.plain(kind_labels.get(row["kind"], row["kind"])),
+                  district=ui.plain(district_names.get(row["district_code"], row["district_code"])),
+                  chief=ui.plain(row["chief_name"] or "—"), phone=ui.plain(row["chief_phone"] or "—"),
+                  unit=ui.plain(row["unit_name"] or "—")))
+    st.caption(t("circles.centre", lang, centre=ui.plain(row["centre_id"]), lon=f"{row['centre_lon']:.6f}",
                  lat=f"{row['centre_lat']:.6f}"))
     if row["state_reason"]:
-        st.warning(row["state_reason"])
+        st.warning(ui.plain(row["state_reason"]))
     members = data.members[data.members["circle_id"] == picked]
     problems = data.problems[(data.problems["circle_id"] == picked) & data.problems["open"]]
     st.markdown(t("circles.members_title", lang, n=len(members)))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from civmap import ledger, ui
+from civmap.health import StoreLocked
 from civmap.i18n import t
 from civmap.ledger.export import FORMATS, MEDIA_TYPES, export_file_name
 
@@ -28,13 +29,13 @@ with tab_in:
         try:
             checked = ui.ledger_check(upload.getvalue(), upload.name, kind, crs)
         except ledger.LedgerError as error:
-            st.error(f"{upload.name}: {error.message(lang)}")
+            st.error(ui.plain(f"{upload.name}: {error.message(lang)}"))
     if checked is not None:
         counts = checked.summary()
         ui.metric_row([(t(f"ledger.m.{key}", lang), f"{counts[key]:,}", None)
                        for key in ("rows", "good", "bad", "insert", "update", "same")])
-        for note in ledger.notes_text(checked, lang):
-            st.caption(note)
+        for note in ledger.notes_text(checked, lang):  # sheet names and column headers from the file
+            st.caption(ui.plain(note))
         st.subheader(t("ledger.bad_rows", lang))
         if checked.issues:
             st.dataframe(ledger.issues_frame(checked, lang), hide_index=True, width="stretch")
@@ -54,15 +55,19 @@ with tab_in:
             st.caption(t("ledger.nothing_to_commit", lang))
         if st.button(t("ledger.commit", lang, count=changes), type="primary", disabled=changes == 0,
                      key="ledger_commit"):
-            result = ledger.commit_ledger(ui.store(), checked, ui.vocab())
-            st.session_state["ledger_result"] = t(
-                "ledger.committed", lang, inserted=result.inserted, updated=result.updated,
-                unchanged=result.unchanged, rejected=result.rejected, events=result.events)
-            st.rerun()
+            try:
+                result = ledger.commit_ledger(ui.store(), checked, ui.vocab())
+            except StoreLocked as error:  # another import held the store: nothing was written
+                st.error(error.message(lang))
+            else:
+                st.session_state["ledger_result"] = t(
+                    "ledger.committed", lang, inserted=result.inserted, updated=result.updated,
+                    unchanged=result.unchanged, rejected=result.rejected, events=result.events)
+                st.rerun()
 
 with tab_out:
     st.caption(t("ledger.export.caption", lang,
-                 selection=filters.describe(ui.vocab(), ui.district_names(), lang)))
+                 selection=ui.plain(filters.describe(ui.vocab(), ui.district_names(), lang))))
     st.caption(t("ledger.export.help", lang))
     day = ui.store().as_of()
     for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):

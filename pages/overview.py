@@ -10,7 +10,7 @@ filters = ui.sidebar_filters()
 figures = ui.cached_headline(filters)
 
 st.title(t("app.title", lang))
-st.caption(t("overview.caption", lang, selection=filters.describe(ui.vocab(), ui.district_names(), lang))
+st.caption(t("overview.caption", lang, selection=ui.plain(filters.describe(ui.vocab(), ui.district_names(), lang)))
            + " · " + t("overview.as_of", lang, date=figures.as_of.isoformat()))
 
 ui.metric_row([

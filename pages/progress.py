@@ -14,7 +14,7 @@ as_of = ui.store().as_of()
 v = ui.vocab()
 
 st.title(t("page.progress", lang))
-st.caption(t("progress.caption", lang, selection=filters.describe(v, ui.district_names(), lang),
+st.caption(t("progress.caption", lang, selection=ui.plain(filters.describe(v, ui.district_names(), lang)),
              start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat()))
 
 # -- the period's figures ------------------------------------------------------------------

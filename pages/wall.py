@@ -17,8 +17,6 @@ from civmap.wallview import (MAP_TITLE, clock_html, figures_html, header_html, n
 lang = ui.lang()
 st.html(page_css())
 options = ui.wall_options()
-if options is None:
-    st.stop()
 
 
 @st.fragment(run_every=1)

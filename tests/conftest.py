@@ -9,6 +9,7 @@ share one live app (``demo_app``) and one Chromium (``browser``), a new tab each
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import warnings
@@ -16,13 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from civmap import clock, ledger
 from civmap.db import create_schema, make_engine, seed_demo
 from civmap.store import Store
+from civmap.vocab import load_vocabulary
 from civmap.testing import CHROMIUM, chromium, running_app
 
 #: The demo's "today" in tests: fixed, so generated figures are reproducible.
-AS_OF = dt.date.today()
+AS_OF = clock.today()
 SEED = 20240601
+VOCAB = load_vocabulary()
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +107,37 @@ def page(browser):
     tab = browser.new_page()
     yield tab
     tab.close()
+
+
+@pytest.fixture(scope="session")
+def boundaries_only(demo_store, tmp_path_factory) -> str:
+    """A fresh store holding the demo's districts and streets, imported as an office would."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('office') / 'office.sqlite'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    office = Store(engine)
+    features = []
+    for level, word in (("district", "区县"), ("street", "街道")):
+        for area in demo_store.areas(level).itertuples():
+            props = {"代码": area.code, "名称": area.name, "层级": word}
+            if level == "street":
+                props["上级代码"] = area.parent_code
+            features.append({"type": "Feature", "properties": props, "geometry": area.geometry.__geo_interface__})
+    data = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+    checked = ledger.check_file(data, "边界.geojson", "boundaries", office, VOCAB)
+    assert not checked.issues
+    ledger.commit_ledger(office, checked, VOCAB)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def office_env(monkeypatch, boundaries_only):
+    import streamlit as st
+
+    monkeypatch.setenv("CIVMAP_DATABASE_URL", boundaries_only)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield boundaries_only
+    st.cache_resource.clear()
+    st.cache_data.clear()

@@ -22,13 +22,11 @@ def test_query_params_round_trip():
                 found_from=dt.date(2026, 1, 1))
     params = f.to_query_params()
     assert params["district"] == ["D01", "D02"]
-    assert Filters.from_query_params(params) == f
-    assert Filters.from_query_params({"district": "D01,D02"}).districts == ("D01", "D02")
+    assert Filters.from_query_params(params) == (f, ())
+    assert Filters.from_query_params({"district": "D01,D02"})[0].districts == ("D01", "D02")
 
 
-def test_bad_dates_are_named():
-    with pytest.raises(ValueError, match="found_from"):
-        Filters.from_query_params({"found_from": "2026-13-01"})
+def test_a_filters_value_never_runs_backwards():
     with pytest.raises(ValueError, match="after"):
         Filters(found_from=dt.date(2026, 2, 1), found_until=dt.date(2026, 1, 1))
 

@@ -10,6 +10,7 @@ import pyproj
 import pytest
 import shapely
 
+from civmap import clock
 from civmap import ledger
 from civmap.db import make_engine
 from civmap.ledger.validate import NEAREST_POINT_M
@@ -86,7 +87,7 @@ def problem_ledger(city):
             [15, "T014", "重复乙", "牛皮癣", "", pair(p.lon, p.lat), found, "", "", ""],
             [16, "T016", "区县不符", "牛皮癣", other, pair(p.lon, p.lat), found, "", "", ""],
             [17, "T017", "状态写错", "牛皮癣", "", pair(p.lon, p.lat), found, "", "已整该", ""],
-            [18, "T018", "未来", "牛皮癣", "", pair(p.lon, p.lat), dt.date.today() + dt.timedelta(days=3), "", "", ""],
+            [18, "T018", "未来", "牛皮癣", "", pair(p.lon, p.lat), clock.today() + dt.timedelta(days=3), "", "", ""],
             [19, "T019", "点位写错", "牛皮癣", "", "", found, "", "", "CP99999"]]
     expected = {
         (8, "经纬度", "missing_coords"), (9, "经纬度", "bad_coords"), (10, "经纬度", "outside_city"),

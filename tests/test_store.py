@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
+from civmap import clock
 from civmap import schema as s
-from civmap.db import SchemaMismatch, create_schema, make_engine, open_store, write_tables
+from civmap.db import SchemaMismatch, create_schema, init_store, make_engine, open_store, write_tables
+from civmap.health import StoreError
 from civmap.demo import generate_city
 from civmap.filters import Filters
 from civmap.store import Store
@@ -59,7 +61,7 @@ def test_filters_select_in_sql(demo_store):
     problems = demo_store.problems(f)
     assert set(problems["status"]) == {"fixing"}
     assert set(problems["category"]) <= {"street_vending", "hawking"}
-    since = dt.date.today() - dt.timedelta(days=30)
+    since = clock.today() - dt.timedelta(days=30)
     recent = demo_store.problems(Filters(found_from=since))
     assert (pd.to_datetime(recent["found_on"]).dt.date >= since).all()
     events = demo_store.events(Filters(statuses=("fixing",)))
@@ -114,6 +116,10 @@ def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
     open_store(settings)
     assert calls == [5], "an existing store is never re-seeded"
     own = load_settings({"CIVMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'office.sqlite'}"})
+    with pytest.raises(StoreError, match="missing"):
+        open_store(own)
+    assert not (tmp_path / "office.sqlite").exists(), "an office's store is never created by opening it"
+    assert init_store(own) and not init_store(own)
     assert open_store(own).points().empty, "an office's own store is never filled with demo data"
 
 

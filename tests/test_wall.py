@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 
+from civmap import clock
 from civmap import progress
 from civmap.figures import headline
 from civmap.vocab import load_vocabulary
@@ -18,7 +19,7 @@ from civmap.mapview import render_html
 from civmap.wallmap import NO_DATA_COLOR, RATE_COLORS, build_wall_map, rate_color, rate_domain
 from civmap.wallview import figures_html, header_html, notice_html, ranking_html, trend_html, trend_svg
 
-AS_OF = dt.date.today()
+AS_OF = clock.today()
 ASSESSMENT = AS_OF + dt.timedelta(days=100)
 CODES = ["D01", "D02", "D03"]
 
@@ -45,29 +46,35 @@ def phones(demo_store) -> set[str]:
 
 # -- options and carousel --------------------------------------------------------------
 def test_options_default_to_the_whole_city_refreshed_every_minute():
-    options = parse_options({}, CODES)
+    options, problems = parse_options({}, CODES)
+    assert problems == ()
     assert options == WallOptions(district=None, carousel=False, every=30, refresh=60)
     assert options.tick == 60
 
 
 def test_options_read_district_carousel_and_intervals():
-    options = parse_options({"district": "D02", "carousel": "1", "every": "20", "refresh": "45"}, CODES)
+    options, problems = parse_options({"district": "D02", "carousel": "1", "every": "20", "refresh": "45"}, CODES)
+    assert problems == ()
     assert (options.district, options.carousel, options.every, options.refresh) == ("D02", True, 20, 45)
     assert options.tick == 20
-    assert parse_options({"carousel": "0", "refresh": "5"}, CODES).tick == 5
+    assert parse_options({"carousel": "0", "refresh": "5"}, CODES)[0].tick == 5
 
 
-@pytest.mark.parametrize("params, named", [
-    ({"district": "D99"}, "district"), ({"every": "soon"}, "every"), ({"refresh": "0"}, "refresh"),
-    ({"carousel": "maybe"}, "carousel"),
+@pytest.mark.parametrize("named, value, reason", [
+    ("district", "D99", "unknown_code"), ("every", "soon", "not_seconds"), ("refresh", "0", "out_of_range"),
+    ("carousel", "maybe", "not_a_switch"), ("refresh", "inf", "not_seconds"), ("every", "-inf", "not_seconds"),
+    ("refresh", "nan", "not_seconds"), ("refresh", "1e999", "not_seconds"), ("every", "-5", "out_of_range"),
+    ("refresh", "86401", "out_of_range"),
 ])
-def test_bad_options_name_the_parameter(params, named):
-    with pytest.raises(ValueError, match=rf"^query parameter {named}="):
-        parse_options(params, CODES)
+def test_a_bad_option_is_named_and_its_default_used(named, value, reason):
+    options, problems = parse_options({named: value, "district": "D02"} if named != "district" else {named: value},
+                                      CODES)
+    assert [(p.param, p.value, p.reason) for p in problems] == [(named, value, reason)]
+    assert options == WallOptions(district=None if named == "district" else "D02")
 
 
 def test_an_unreadable_store_skips_the_district_check():
-    assert parse_options({"district": "D09"}, None).district == "D09"
+    assert parse_options({"district": "D09"}, None) == (WallOptions(district="D09"), ())
 
 
 def test_the_carousel_visits_the_city_then_every_district_and_wraps():

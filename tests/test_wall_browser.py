@@ -62,8 +62,8 @@ def _wait(page, script: str, timeout: float = 90.0, frames: bool = False):
 
 def _open(page, url: str, width: int, height: int):
     page.set_viewport_size({"width": width, "height": height})
-    # The demo city is Chinese: show the wall's clock in its time zone.
-    page.context.new_cdp_session(page).send("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Shanghai"})
+    # A screen set to another zone still shows the city's time (the clock is the city's).
+    page.context.new_cdp_session(page).send("Emulation.setTimezoneOverride", {"timezoneId": "America/Los_Angeles"})
     page.goto(url)
     _wait(page, "document.querySelector('[data-figure=open]')")
     return page

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -80,10 +79,10 @@ def test_the_english_wall_calls_districts_by_their_english_names(app_env, demo_s
         assert name in page  # every district is on the red and black lists
     assert "秀山区" not in page
 
-def test_a_bad_url_parameter_is_explained_not_raised(app_env):
+def test_a_bad_url_parameter_is_named_and_the_city_shown(app_env, demo_store):
     at = _wall({"district": "D99"})
-    assert "district='D99'" in html.unescape(_html(at))
-    assert "data-figure" not in _html(at)
+    assert len(at.warning) == 1 and "`district`" in at.warning[0].value and "`D99`" in at.warning[0].value
+    assert int(_figures(at)["points"]) == len(demo_store.points())
 
 
 def test_a_failed_refresh_keeps_the_last_good_figures_marked_stale(app_env, monkeypatch):

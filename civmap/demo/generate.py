@@ -20,6 +20,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString
 from shapely.ops import substring
 
+from civmap import clock
 from civmap.demo.city import CITY_CENTRE, CITY_CRS, Ground, build_ground
 from civmap.demo.history import simulate_problems
 from civmap.demo.names import NameBook, load_namebook
@@ -170,7 +171,7 @@ def generate_city(seed: int = 20240601, scale: float = 1.0, as_of: dt.date | Non
         raise ValueError(f"scale must be positive, got {scale}")
     vocab = vocab or load_vocabulary()
     names = names or load_namebook()
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     rng = np.random.default_rng(seed)
     to_metric = Transformer.from_crs(WGS84, CITY_CRS, always_xy=True)
     to_wgs = Transformer.from_crs(CITY_CRS, WGS84, always_xy=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from civmap.ledger.columns import KINDS, LEDGER_KINDS, fields_of
 from civmap.ledger.commit import ACTOR_PREFIX, CommitResult, commit_ledger
 from civmap.ledger.errors import LedgerError
+from civmap.ledger.limits import Limits
 from civmap.ledger.model import Checked, Issue, Record
 from civmap.ledger.parse import SUFFIXES, RawLedger, read_ledger
 from civmap.ledger.report import issues_frame, notes_text, preview_frame, rejects_csv, rejects_frame, summary_text
@@ -26,13 +27,15 @@ __all__ = [
     "KINDS", "LEDGER_KINDS", "SUFFIXES", "fields_of", "LedgerError", "RawLedger", "Checked", "Issue", "Record",
     "CommitResult", "ACTOR_PREFIX", "read_ledger", "check_ledger", "check_file", "commit_ledger",
     "issues_frame", "rejects_frame", "rejects_csv", "preview_frame", "summary_text", "notes_text",
-    "display_names", "normalise_crs",
+    "display_names", "normalise_crs", "Limits",
 ]
 
 
-def check_file(data: bytes, name: str, kind: str, store: Store, vocab: Vocabulary, crs: str = "wgs84") -> Checked:
-    """Read and check a ledger file's bytes; raises ``LedgerError`` if the file as a whole is unusable."""
-    return check_ledger(read_ledger(data, name, kind), store, vocab, crs)
+def check_file(data: bytes, name: str, kind: str, store: Store, vocab: Vocabulary, crs: str = "wgs84",
+               limits: Limits | None = None) -> Checked:
+    """Read and check a ledger file's bytes; raises ``LedgerError`` if the file as a whole is
+    unusable or would cost more than ``limits`` (default: the settings' defaults) allow."""
+    return check_ledger(read_ledger(data, name, kind, limits), store, vocab, crs, limits=limits)
 
 
 def display_names(store: Store) -> dict[str, dict[str, str]]:

@@ -10,11 +10,13 @@ contains the polygon's inner point, looked for in the file first and then in the
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from civmap.ledger import cells
 from civmap.ledger.commit import classify, existing_rows
+from civmap.ledger.ids import check_ids
 from civmap.ledger.issues import IssueLog
 from civmap.ledger.model import Checked, Record
 from civmap.ledger.parse import RawLedger
@@ -52,16 +54,12 @@ def check_boundaries(raw: RawLedger, store: Store, crs: str) -> Checked:
         shapes = shapes.copy()
         shapes[present] = converted.to_list()
     codes = {row: cells.text(v, fold=True) for row, v in raw.column("code").items()}
-    repeated = pd.Series(list(codes.values()), dtype=object).dropna()
-    repeated = set(repeated[repeated.duplicated()])
+    existing = existing_rows(store, "boundaries")
+    check_ids(codes, existing, log, "code")
+    unreadable = dict(raw.bad_shapes)
     rows: dict[int, dict] = {}
     for row in raw.cells.index:
         code, name = codes[row], cells.text(raw.column("name").get(row))
-        if code is None:
-            log.add(row, "code", "missing")
-        elif code in repeated:
-            rows_with = [r for r, c in codes.items() if c == code]
-            log.add(row, "code", "duplicate_id", code, rows="、".join(map(str, rows_with)))
         if name is None:
             log.add(row, "name", "missing")
         written = cells.text(raw.column("level").get(row))
@@ -69,12 +67,17 @@ def check_boundaries(raw: RawLedger, store: Store, crs: str) -> Checked:
         if level is None:
             log.add(row, "level", "bad_level", written or "")
         shape = shapes.get(row)
-        if shape is None or shape.is_empty:
-            log.add(row, "geom_wkt", "missing_geometry")
+        feature = " ".join(text for text in (code, name) if text)  # names the feature in the message
+        if row in unreadable:
+            log.add(row, "geom_wkt", "unreadable_geometry", feature, detail=unreadable[row])
+        elif shape is None or shape.is_empty:
+            log.add(row, "geom_wkt", "missing_geometry", feature)
         elif shape.geom_type not in ("Polygon", "MultiPolygon"):
             log.add(row, "geom_wkt", "need_polygon", shape.geom_type)
+        elif not np.isfinite(shapely.get_coordinates(shape)).all():
+            log.add(row, "geom_wkt", "nonfinite_geometry", feature)
         elif not shape.is_valid:
-            log.add(row, "geom_wkt", "invalid_polygon", "", detail=shapely.is_valid_reason(shape))
+            log.add(row, "geom_wkt", "invalid_polygon", feature, detail=shapely.is_valid_reason(shape))
         values = {"code": code, "name": name, "level": level, "geom_wkt": shape}
         if raw.has("name_en"):
             values["name_en"] = cells.text(raw.column("name_en").get(row))
@@ -89,7 +92,6 @@ def check_boundaries(raw: RawLedger, store: Store, crs: str) -> Checked:
             continue
         values["geom_wkt"] = shapely.to_wkt(values["geom_wkt"], rounding_precision=7)
         records.append(Record(row, values["code"], values))
-    existing = existing_rows(store, "boundaries")
     actions = {r.key: classify(r, existing.get(r.key)) for r in records}
     notes = raw.notes + ((("note.converted", {"crs": crs.upper()}),) if crs != "wgs84" else ())
     return Checked(raw, crs, tuple(records), log.sorted(), actions, notes)

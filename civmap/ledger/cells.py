@@ -152,12 +152,18 @@ def coordinate(value) -> float | None:
     if is_blank(value):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):  # NaN or infinity: no place, and not "missing" either
+            raise CellError("bad_coords", str(value))
         return float(value)
     raw = _fold(str(value)).replace("东经", "E").replace("北纬", "N").replace("西经", "W").replace("南纬", "S")
     try:
-        return _plain_number(raw)
+        result = _plain_number(raw)
     except ValueError:
-        pass
+        result = None
+    if result is not None:
+        if not math.isfinite(result):
+            raise CellError("bad_coords", raw)
+        return result
     found = _DMS.match(raw)
     if not found:
         raise CellError("bad_coords", raw)

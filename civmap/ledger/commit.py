@@ -3,8 +3,11 @@ records every status change a ledger makes as a problem event.
 
 Rows are matched by their ledger id (areas by code). What to write is decided inside the
 transaction, against the rows as they are then (``plan_writes`` is pure: it gets those
-rows and returns the writes), so two imports cannot both insert the same id, and if
-anything fails halfway the store is left exactly as it was.
+rows and returns the writes). That transaction holds the store's write lock from its
+first read (``civmap.engine.write_transaction``), so two imports cannot both insert the
+same id or both start a status event from the same old status: concurrent imports leave
+the store as one after the other would. If anything fails halfway the store is left
+exactly as it was.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Callable
 import pandas as pd
 import shapely
 
+from civmap import clock
 from civmap import schema as s
 from civmap.ledger.model import Checked, Record
 from civmap.store import Store
@@ -165,14 +169,15 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
     """
     from civmap.db import apply_ledger
 
-    at = at or dt.datetime.now().replace(microsecond=0)
     actor = f"{ACTOR_PREFIX} {checked.raw.name}"[:64]
     table = TABLE_OF[checked.kind]
     initial = vocab.initial_status if checked.kind == "problems" else None
 
     def plan(existing: dict[str, dict]) -> Writes:
         _check_scope(store, existing)
-        return plan_writes(checked.kind, checked.records, existing, actor, at, initial)
+        # The time is taken under the write lock, so events of imports that waited for each
+        # other are stamped in the order they were written.
+        return plan_writes(checked.kind, checked.records, existing, actor, at or clock.now(), initial)
 
     writes, version = apply_ledger(store.engine, table, _KEY.get(table, "id"), [r.key for r in checked.records],
                                    plan, on_progress)

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
+from civmap import clock
 from civmap.filters import Filters
 from civmap.i18n import t
 from civmap.ledger.sheets import layer_tables, sheet_names, supervision_frame
@@ -114,7 +115,7 @@ def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt
     A4 landscape), 督办汇总 (count and longest delay per unit) and 说明 (what was
     exported, when, with which filters).
     """
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or clock.now()
     names = sheet_names(store)
     selection = filters.describe(vocab, names["district_code"], "zh")
     tables = layer_tables(store, filters, vocab, names)

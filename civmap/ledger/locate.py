@@ -75,18 +75,39 @@ def _bad(parser, value) -> bool:
         return True
 
 
+def _usable(shape, row, log: IssueLog):
+    """The shape, or False (logged) when it is empty, has NaN/infinite vertices or is invalid.
+
+    Such a shape would otherwise pass the check and fail later: an empty point has no
+    x to place, a NaN vertex fails the store's constraints at commit, and a
+    self-intersecting polygon gives wrong areas and containment.
+    """
+    if shape.is_empty:
+        log.add(row, "geom_wkt", "empty_geometry", f"{shape.geom_type.upper()} EMPTY")
+        return False
+    if not np.isfinite(shapely.get_coordinates(shape)).all():
+        log.add(row, "geom_wkt", "nonfinite_geometry", shapely.to_wkt(shape, rounding_precision=6)[:40])
+        return False
+    if not shape.is_valid:
+        log.add(row, "geom_wkt", "invalid_geometry", shapely.to_wkt(shape, rounding_precision=6)[:40],
+                detail=shapely.is_valid_reason(shape))
+        return False
+    return shape
+
+
 def _geometry_from_cells(columns: dict, row, log: IssueLog):
     """A row's own geometry: the file's, a WKT cell, or a start–end line; None if none."""
     if columns["_geometry"] is not None:
         shape = columns["_geometry"].get(row)
-        return None if shape is None or shape.is_empty else shape
+        return None if shape is None else _usable(shape, row, log)
     wkt = cells.text(columns["geom_wkt"].get(row))
     if wkt:
         try:
-            return shapely.from_wkt(wkt)
+            shape = shapely.from_wkt(wkt)
         except shapely.errors.GEOSException:
             log.add(row, "geom_wkt", "bad_geometry", wkt[:40])
             return False
+        return _usable(shape, row, log)
     start, end = columns["start"].get(row), columns["end"].get(row)
     if not (cells.is_blank(start) and cells.is_blank(end)):
         ends = []
@@ -125,13 +146,20 @@ def locate_rows(raw: RawLedger, crs: str, districts: gpd.GeoDataFrame, streets: 
     columns["_geometry"] = None if raw.geometry is None else raw.geometry.to_dict()
     found_lon, found_lat, found_shape = {}, {}, {}
     written = pd.Series({row: _written(columns, row) for row in index}, index=index, dtype=object)
+    unreadable = dict(raw.bad_shapes)
+    from_columns = set()  # rows whose position is their 经度/纬度 cells
     for row in index:
+        if row in unreadable:
+            log.add(row, "geom_wkt", "unreadable_geometry", f"#{row}", detail=unreadable[row])
+            continue
         shape = _geometry_from_cells(columns, row, log)
         if shape is False:
             continue
         point = _point_from_cells(columns, row, log)
         if point is not None:
             found_lon[row], found_lat[row] = _unswap(*point)
+            if not (cells.is_blank(columns["lon"].get(row)) and cells.is_blank(columns["lat"].get(row))):
+                from_columns.add(row)
         if shape is not None:
             found_shape[row] = shape
     lon = pd.Series(found_lon, index=index, dtype=float)
@@ -152,7 +180,8 @@ def locate_rows(raw: RawLedger, crs: str, districts: gpd.GeoDataFrame, streets: 
     given = lon.notna()
     out_of_range = given & ((lon.abs() > 180) | (lat.abs() > 90))
     for row in index[out_of_range]:
-        log.add(row, position_field(raw), "coords_range", written[row])
+        field = ("lat" if abs(lat[row]) > 90 else "lon") if row in from_columns else position_field(raw)
+        log.add(row, field, "coords_range", written[row])
     lon[out_of_range], lat[out_of_range] = np.nan, np.nan
     district, street = _areas(lon, lat, districts, streets)
     return Located(lon, lat, shapes, district, street, given & ~out_of_range, written)
@@ -172,7 +201,7 @@ def position_field(raw: RawLedger) -> str:
     for name in ("lon", "coords", "geom_wkt", "start"):
         if raw.has(name):
             return name
-    return "lon"
+    return "geom_wkt" if raw.geometry is not None else "lon"
 
 
 def _areas(lon: pd.Series, lat: pd.Series, districts, streets) -> tuple[pd.Series, pd.Series]:

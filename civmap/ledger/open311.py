@@ -6,7 +6,7 @@ and ``closed``: a problem counts as closed when its status type is ``closed`` (é
 reported-fixed problems awaiting their check are still open, with the office's status
 in ``status_notes``. What civmap knows beyond the standard travels under
 ``extended_attributes``, the name Open311's published extensions (as served by Chicago
-and others with ``extensions=true``) use. Times carry China Standard Time (+08:00);
+and others with ``extensions=true``) use. Times carry the city's UTC offset (+08:00 in China);
 ``lat``/``long`` are WGS-84.
 """
 
@@ -17,15 +17,13 @@ import json
 
 import pandas as pd
 
+from civmap import clock
 from civmap.figures import overdue_days, overdue_mask
 from civmap.filters import Filters
 from civmap.store import Store
 from civmap.vocab import Vocabulary
 
-__all__ = ["open311_requests", "export_open311", "TIMEZONE"]
-
-#: China Standard Time: UTC+8 all year (no daylight saving).
-TIMEZONE = dt.timezone(dt.timedelta(hours=8))
+__all__ = ["open311_requests", "export_open311"]
 
 
 def _stamp(value) -> str | None:
@@ -33,14 +31,14 @@ def _stamp(value) -> str | None:
         return None
     if not isinstance(value, dt.datetime):
         value = pd.Timestamp(value).to_pydatetime()
-    return value.replace(tzinfo=TIMEZONE).isoformat()
+    return clock.aware(value).isoformat()
 
 
 def _day_end(value) -> str | None:
     if value is None or pd.isna(value):
         return None
     day = pd.Timestamp(value).date()
-    return dt.datetime.combine(day, dt.time(23, 59, 59), TIMEZONE).isoformat()
+    return clock.aware(dt.datetime.combine(day, dt.time(23, 59, 59))).isoformat()
 
 
 def _text(value) -> str | None:

@@ -7,25 +7,30 @@ grouped headings (坐标 → 经度 | 纬度) are both handled. Blank rows are d
 wherever they are. Vector files (GeoJSON, a zipped Shapefile) keep their feature order;
 their geometries are returned in WGS-84 degrees when the file says it is projected,
 otherwise as written (a GCJ-02 file is still converted later, by the ``crs`` option).
+
+Before anything is inflated the file's cost is checked against ``Limits`` (an archive's
+declared sizes, a sheet's row count); a cell longer than any real spreadsheet allows is
+cut short and its row reported bad, and a feature whose geometry cannot be read (an
+unclosed ring) is reported on its row instead of failing the whole file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
-import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
+import python_calamine
 
 from civmap.ledger.cells import is_blank
 from civmap.ledger.columns import (
     LEDGER_KINDS, field_by_name, fields_of, header_score, match_headers, required_groups,
 )
 from civmap.ledger.errors import LedgerError
+from civmap.ledger.limits import MAX_CELL_CHARS, Limits
+from civmap.ledger.vector import check_zip, read_features, read_zipped_shapefile
 from civmap.safecells import unquoted
 
 __all__ = ["RawLedger", "read_ledger", "SPREADSHEET_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES"]
@@ -34,6 +39,8 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 VECTOR_SUFFIXES = (".geojson", ".json", ".zip")
 SUFFIXES = SPREADSHEET_SUFFIXES + VECTOR_SUFFIXES
 _HEADER_SEARCH_ROWS = 30
+_ZIPPED = (".xlsx", ".xlsm", ".ods", ".zip")
+_CALAMINE_ERRORS = (python_calamine.CalamineError, ValueError, OSError)
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,10 @@ class RawLedger:
     header_row: int | None = None
     geometry: pd.Series | None = None
     notes: tuple[tuple[str, dict], ...] = field(default=())
+    #: (row, column label, length) of each cell cut short for being longer than a sheet allows.
+    oversized: tuple[tuple[int, str, int], ...] = ()
+    #: (row, reason) of each feature whose geometry could not be read at all.
+    bad_shapes: tuple[tuple[int, str], ...] = ()
 
     def has(self, name: str) -> bool:
         return name in self.columns
@@ -70,45 +81,54 @@ class RawLedger:
         """How the file headed a field, or civmap's own header when it has none."""
         if name in self.columns:
             return self.columns[name]
-        found = [f for f in fields_of(self.kind) if f.name == name]
+        # a geometry column is headed the same in every kind (boundaries have no WKT column)
+        found = [f for f in (*fields_of(self.kind), *fields_of("points")) if f.name == name]
         if not found:
             return name
         return found[0].header if lang == "zh" else found[0].header_en
 
 
-def read_ledger(data: bytes, name: str, kind: str) -> RawLedger:
+def read_ledger(data: bytes, name: str, kind: str, limits: Limits | None = None) -> RawLedger:
     """Read ``data`` (the bytes of a file called ``name``) as a ledger of ``kind``.
 
     Raises
     ------
     LedgerError
-        When the file type is not supported, cannot be read, has no recognisable header
-        row, or lacks a column every row needs (the message names it).
+        When the file type is not supported, cannot be read, would cost more than
+        ``limits`` allow, has no recognisable header row, or lacks a column every row
+        needs (the message names it).
     """
+    limits = limits or Limits()
     fields_of(kind)  # raises on an unknown kind
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise LedgerError("bad_suffix", suffix=suffix or name, allowed=" ".join(SUFFIXES))
     if kind == "boundaries" and suffix not in VECTOR_SUFFIXES:
         raise LedgerError("boundaries_need_vector")
+    if suffix in _ZIPPED:
+        check_zip(data, suffix, limits)
+    else:
+        limits.check_size(len(data), name)
     if suffix in VECTOR_SUFFIXES:
         raw = _read_vector(data, name, kind)
     else:
-        raw = _read_table(data, name, kind, suffix)
+        raw = _read_table(data, name, kind, suffix, limits)
     _check_required(raw)
     return raw
 
 
 # -- spreadsheets -------------------------------------------------------------------------
-def _read_table(data: bytes, name: str, kind: str, suffix: str) -> RawLedger:
+def _read_table(data: bytes, name: str, kind: str, suffix: str, limits: Limits) -> RawLedger:
     if suffix in (".csv", ".txt"):
-        sheets = {None: _csv_frame(data)}
+        sheets = {None: _csv_frame(data, name, limits)}
     else:
         try:
             sheets = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, sheet_name=None,
                                    dtype=object, keep_default_na=False)  # a cell "NA" or "NULL" is text
-        except Exception as error:  # calamine raises its own types for corrupt files
+        except _CALAMINE_ERRORS as error:
             raise LedgerError("unreadable", detail=str(error)[:200]) from None
+        for sheet, frame in sheets.items():  # .xls and .ods rows are only known once read
+            limits.check_rows(len(frame), str(sheet))
     best = None
     for sheet, frame in sheets.items():
         found = _find_header(frame, kind)
@@ -123,7 +143,7 @@ def _read_table(data: bytes, name: str, kind: str, suffix: str) -> RawLedger:
                   index=body.index + 1)
 
 
-def _csv_frame(data: bytes) -> pd.DataFrame:
+def _csv_frame(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -134,7 +154,16 @@ def _csv_frame(data: bytes) -> pd.DataFrame:
         raise LedgerError("bad_encoding")
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    # The csv module refuses fields over 131,072 characters with an error naming no row; a
+    # field can be no longer than the text, and a long one is reported on its row later.
+    if len(text) >= csv.field_size_limit():
+        csv.field_size_limit(len(text) + 1)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    for row in reader:
+        if len(rows) >= limits.max_rows:
+            limits.check_rows(len(rows) + 1 + sum(1 for _ in reader), name)
+        rows.append(row)
     width = max((len(r) for r in rows), default=0)
     # '=1+1 → =1+1: the apostrophe civmap's CSV writers put before a formula (civmap.safecells)
     return pd.DataFrame([[unquoted(c) for c in r] + [""] * (width - len(r)) for r in rows], dtype=object)
@@ -187,11 +216,11 @@ def _is_two_row(frame: pd.DataFrame, pos: int, kind: str) -> bool:
 # -- vector files -------------------------------------------------------------------------
 def _read_vector(data: bytes, name: str, kind: str) -> RawLedger:
     if name.lower().endswith(".zip"):
-        frame = _read_zipped_shapefile(data)
+        frame, unreadable = read_zipped_shapefile(data)
     else:
         try:
-            frame = gpd.read_file(io.BytesIO(data))
-        except Exception as error:  # pyogrio raises several error types for a bad file
+            frame, unreadable = read_features(lambda: io.BytesIO(data))
+        except UnicodeDecodeError as error:
             raise LedgerError("unreadable", detail=str(error)[:200]) from None
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")  # projected (e.g. CGCS2000 Gauss-Krüger) → degrees
@@ -205,40 +234,15 @@ def _read_vector(data: bytes, name: str, kind: str) -> RawLedger:
     frame = frame.dropna(axis=1, how="all")  # e.g. the other layers' properties
     frame = frame.reset_index(drop=False)
     positions = frame.pop("index") + 1
+    bad_shapes = tuple((int(row), unreadable[row - 1]) for row in positions if row - 1 in unreadable)
     geometry = pd.Series(frame.geometry.to_numpy(), index=positions.to_numpy())
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(object)
     attributes = attributes.where(attributes.notna(), None)
     attributes.columns = range(attributes.shape[1])
     headers = [str(c) for c in frame.columns if c != frame.geometry.name]
     raw = _build(kind, name, headers, attributes, index=positions.to_numpy(), keep_blank=True)
-    return replace(raw, geometry=geometry.loc[raw.cells.index], notes=raw.notes + tuple(notes))
-
-
-def _read_zipped_shapefile(data: bytes) -> gpd.GeoDataFrame:
-    with tempfile.TemporaryDirectory(prefix="civmap-shp-") as folder:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for member in archive.infolist():
-                    target = Path(folder) / Path(member.filename).name  # flatten; no path escapes
-                    if not member.is_dir():
-                        target.write_bytes(archive.read(member))
-        except zipfile.BadZipFile:
-            raise LedgerError("unreadable", detail="not a zip archive") from None
-        shapes = sorted(Path(folder).glob("*.shp"))
-        if len(shapes) != 1:
-            raise LedgerError("zip_needs_one_shapefile", count=len(shapes))
-        shp = shapes[0]
-        try:
-            if shp.with_suffix(".cpg").exists():
-                return gpd.read_file(shp)
-            try:  # no code page file: UTF-8, else the GBK family Chinese GIS software writes
-                return gpd.read_file(shp, encoding="utf-8")
-            except UnicodeDecodeError:
-                return gpd.read_file(shp, encoding="gb18030")
-        except LedgerError:
-            raise
-        except Exception as error:  # pyogrio raises several error types for a bad file
-            raise LedgerError("unreadable", detail=str(error)[:200]) from None
+    return replace(raw, geometry=geometry.loc[raw.cells.index], notes=raw.notes + tuple(notes),
+                   bad_shapes=bad_shapes)
 
 
 # -- shared -------------------------------------------------------------------------------
@@ -246,6 +250,7 @@ def _build(kind: str, name: str, headers: list[str], body: pd.DataFrame, *, inde
            header_row=None, keep_blank: bool = False) -> RawLedger:
     labels = _unique(headers)
     cells = pd.DataFrame(body.to_numpy(dtype=object), index=pd.Index(index, name="row"), columns=labels)
+    oversized = _cut_oversized(cells)
     blank = cells.map(is_blank)
     if not keep_blank:  # blank trailing rows, blank rows between blocks
         cells = cells[~blank.all(axis=1)]
@@ -254,7 +259,24 @@ def _build(kind: str, name: str, headers: list[str], body: pd.DataFrame, *, inde
     columns = {field_name: cells.columns[pos] for field_name, pos in found.items()}
     ignored = tuple(str(cells.columns[pos]) for pos in unknown)
     return RawLedger(kind=kind, name=name, cells=cells, columns=columns, ignored=ignored, sheet=sheet,
-                     header_row=header_row)
+                     header_row=header_row, oversized=oversized)
+
+
+def _cut_oversized(cells: pd.DataFrame) -> tuple[tuple[int, str, int], ...]:
+    """Cut each cell longer than a spreadsheet allows to its start, in place; say where.
+
+    Keeping such a cell whole would carry it through the checks, the preview and the page's
+    cache; its row is rejected anyway, and the start is enough to recognise it.
+    """
+    found = []
+    for position, label in enumerate(cells.columns):
+        values = cells.iloc[:, position]
+        long = values.map(lambda v: isinstance(v, str) and len(v) > MAX_CELL_CHARS)
+        for row in values.index[long.to_numpy(dtype=bool)]:
+            text = values.at[row]
+            found.append((int(row), str(label), len(text)))
+            cells.iat[cells.index.get_loc(row), position] = text[:24] + "…"
+    return tuple(found)
 
 
 def _unique(headers: list[str]) -> list[str]:

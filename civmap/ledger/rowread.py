@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from civmap.ledger import cells
+from civmap.ledger.limits import EARLIEST_DATE
 from civmap.ledger.locate import Located, outside_city, position_field
 from civmap.ledger.reference import Reference
 
@@ -29,9 +30,10 @@ DECIMALS = 7
 class RowReader:
     """One row being read: its values, its insert-only defaults, and where it lies."""
 
-    def __init__(self, raw, number, row_cells, log, ref: Reference, table, located: Located, today):
+    def __init__(self, raw, number, row_cells, log, ref: Reference, table, located: Located, today,
+                 latest: dt.date | None = None):
         self.raw, self.number, self.row_cells, self.log, self.ref = raw, number, row_cells, log, ref
-        self.table, self.located, self.today = table, located, today
+        self.table, self.located, self.today, self.latest = table, located, today, latest
         self.values: dict = {}
         self.defaults: dict = {}
         self.stated_district: str | None = None
@@ -83,14 +85,25 @@ class RowReader:
             self.issue(field, "unknown", written, what=what)
 
     def date(self, field: str, policy: str, future: bool = False) -> dt.date | None:
-        """A day; unless ``future``, one after today is rejected (a finding not yet made)."""
+        """A day; unless ``future``, one after today is rejected (a finding not yet made).
+
+        Days before 1949-10-01, or (``future``) after ``latest``, are impossible in a
+        ledger: a typo such as 0001 or 9999-12-31 would sort and count as a real date.
+        """
         try:
             value = cells.date(self.cell(field))
         except cells.CellError as error:
             self.issue(field, "bad_date", error.value)
             return None
+        if value is not None and value < EARLIEST_DATE:
+            self.issue(field, "date_too_early", value.isoformat(), earliest=EARLIEST_DATE.isoformat())
+            return None
         if value is not None and not future and value > self.today:
             self.issue(field, "future_date", value.isoformat(), today=self.today.isoformat())
+            return None
+        if value is not None and self.latest is not None and value > self.latest:
+            years = self.latest.year - self.today.year
+            self.issue(field, "date_too_late", value.isoformat(), latest=self.latest.isoformat(), years=years)
             return None
         self.set(field, value, policy)
         return value

@@ -19,7 +19,9 @@ from civmap import schema as s
 from civmap.ledger import cells
 from civmap.ledger.boundaries import check_boundaries
 from civmap.ledger.commit import TABLE_OF, classify, existing_rows
+from civmap.ledger.ids import check_ids
 from civmap.ledger.issues import IssueLog
+from civmap.ledger.limits import Limits
 from civmap.ledger.locate import locate_rows
 from civmap.ledger.model import Checked, Record
 from civmap.ledger.parse import RawLedger
@@ -44,7 +46,7 @@ def normalise_crs(crs: str) -> str:
 
 
 def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wgs84",
-                 today: dt.date | None = None) -> Checked:
+                 today: dt.date | None = None, limits: Limits | None = None) -> Checked:
     """Check every row of ``raw`` and say what committing it would do.
 
     Parameters
@@ -57,28 +59,32 @@ def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wg
     crs : {"wgs84", "gcj02", "bd09"}
         Where the coordinates were picked: GPS/Tianditu, AMap/Tencent, or Baidu.
     today : date, optional
-        Dates after it are rejected (default: the store's ``as_of``).
+        Findings after it are rejected (default: the store's ``as_of``).
+    limits : Limits, optional
+        How far ahead of ``today`` a deadline may lie (default: the settings' default).
     """
     crs = normalise_crs(crs)
     today = today or store.as_of()
+    limits = limits or Limits()
     if raw.kind == "boundaries":
         return check_boundaries(raw, store, crs)
     ref = load_reference(store, vocab, raw.kind)
     log = IssueLog(raw)
     located = locate_rows(raw, crs, ref.districts, ref.streets, log)
-    _ledger_ids(raw, log)
+    existing = existing_rows(store, raw.kind)
+    check_ids({row: cells.text(value, fold=True) for row, value in raw.column("id").items()}, existing, log, "id")
     rows = raw.cells.to_dict("index")
     builders = {"points": _point_row, "alleys": _alley_row, "problems": _problem_row}
     pending: list[RowReader] = []
+    table = s.metadata.tables[TABLE_OF[raw.kind]]
     for row_number, row_cells in rows.items():
-        row = RowReader(raw, row_number, row_cells, log, ref, s.metadata.tables[TABLE_OF[raw.kind]], located, today)
+        row = RowReader(raw, row_number, row_cells, log, ref, table, located, today, limits.latest_date(today))
         builders[raw.kind](row)
         pending.append(row)
     if raw.kind == "problems":
         _tie_to_points(pending, ref, raw)
     records = tuple(Record(r.number, str(r.values["id"]), r.values, r.defaults)
                     for r in pending if not log.is_bad(r.number))
-    existing = existing_rows(store, raw.kind)
     actions = {rec.key: classify(rec, existing.get(rec.key)) for rec in records}
     return Checked(raw, crs, records, log.sorted(), actions, _notes(raw, crs))
 
@@ -94,29 +100,13 @@ def _notes(raw: RawLedger, crs: str) -> tuple[tuple[str, dict], ...]:
     return tuple(notes)
 
 
-def _ledger_ids(raw: RawLedger, log: IssueLog) -> dict:
-    """Each row's ledger id; missing and repeated ids are bad (rows are matched by them)."""
-    ids = {row: cells.text(value, fold=True) for row, value in raw.column("id").items()}
-    seen: dict[str, list] = {}
-    for row, key in ids.items():
-        if key is None:
-            log.add(row, "id", "missing")
-        else:
-            seen.setdefault(key, []).append(row)
-    for key, rows in seen.items():
-        if len(rows) > 1:
-            for row in rows:
-                log.add(row, "id", "duplicate_id", key, rows="、".join(map(str, rows)))
-    return ids
-
-
 def _wkt(shape) -> str:
     return shapely.to_wkt(shape, rounding_precision=DECIMALS)
 
 
 # -- the three kinds ----------------------------------------------------------------------
 def _point_row(row: RowReader) -> None:
-    row.text("id", KEEP)  # blank or repeated ids are found by _ledger_ids
+    row.text("id", KEEP)  # blank or repeated ids are found by check_ids
     row.text("name", REQUIRED)
     category = row.named("category", "point_categories", "category", REQUIRED)
     for field in ("community", "chief_name", "chief_phone", "address", "partner_unit"):
@@ -132,7 +122,7 @@ def _point_row(row: RowReader) -> None:
 
 
 def _alley_row(row: RowReader) -> None:
-    row.text("id", KEEP)  # blank or repeated ids are found by _ledger_ids
+    row.text("id", KEEP)  # blank or repeated ids are found by check_ids
     row.text("name", REQUIRED)
     if row.named("state", "alley_states", "state", KEEP) is None:
         row.defaults["state"] = _first(row.ref.vocab.alley_states)
@@ -152,7 +142,7 @@ def _alley_row(row: RowReader) -> None:
 
 
 def _problem_row(row: RowReader) -> None:
-    row.text("id", KEEP)  # blank or repeated ids are found by _ledger_ids
+    row.text("id", KEEP)  # blank or repeated ids are found by check_ids
     row.text("description", REQUIRED)
     category = row.named("category", "problem_categories", "category", REQUIRED)
     if row.named("source", "problem_sources", "source", KEEP) is None:

@@ -10,15 +10,21 @@ from civmap.ui.core import *  # noqa: F401,F403
 from civmap.ui.core import __all__ as _core
 from civmap.ui.circles import *  # noqa: F401,F403
 from civmap.ui.circles import __all__ as _circles
+from civmap.ui.params import *  # noqa: F401,F403
+from civmap.ui.params import __all__ as _params
 from civmap.ui.ledger import *  # noqa: F401,F403
 from civmap.ui.ledger import __all__ as _ledger
 from civmap.ui.progress import *  # noqa: F401,F403
 from civmap.ui.progress import __all__ as _progress
+from civmap.ui.setup import *  # noqa: F401,F403
+from civmap.ui.setup import __all__ as _setup
+from civmap.ui.text import *  # noqa: F401,F403
+from civmap.ui.text import __all__ as _text
 from civmap.ui.wall import *  # noqa: F401,F403
 from civmap.ui.wall import __all__ as _wall
 
 __all__ = [
-    *_core, *_circles, *_ledger, *_progress, *_wall,
+    *_core, *_params, *_circles, *_ledger, *_progress, *_setup, *_text, *_wall,
 ]
 
 

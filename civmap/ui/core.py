@@ -15,14 +15,15 @@ from civmap.config import ROOT, Settings, load_settings
 from civmap.db import open_store
 from civmap.figures import Headline, format_rate, headline, overdue_list
 from civmap.filters import Filters
-from civmap.i18n import area_names, localized_areas, t
+from civmap.health import StoreError
+from civmap.i18n import LANGS, area_names, localized_areas, t
 from civmap.mapview import MapLayers, TileConfig, build_map, render_html
 from civmap.store import Store
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
     "ICON", "asset_base", "cached_headline", "cached_map_html", "district_names", "tile_config", "format_rate", "lang",
-    "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map", "sidebar_filters",
+    "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map",
     "store", "table_labels", "vocab",
 ]
 
@@ -55,10 +56,34 @@ def settings() -> Settings:
     return load_settings()
 
 
-@st.cache_resource
-def store() -> Store:
+@st.cache_resource(show_spinner=False)
+def _opened_store() -> Store:
     """The whole-city store, opened (and on first run seeded) once per process."""
     return open_store(settings())
+
+
+def store() -> Store:
+    """The whole-city store, checked on every call; on a fault, an error and a stopped page.
+
+    A store whose file went away, was replaced or broke is dropped from the resource cache
+    and opened again (a restored file is picked up at once); if it still cannot be used,
+    the page says why in the UI language and shows nothing else (no stale figures, no
+    traceback). Every page asks here first, so the next run after the fault is mended
+    shows the data again.
+    """
+    for attempt in (1, 2):
+        opened = None
+        try:
+            opened = _opened_store()
+            opened.data_version()
+            return opened
+        except StoreError as error:
+            if opened is not None:
+                opened.engine.dispose()  # its connections still read the old file
+            _opened_store.clear()
+            if attempt == 2 or error.code not in ("replaced", "truncated"):
+                st.error(t("store.fault.title", lang()) + "\n\n" + error.message(lang()))
+                st.stop()
 
 
 def vocab() -> Vocabulary:
@@ -69,7 +94,7 @@ def lang() -> str:
     """The UI language: the sidebar choice, else ``?lang=``, else the configured default."""
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang", settings().lang)
-        st.session_state["lang"] = wanted if wanted in ("zh", "en") else settings().lang
+        st.session_state["lang"] = wanted if wanted in LANGS else settings().lang
     return st.session_state["lang"]
 
 
@@ -183,33 +208,6 @@ def _multiselect(label_key: str, options: list[str], labels: dict[str, str], key
     return st.multiselect(t(label_key, lang()), options=options, default=[d for d in default if d in options],
                           format_func=lambda code: labels.get(code, code), key=key,
                           placeholder=t("filter.all_placeholder", lang()))
-
-
-def sidebar_filters() -> Filters:
-    """The shared sidebar: language and the filters every page reads.
-
-    Initial values come from the URL (``?district=D01&status=fixing``), so a view can be
-    bookmarked; an empty selection means everything.
-    """
-    v, code = vocab(), lang()
-    from_url = Filters.from_query_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
-    with st.sidebar:
-        st.selectbox(t("sidebar.lang", code), options=["zh", "en"], key="lang",
-                     format_func=lambda c: {"zh": "简体中文", "en": "English"}[c])
-        st.header(t("sidebar.filters", code))
-        districts = district_names()
-        chosen_districts = _multiselect("filter.districts", list(districts), districts, "f_districts",
-                                        list(from_url.districts))
-        point_categories = _multiselect("filter.point_categories", v.codes("point_categories"),
-                                        v.labels("point_categories", code), "f_point_categories",
-                                        list(from_url.point_categories))
-        problem_categories = _multiselect("filter.problem_categories", v.codes("problem_categories"),
-                                          v.labels("problem_categories", code), "f_problem_categories",
-                                          list(from_url.problem_categories))
-        statuses = _multiselect("filter.statuses", v.codes("statuses"), v.labels("statuses", code), "f_statuses",
-                                list(from_url.statuses) or v.unresolved_statuses)
-    return Filters(districts=chosen_districts, point_categories=point_categories,
-                   problem_categories=problem_categories, statuses=statuses)
 
 
 def metric_row(items: list[tuple[str, str, str | None]]) -> None:

@@ -1,4 +1,10 @@
-"""Ledger import and export: checked uploads and export files (pages/ledger.py)."""
+"""Ledger import and export: checked uploads and export files (pages/ledger.py).
+
+A checked upload is cached (so the preview and the commit button do not check it again)
+only while it is small: the cache is shared by every session and holds each result whole,
+so a few large uploads would otherwise keep hundreds of megabytes alive after their
+sessions ended. Larger files are checked on each run, within the import limits.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +13,33 @@ import datetime as dt
 import streamlit as st
 
 from civmap.filters import Filters
-from civmap.ui.core import store, vocab
+from civmap.ui.core import settings, store, vocab
 
 __all__ = [
     "ledger_check", "ledger_export", "ledger_names",
 ]
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _ledger_check(version: str, data: bytes, name: str, kind: str, crs: str):
-    from civmap.ledger import check_file
+#: Largest upload whose check is cached (bytes); the cache holds at most ``_CHECKS`` of them.
+CACHED_UPLOAD_BYTES = 4 * 1024 * 1024
+_CHECKS = 4
 
-    return check_file(data, name, kind, store(), vocab(), crs)
+
+def _check(data: bytes, name: str, kind: str, crs: str):
+    from civmap.ledger import Limits, check_file
+
+    return check_file(data, name, kind, store(), vocab(), crs, limits=Limits.from_settings(settings()))
+
+
+@st.cache_data(max_entries=_CHECKS, ttl=dt.timedelta(hours=1), show_spinner=False)
+def _ledger_check(version: str, data: bytes, name: str, kind: str, crs: str):
+    return _check(data, name, kind, crs)
 
 
 def ledger_check(data: bytes, name: str, kind: str, crs: str):
     """The checked ledger for an uploaded file; checked again once the store changes."""
+    if len(data) > CACHED_UPLOAD_BYTES:
+        return _check(data, name, kind, crs)
     return _ledger_check(store().data_version(), data, name, kind, crs)
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 from civmap.filters import Filters
 from civmap.i18n import area_names, t
 from civmap.ui.core import _events, _multiselect, _problems, format_rate, lang, scoped_store, settings, store, vocab
+from civmap.ui.params import url_filters
 
 __all__ = [
     "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_ledger", "progress_tiles",
@@ -52,7 +53,7 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
     from civmap.progress import TREND_DAYS
 
     code, as_of = lang(), store().as_of()
-    from_url = Filters.from_query_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
+    from_url, _ = url_filters()  # its problems were shown by sidebar_filters
     units = rank_names("unit")
     with st.sidebar:
         chosen_units = _multiselect("filter.units", list(units), units, "p_units", list(from_url.units))

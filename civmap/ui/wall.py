@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time as _time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from civmap import clock
 from civmap.i18n import localized_areas
 from civmap.mapview import render_html
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.ui.core import _events, asset_base, district_names, lang, settings, store, tile_config, vocab
+from civmap.ui.params import _lang_problems, url_warnings
 
 __all__ = [
     "WALL_READ_ERRORS", "wall_districts", "wall_now", "wall_options", "wall_position",
@@ -36,25 +37,20 @@ def wall_districts() -> dict[str, str]:
 
 
 def wall_options():
-    """The wall's ``WallOptions`` from the URL; a bad parameter is shown, not raised (None)."""
+    """The wall's ``WallOptions`` from the URL; a value it cannot use is named in a
+    warning and its default used, so a mistyped link still shows a live wall."""
     from civmap.wall import parse_options
-    from civmap.wallview import notice_html
 
     params = {k: st.query_params.get(k) for k in ("district", "carousel", "every", "refresh")}
-    try:
-        return parse_options(params, list(wall_districts()) or None)
-    except ValueError as error:
-        st.html(notice_html(str(error)))
-        return None
+    options, problems = parse_options(params, list(wall_districts()) or None)
+    url_warnings([*_lang_problems(), *problems])
+    return options
 
 
 def wall_now() -> dt.datetime:
-    """Now, in the viewer's time zone when the browser says which (the wall's clock)."""
-    try:
-        zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    return dt.datetime.now(zone) if zone else dt.datetime.now()
+    """Now, on the city's clock: a command centre reads the city's time, whatever zone the
+    server or the screen's browser is set to."""
+    return clock.now()
 
 
 def wall_position(options, district_codes: list[str]) -> str | None:

@@ -18,10 +18,12 @@
 (function () {
   "use strict";
 
+  // Every value shown in a popup is ledger text: it must stay text inside the popup's HTML,
+  // in element content and in a quoted attribute alike.
   function escapeHtml(value) {
     return String(value)
       .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;");
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
   }
 
   function cell(batch, row, field) {
@@ -34,8 +36,9 @@
 
   function popupHtml(batch, row) {
     var html = ['<div class="civmap-popup">'];
-    if (batch.title !== undefined && batch.title !== null) {
-      html.push("<b>" + escapeHtml(row[2 + batch.title]) + "</b>");
+    var title = batch.title === undefined || batch.title === null ? null : row[2 + batch.title];
+    if (title !== null && title !== undefined) {
+      html.push("<b>" + escapeHtml(title) + "</b>");
     }
     html.push("<table>");
     batch.fields.forEach(function (field) {

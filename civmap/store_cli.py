@@ -1,0 +1,34 @@
+"""``python -m civmap init``: create an office's empty store, on purpose.
+
+Opening a store never creates one where an office's store was expected (a wrong path
+would otherwise become an empty store showing zeros); this command is how a new one is
+made, after which boundaries, points and problems are imported into it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from civmap.config import load_settings
+
+__all__ = ["REGISTERS"]
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from civmap.db import init_store
+    from civmap.i18n import t
+
+    settings = load_settings()
+    lang = args.lang or settings.lang
+    created = init_store(settings)
+    print(t("store.init.created" if created else "store.init.exists", lang, where=settings.database_url))
+    return 0
+
+
+def register_init(sub) -> tuple[str, callable]:
+    parser = sub.add_parser("init", help="create an empty store at CIVMAP_DATABASE_URL (an existing one is kept)")
+    parser.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the messages")
+    return "init", _cmd_init
+
+
+REGISTERS = [register_init]

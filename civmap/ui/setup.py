@@ -1,0 +1,53 @@
+"""The setup page's data: the office's set-up status, read once per data version."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from civmap.i18n import t
+from civmap.stages import CITY_LEVEL, SetupStatus, setup_status
+from civmap.stages_cli import import_command, stage_rows
+from civmap.ui.core import district_names, lang, store, vocab
+
+__all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", "import_command"]
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _status(version: str) -> SetupStatus:
+    return setup_status(store())
+
+
+def setup_state() -> SetupStatus:
+    return _status(store().data_version())
+
+
+def stage_table(status: SetupStatus) -> pd.DataFrame:
+    """The stages in loading order, labelled in the UI language."""
+    code = lang()
+    rows = pd.DataFrame(stage_rows(status, code))
+    return rows.rename(columns={c: t(f"setup.col.{c}", code) for c in rows.columns})
+
+
+def district_table(status: SetupStatus) -> pd.DataFrame:
+    """Counts per district (names in the UI language) × stage."""
+    code, names = lang(), district_names()
+    table = status.by_district()
+    table.index = [t("setup.city_level", code) if c == CITY_LEVEL else names.get(c, c) for c in table.index]
+    return table.rename(columns=lambda c: t(f"setup.stage.{c}", code))
+
+
+def vocabulary_tables() -> list[tuple[str, pd.DataFrame]]:
+    """The vocabularies an office loads its ledgers against, with their time limits and types."""
+    v, code = vocab(), lang()
+    out = []
+    for kind, extra in (("problem_categories", {"time_limit_days": "time_limit"}), ("statuses", {"type": "type"}),
+                        ("problem_sources", {}), ("point_categories", {}), ("centre_kinds", {})):
+        table = v.table(kind).reset_index()
+        shown = pd.DataFrame({t("setup.vocab.col.code", code): table["code"],
+                              t("setup.vocab.col.label", code): table[code]})
+        for column, key in extra.items():
+            values = table[column].map(lambda v: t(f"setup.type.{v}", code)) if column == "type" else table[column]
+            shown[t(f"setup.vocab.col.{key}", code)] = values
+        out.append((t(f"setup.vocab.{kind}", code), shown))
+    return out

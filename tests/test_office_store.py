@@ -1,0 +1,54 @@
+"""An office's store loaded only from files (no ``seed``): every page opens at the first stage.
+
+Stage one of an office's set-up is its boundaries alone: no units, points, problems or
+rates yet. The wall used to crash there (a district with no on-time rate has no rank).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from civmap.db import make_engine
+from civmap.store import Store
+from civmap.vocab import load_vocabulary
+from civmap.wallview import ranking_html
+from civmap.progress_rank import rank
+from civmap.progress_ledger import build_ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+VOCAB = load_vocabulary()
+PAGES = ["pages/overview.py", "pages/circles.py", "pages/progress.py", "pages/wall.py", "pages/ledger.py",
+         "pages/setup.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_opens_on_a_store_with_boundaries_only(office_env, page, lang):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_the_walls_list_shows_districts_without_a_rate_unranked(office_env):
+    office = Store(make_engine(office_env))
+    names = office.district_names("zh")
+    ranked = rank(build_ledger(office.problems(), office.events(), VOCAB), "district", *_fortnight(office), names)
+    assert ranked["rank"].isna().all()
+    html = ranking_html(ranked, "zh")
+    rows = re.findall(r'<span class="wall-rank">([^<]*)</span>', html)
+    assert rows == ["—"] * len(names)
+    for name in names.values():
+        assert name in html
+
+
+def _fortnight(store: Store):
+    import datetime as dt
+
+    end = store.as_of()
+    return end - dt.timedelta(days=13), end
