@@ -166,5 +166,8 @@ def ranking_style(shown: pd.DataFrame, lang: str):
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a byte-order mark, so that Excel on Windows opens the Chinese correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV with a byte-order mark, so that Excel on Windows opens the Chinese correctly,
+    and no text cell a spreadsheet would run as a formula (``civmap.safecells``)."""
+    from civmap.safecells import csv_text
+
+    return csv_text(frame).encode("utf-8-sig")

@@ -36,12 +36,18 @@ MAX_SCALE = 100.0
 
 
 def print_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
-    """Print a table as aligned text, CSV or JSON records (UTF-8, Chinese kept as is)."""
+    """Print a table as aligned text, CSV or JSON records (UTF-8, Chinese kept as is).
+
+    CSV text cells that a spreadsheet would run as formulas get a leading apostrophe
+    (``civmap.safecells``); JSON and the table show text as it is.
+    """
     out = out or sys.stdout
     if fmt == "json":
         out.write(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso") + "\n")
     elif fmt == "csv":
-        frame.to_csv(out, index=False)
+        from civmap.safecells import csv_text
+
+        out.write(csv_text(frame))
     else:
         out.write(frame.to_string(index=False) + "\n")
 

@@ -2,7 +2,8 @@
 supervision list), GeoJSON, and Open311 (see ``civmap.ledger.open311``).
 
 All coordinates are WGS-84 degrees. Every layer sheet (and the supervision list, whose
-title rows the importer skips) imports again as a ledger and changes nothing.
+title rows the importer skips) imports again as a ledger and changes nothing. Text is
+stored as text, never as a formula (``civmap.safecells``), however it starts.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from civmap import clock
 from civmap.filters import Filters
 from civmap.i18n import t
 from civmap.ledger.sheets import layer_tables, sheet_names, supervision_frame
+from civmap.safecells import keep_text
 from civmap.store import Store
 from civmap.vocab import Vocabulary
 
@@ -47,6 +49,7 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, first_row: int = 1):
     for col, header in enumerate(frame.columns, start=1):
         cell = ws.cell(row=first_row, column=col, value=str(header))
         cell.font, cell.fill = _BOLD, _HEADER_FILL
+        keep_text(cell)
         ws.column_dimensions[get_column_letter(col)].width = _WIDE.get(str(header), 12)
     for r, values in enumerate(frame.itertuples(index=False), start=first_row + 1):
         for c, value in enumerate(values, start=1):
@@ -55,6 +58,7 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, first_row: int = 1):
             cell = ws.cell(row=r, column=c, value=value.item() if hasattr(value, "item") else value)
             if isinstance(value, dt.date):
                 cell.number_format = _DATE_FORMAT
+            keep_text(cell)  # ledger text is never a formula
     ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
     if len(frame.columns):
         ws.auto_filter.ref = f"A{first_row}:{get_column_letter(len(frame.columns))}{first_row + len(frame)}"
@@ -73,6 +77,7 @@ def _supervision_sheet(wb: Workbook, frame: pd.DataFrame, as_of: dt.date, select
     for row in (1, 2):
         ws.merge_cells(f"A{row}:{width}{row}")
         ws[f"A{row}"].alignment = Alignment(horizontal="center", wrap_text=True)
+    keep_text(ws["A2"])  # the selection names districts, which an office may have named anything
     ws.row_dimensions[2].height = 30
     for column in ("D", "E", "H"):  # description, category, address wrap within the page
         for cell in ws[column][3:]:
@@ -129,6 +134,9 @@ def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt
     lines.append(("", t("ledger.about.reimport", "zh")))
     for line in lines:
         about.append(list(line))
+    for row in about.iter_rows():
+        for cell in row:
+            keep_text(cell)
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 90
     buffer = io.BytesIO()
     wb.save(buffer)

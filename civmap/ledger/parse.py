@@ -31,6 +31,7 @@ from civmap.ledger.columns import (
 from civmap.ledger.errors import LedgerError
 from civmap.ledger.limits import MAX_CELL_CHARS, Limits
 from civmap.ledger.vector import check_zip, read_features, read_zipped_shapefile
+from civmap.safecells import unquoted
 
 __all__ = ["RawLedger", "read_ledger", "SPREADSHEET_SUFFIXES", "VECTOR_SUFFIXES", "SUFFIXES"]
 
@@ -123,7 +124,7 @@ def _read_table(data: bytes, name: str, kind: str, suffix: str, limits: Limits) 
     else:
         try:
             sheets = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, sheet_name=None,
-                                   dtype=object)
+                                   dtype=object, keep_default_na=False)  # a cell "NA" or "NULL" is text
         except _CALAMINE_ERRORS as error:
             raise LedgerError("unreadable", detail=str(error)[:200]) from None
         for sheet, frame in sheets.items():  # .xls and .ods rows are only known once read
@@ -164,7 +165,8 @@ def _csv_frame(data: bytes, name: str, limits: Limits) -> pd.DataFrame:
             limits.check_rows(len(rows) + 1 + sum(1 for _ in reader), name)
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    # '=1+1 → =1+1: the apostrophe civmap's CSV writers put before a formula (civmap.safecells)
+    return pd.DataFrame([[unquoted(c) for c in r] + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
 def _find_header(frame: pd.DataFrame, kind: str) -> tuple[int, int, list[str]] | None:

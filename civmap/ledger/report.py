@@ -7,14 +7,13 @@ it was and why; fixed up, it can be imported again as it is (those columns are i
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import shapely
 
 from civmap.i18n import t
 from civmap.ledger.columns import VOCABULARY_OF, fields_of
 from civmap.ledger.model import Checked
+from civmap.safecells import csv_text
 from civmap.vocab import Vocabulary
 
 __all__ = ["issues_frame", "rejects_frame", "rejects_csv", "preview_frame", "summary_text", "notes_text",
@@ -62,10 +61,12 @@ def rejects_frame(checked: Checked, lang: str = "zh") -> pd.DataFrame:
 
 
 def rejects_csv(checked: Checked, lang: str = "zh") -> bytes:
-    """The rejects file: UTF-8 with a byte-order mark, so Excel shows the Chinese right."""
-    buffer = io.StringIO()
-    rejects_frame(checked, lang).to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8-sig")
+    """The rejects file: UTF-8 with a byte-order mark, so Excel shows the Chinese right.
+
+    Text that would start a formula gets the apostrophe ``civmap.safecells`` adds, which
+    the importer drops again: the file re-imports as the ledger had it.
+    """
+    return csv_text(rejects_frame(checked, lang)).encode("utf-8-sig")
 
 
 def preview_frame(checked: Checked, vocab: Vocabulary, names: dict[str, dict[str, str]], lang: str = "zh",

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from civmap.ledger.cells import EXCEL_EPOCH
+from civmap.safecells import keep_text
 from civmap.store import Store
 from geo import random_points_in, wgs84_to_gcj02
 
@@ -183,6 +184,8 @@ def write_samples(store: Store, folder: Path, seed: int = 20240601, today: dt.da
     }
     paths = []
     for name, book in books.items():
+        for cell in (c for sheet in book for row in sheet.iter_rows() for c in row):
+            keep_text(cell)  # names and addresses come from the store: never formulas
         path = folder / name
         book.save(path)
         paths.append(path)
