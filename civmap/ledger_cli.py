@@ -15,7 +15,11 @@ from pathlib import Path
 from civmap.config import load_settings
 from civmap.i18n import t
 
-__all__ = ["REGISTERS"]
+__all__ = ["REGISTERS", "EXPORT_FORMATS"]
+
+#: ``civmap.ledger.export.FORMATS``, spelled out so ``--help`` does not import openpyxl and
+#: geopandas; tests/test_open311.py checks the two agree.
+EXPORT_FORMATS = ("xlsx", "geojson", "open311", "open311-xml", "open311-services", "open311-services-xml")
 
 
 def _store():
@@ -87,21 +91,27 @@ def _districts(store, wanted: list[str]) -> tuple[str, ...]:
     return tuple(codes)
 
 
+def _format_of(out: Path) -> str:
+    """The export format a file name asks for: ``services.json``/``services.xml`` the Open311
+    service list, other ``.json``/``.xml`` Open311 requests, ``.geojson`` GeoJSON, else Excel.
+    The names are GeoReport v2's own, so ``export services.xml`` does what it says."""
+    suffix = out.suffix.lower()
+    services = out.stem.lower().endswith("services")
+    if suffix in (".json", ".xml"):
+        fmt = "open311-services" if services else "open311"
+        return f"{fmt}-xml" if suffix == ".xml" else fmt
+    return "geojson" if suffix == ".geojson" else "xlsx"
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from civmap.filters import Filters
-    from civmap.ledger.export import export_geojson, export_workbook
-    from civmap.ledger.open311 import export_open311
+    from civmap.ledger.export import export_as
 
     out = Path(args.out)
-    fmt = args.format or {".geojson": "geojson", ".json": "open311"}.get(out.suffix.lower(), "xlsx")
+    fmt = args.format or _format_of(out)
     store, vocab = _store(), _vocab()
     filters = Filters(districts=_districts(store, args.district or []))
-    if fmt == "xlsx":
-        data = export_workbook(store, filters, vocab, store.as_of())
-    elif fmt == "geojson":
-        data = export_geojson(store, filters)
-    else:
-        data = export_open311(store, filters, vocab, store.as_of())
+    data = export_as(fmt, store, filters, vocab, store.as_of())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     lang = _lang(args)
@@ -124,11 +134,14 @@ def register_import(sub) -> tuple[str, callable]:
 
 
 def register_export(sub) -> tuple[str, callable]:
-    parser = sub.add_parser("export", help="export the selection as Excel, GeoJSON or Open311 JSON")
-    parser.add_argument("out", help="output file (OUT.xlsx, OUT.geojson or OUT.json)")
+    parser = sub.add_parser("export", help="export the selection as Excel, GeoJSON or Open311 (JSON or XML)")
+    parser.add_argument("out", help="output file (OUT.xlsx, OUT.geojson, requests.json|xml, services.json|xml)")
     parser.add_argument("--district", action="extend", nargs="+", help="district code(s) or name(s)")
-    parser.add_argument("--format", choices=("xlsx", "geojson", "open311"), default=None,
-                        help="default: from OUT's suffix (.geojson, .json = open311, else xlsx)")
+    parser.add_argument("--format", choices=EXPORT_FORMATS, default=None,
+                        help="open311 = GeoReport v2 requests, open311-services = its service list (one "
+                             "service per problem category; ignores --district), -xml = the XML form. "
+                             "Default: from OUT's name: *services.json/.xml = open311-services[-xml], "
+                             "other .json/.xml = open311[-xml], .geojson = geojson, else xlsx")
     parser.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the messages")
     return "export", _cmd_export
 

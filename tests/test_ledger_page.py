@@ -87,10 +87,11 @@ def test_a_file_that_cannot_be_read_shows_one_error(scratch_app):
     assert "找不到表头行" in at.error[0].value
 
 
-def test_export_tab_offers_three_downloads_in_english(app_env):
+def test_export_tab_offers_every_download_in_english(app_env):
     at = _open()
     at.sidebar.selectbox[0].select("en").run()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download the Excel ledger (with supervision list)", "Download GeoJSON",
-                      "Download problems as Open311 (JSON)"]
+                      "Download problems as Open311 (JSON)", "Download problems as Open311 (XML)",
+                      "Download the Open311 service list (JSON)", "Download the Open311 service list (XML)"]

@@ -7,7 +7,8 @@ The flow the Import page and ``python -m civmap import`` share::
     rejects_csv(checked)             # the rejects file
     commit_ledger(store, checked, vocab)   # one transaction; counts back
 
-and for the way out: ``export_workbook``, ``export_geojson``, ``export_open311``.
+and for the way out: ``export_workbook``, ``export_geojson``, ``export_open311`` (and
+``export_open311_services``), or any of them by name with ``export.export_as``.
 """
 
 from __future__ import annotations

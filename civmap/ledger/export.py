@@ -1,5 +1,7 @@
 """Taking the selection out: an Excel workbook (one sheet per layer and a printable
-supervision list), GeoJSON, and Open311 (see ``civmap.ledger.open311``).
+supervision list), GeoJSON, and Open311 requests and service list, each as JSON or XML
+(see ``civmap.ledger.open311``). ``export_as`` is the one place a format name becomes a
+file, so the command line and the Import page cannot drift apart.
 
 All coordinates are WGS-84 degrees. Every layer sheet (and the supervision list, whose
 title rows the importer skips) imports again as a ledger and changes nothing. Text is
@@ -27,14 +29,20 @@ from civmap.safecells import keep_text
 from civmap.store import Store
 from civmap.vocab import Vocabulary
 
-__all__ = ["export_workbook", "export_geojson", "export_file_name", "FORMATS", "MEDIA_TYPES"]
+__all__ = ["export_workbook", "export_geojson", "export_as", "export_file_name", "FORMATS", "MEDIA_TYPES"]
 
-FORMATS = ("xlsx", "geojson", "open311")
+#: Export formats; the ``open311*`` ones are GeoReport v2 requests and service list.
+FORMATS = ("xlsx", "geojson", "open311", "open311-xml", "open311-services", "open311-services-xml")
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json",
     "open311": "application/json",
+    "open311-xml": "application/xml",
+    "open311-services": "application/json",
+    "open311-services-xml": "application/xml",
 }
+_SUFFIXES = {"xlsx": "xlsx", "geojson": "geojson", "open311": "open311.json", "open311-xml": "open311.xml",
+             "open311-services": "open311-services.json", "open311-services-xml": "open311-services.xml"}
 _HEADER_FILL = PatternFill("solid", fgColor="FFF2CC")
 _BOLD = Font(bold=True)
 _THICK_TOP = Border(top=Side(style="medium"))
@@ -177,7 +185,22 @@ def export_geojson(store: Store, filters: Filters) -> bytes:
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
+def export_as(fmt: str, store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date) -> bytes:
+    """The selection in format ``fmt`` (one of ``FORMATS``); the service list ignores the
+    selection, since it describes the categories, not the problems."""
+    from civmap.ledger.open311 import export_open311, export_open311_services
+
+    if fmt == "xlsx":
+        return export_workbook(store, filters, vocab, as_of)
+    if fmt == "geojson":
+        return export_geojson(store, filters)
+    if fmt in ("open311", "open311-xml"):
+        return export_open311(store, filters, vocab, as_of, xml=fmt.endswith("-xml"))
+    if fmt in ("open311-services", "open311-services-xml"):
+        return export_open311_services(vocab, xml=fmt.endswith("-xml"))
+    raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+
+
 def export_file_name(fmt: str, day: dt.date) -> str:
     """The name a download is saved under: 创城台账-2024-06-01.xlsx and the like."""
-    suffix = {"xlsx": "xlsx", "geojson": "geojson", "open311": "open311.json"}[fmt]
-    return f"{t('ledger.export.file_stem', 'zh')}-{day.isoformat()}.{suffix}"
+    return f"{t('ledger.export.file_stem', 'zh')}-{day.isoformat()}.{_SUFFIXES[fmt]}"

@@ -8,6 +8,10 @@ in ``status_notes``. What civmap knows beyond the standard travels under
 ``extended_attributes``, the name Open311's published extensions (as served by Chicago
 and others with ``extensions=true``) use. Times carry the city's UTC offset (+08:00 in China);
 ``lat``/``long`` are WGS-84.
+
+The service list (``GET /services.json``) has one service per problem category of the
+office's vocabulary, so a client can file or filter by the same codes the requests carry.
+Both come as XML too (``civmap.ledger.georeport_xml``), as GeoReport v2 asks of a server.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import pandas as pd
 from civmap import clock
 from civmap.figures import overdue_days, overdue_mask
 from civmap.filters import Filters
+from civmap.i18n import t
+from civmap.ledger.georeport_xml import requests_xml, services_xml
 from civmap.store import Store
 from civmap.vocab import Vocabulary
 
-__all__ = ["open311_requests", "export_open311"]
+__all__ = ["open311_requests", "open311_services", "export_open311", "export_open311_services"]
 
 
 def _stamp(value) -> str | None:
@@ -104,12 +110,44 @@ def open311_requests(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabu
     return out
 
 
-def export_open311(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date) -> bytes:
-    """The selection's problems as a GeoReport v2 ``requests.json`` body (UTF-8)."""
+def open311_services(vocab: Vocabulary) -> list[dict]:
+    """The GeoReport v2 service list: one service per problem category, in vocabulary order.
+
+    Names and descriptions are Chinese, the office's working language; the English name
+    and the time limit travel under ``extended_attributes`` like the requests' extras.
+    ``metadata`` is false because civmap asks no extra questions per category, and
+    ``type`` is ``realtime`` because a request is stored the moment it is filed.
+    """
+    group = t("ledger.open311.group", "zh")
+    services = []
+    for code, row in vocab.problem_categories.iterrows():
+        name, days = str(row["zh"]), int(row["time_limit_days"])
+        services.append({
+            "service_code": code,
+            "service_name": name,
+            "description": t("ledger.open311.service_description", "zh", name=name, days=days),
+            "metadata": False,
+            "type": "realtime",
+            # the spec's keywords are one comma-separated string, so a comma inside a label goes
+            "keywords": ",".join(k.replace(",", " ") for k in (name, str(row["en"]), code)),
+            "group": group,
+            "extended_attributes": {"service_name_en": str(row["en"]), "time_limit_days": days},
+        })
+    return services
+
+
+def export_open311_services(vocab: Vocabulary, xml: bool = False) -> bytes:
+    """The service list as ``services.json`` (or ``services.xml``), UTF-8."""
+    services = open311_services(vocab)
+    return services_xml(services) if xml else json.dumps(services, ensure_ascii=False).encode("utf-8")
+
+
+def export_open311(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date, xml: bool = False) -> bytes:
+    """The selection's problems as a GeoReport v2 ``requests.json`` (or ``requests.xml``) body, UTF-8."""
     from civmap.ledger import display_names
 
     problems = pd.DataFrame(store.problems(filters)).sort_values("id")
     events = store.events(filters)
     names = display_names(store)
     requests = open311_requests(problems, events, vocab, as_of, names["district_code"], names["street_code"])
-    return json.dumps(requests, ensure_ascii=False).encode("utf-8")
+    return requests_xml(requests) if xml else json.dumps(requests, ensure_ascii=False).encode("utf-8")

@@ -54,18 +54,13 @@ def ledger_names() -> dict[str, dict[str, str]]:
     return _ledger_names(store().data_version())
 
 
-@st.cache_data(max_entries=6, show_spinner=False)
+@st.cache_data(max_entries=12, show_spinner=False)  # two selections of each of the six formats
 def _ledger_export(version: str, fmt: str, filters: Filters, as_of: dt.date) -> bytes:
-    from civmap.ledger.export import export_geojson, export_workbook
-    from civmap.ledger.open311 import export_open311
+    from civmap.ledger.export import export_as
 
-    if fmt == "xlsx":
-        return export_workbook(store(), filters, vocab(), as_of)
-    if fmt == "geojson":
-        return export_geojson(store(), filters)
-    return export_open311(store(), filters, vocab(), as_of)
+    return export_as(fmt, store(), filters, vocab(), as_of)
 
 
 def ledger_export(fmt: str, filters: Filters) -> bytes:
-    """The selection exported as ``xlsx``, ``geojson`` or ``open311`` (built on demand)."""
+    """The selection exported in ``fmt``, one of ``civmap.ledger.export.FORMATS`` (built on demand)."""
     return _ledger_export(store().data_version(), fmt, filters, store().as_of())
