@@ -64,6 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("date_years_ahead", "CIVMAP_DATE_YEARS_AHEAD", "5",
             "A ledger date (a deadline) more than this many years after today is rejected as impossible; "
             "dates before 1949-10-01 always are."),
+    Setting("standard_score", "CIVMAP_STANDARD_SCORE", "0.8",
+            "Score rate (0–1) at or above which an inspected point is up to standard (达标) when an inspection "
+            "ledger leaves 是否达标 blank."),
     Setting("lock_timeout_s", "CIVMAP_LOCK_TIMEOUT_S", "30",
             "Seconds an import or status change waits for another's write lock before it gives up, changing nothing."),
 )
@@ -94,6 +97,7 @@ class Settings:
     import_max_rows: int = 200_000
     date_years_ahead: int = 5
     lock_timeout_s: float = 30.0
+    standard_score: float = 0.8
     is_default_store: bool = field(default=False)
 
 
@@ -166,5 +170,14 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         time_zone=zone,
         **limits,
         lock_timeout_s=_lock_timeout(number("lock_timeout_s")),
+        standard_score=_share("standard_score", number("standard_score")),
         is_default_store=is_default,
     )
+
+
+def _share(name: str, value: float) -> float:
+    """A share of 1 (a score rate), named by its variable when out of range."""
+    if not 0 < value <= 1:
+        var = next(s.env for s in SETTINGS if s.name == name)
+        raise ValueError(f"{var}={value!r} must be a share between 0 and 1 (e.g. 0.8)")
+    return value

@@ -19,10 +19,11 @@ from civmap import schema as s
 from civmap.config import Settings, load_settings
 from civmap.engine import make_engine, sqlite_path, write_transaction
 from civmap.health import FileWatch, StoreError
+from civmap.migrate import migrate
 from civmap.store import Store, bump_version
 
 __all__ = ["make_engine", "create_schema", "check_schema", "open_store", "write_tables", "write_transaction",
-           "seed_demo", "office_rows", "SchemaMismatch", "OfficeDataError", "init_store"]
+           "seed_demo", "office_rows", "SchemaMismatch", "OfficeDataError", "init_store", "migrate_store"]
 
 _SEED_LOCK = threading.Lock()
 #: Tables in the order rows may be written (parents before children).
@@ -33,7 +34,9 @@ class SchemaMismatch(StoreError):
     """The store was written by a different schema version than this code expects."""
 
     def __init__(self, found: str, where: str = ""):
-        super().__init__("schema_version", found=found, expected=s.SCHEMA_VERSION, where=where)
+        older = str(found).isdigit() and int(found) < s.SCHEMA_VERSION
+        super().__init__("schema_older" if older else "schema_version", found=found, expected=s.SCHEMA_VERSION,
+                         where=where)
 
 
 class OfficeDataError(ValueError):
@@ -175,6 +178,8 @@ def open_store(settings: Settings | None = None, seed_if_empty: bool | None = No
         if watch.size == 0:
             raise StoreError("empty", where=where)
     if default:
+        if inspect(engine).has_table("meta"):
+            migrate(engine)  # the embedded store is civmap's own: bring it up to date
         create_schema(engine)
     else:
         check_schema(engine, where)
@@ -183,6 +188,25 @@ def open_store(settings: Settings | None = None, seed_if_empty: bool | None = No
             if _is_empty(engine):
                 seed_demo(engine, settings.demo_seed, only_if_empty=True)
     return Store(engine, watch=FileWatch.of(path) if path is not None else None)
+
+
+def migrate_store(settings: Settings) -> list[int]:
+    """Bring the configured store up to this civmap's schema; the versions reached ([]: current).
+
+    The store must exist and be civmap's (a missing or foreign one is a ``StoreError``);
+    every step runs in one transaction under the write lock.
+    """
+    url = settings.database_url
+    engine = make_engine(url, create=settings.is_default_store, lock_timeout_s=settings.lock_timeout_s)
+    path = sqlite_path(url)
+    where = str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+    if path is not None and not settings.is_default_store:
+        FileWatch.of(path)  # a missing file is refused, not created
+    if not inspect(engine).has_table("meta"):
+        raise StoreError("not_civmap", where=where)
+    reached = migrate(engine)
+    check_schema(engine, where)
+    return reached
 
 
 def init_store(settings: Settings) -> bool:
@@ -248,7 +272,14 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
             for row in conn.execute(select(table).where(table.c[key].in_(part))).mappings():
                 existing[str(row[key])] = dict(row)
         writes = plan(existing)
-        total = len(writes.inserts) + len(writes.updates) + len(writes.events)
+        if writes.units:  # units the ledger names, created first; one already there is kept
+            units = s.units
+            known = set(conn.execute(select(units.c.code).where(units.c.code.in_([u["code"] for u in writes.units])))
+                        .scalars())
+            writes.units = [u for u in writes.units if u["code"] not in known]
+            if writes.units:
+                conn.execute(insert(units), writes.units)
+        total = len(writes.inserts) + len(writes.updates) + len(writes.events) + len(writes.deletes) + len(writes.units)
         done = 0
 
         def progress(count: int) -> None:
@@ -271,6 +302,9 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
                 progress(len(part))
         for part in _batches(writes.events):
             conn.execute(insert(s.problem_events), part)
+            progress(len(part))
+        for part in _batches(writes.deletes):
+            conn.execute(delete(table).where(table.c[key].in_(part)))
             progress(len(part))
         version = bump_version(conn) if total else None
         if total:

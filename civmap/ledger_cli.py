@@ -14,6 +14,7 @@ from pathlib import Path
 
 from civmap.config import load_settings
 from civmap.i18n import t
+from civmap.ledger.columns import KINDS
 
 __all__ = ["REGISTERS", "EXPORT_FORMATS"]
 
@@ -41,18 +42,24 @@ def _lang(args) -> str:
 def _cmd_import(args: argparse.Namespace) -> int:
     from civmap.cli import print_frame
     from civmap.ledger import (
-        LedgerError, Limits, check_file, commit_ledger, issues_frame, notes_text, rejects_csv, summary_text,
+        ImportOptions, LedgerError, Limits, check_file, commit_ledger, committed_text, issues_frame, notes_text,
+        rejects_csv, summary_text,
     )
 
     lang = _lang(args)
     path = Path(args.file)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
+    if args.rejects and not Path(args.rejects).parent.is_dir():  # say so before anything is written
+        raise ValueError(f"--rejects {args.rejects}: the folder {Path(args.rejects).parent} does not exist")
     store, vocab = _store(), _vocab()
-    limits = Limits.from_settings(load_settings())
+    settings = load_settings()
+    limits = Limits.from_settings(settings)
+    options = ImportOptions(create_units=args.create_units, standard_score=settings.standard_score)
     try:
         limits.check_size(path.stat().st_size, path.name)  # before reading it whole
-        checked = check_file(path.read_bytes(), path.name, args.kind, store, vocab, crs=args.crs, limits=limits)
+        checked = check_file(path.read_bytes(), path.name, args.kind, store, vocab, crs=args.crs, limits=limits,
+                             options=options)
     except LedgerError as error:
         print(f"error: {path.name}: {error.message(lang)}", file=sys.stderr)
         return 2
@@ -68,9 +75,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(t("ledger.cli.dry_run", lang))
     elif checked.records:
-        result = commit_ledger(store, checked, vocab)
-        print(t("ledger.committed", lang, inserted=result.inserted, updated=result.updated,
-                unchanged=result.unchanged, rejected=result.rejected, events=result.events))
+        print(committed_text(commit_ledger(store, checked, vocab), lang))
     return 1 if checked.issues else 0
 
 
@@ -122,7 +127,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def register_import(sub) -> tuple[str, callable]:
     parser = sub.add_parser("import", help="check a ledger file and import its good rows (one transaction)")
     parser.add_argument("file", help=".xlsx/.xls/.ods/.csv/.geojson ledger, or a zipped Shapefile for boundaries")
-    parser.add_argument("--kind", required=True, choices=("points", "alleys", "problems", "boundaries"))
+    parser.add_argument("--kind", required=True, choices=KINDS,
+                        help="what the file holds; an office loads them in this order")
+    parser.add_argument("--create-units", action="store_true",
+                        help="create the responsible units the ledger names that the store does not know "
+                             "(listed in the report) instead of rejecting their rows")
     parser.add_argument("--crs", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
                         help="where the coordinates were picked: GPS/Tianditu (wgs84), AMap/Tencent (gcj02), "
                              "Baidu (bd09); converted to WGS-84")

@@ -17,11 +17,12 @@ from sqlalchemy import (
 
 __all__ = [
     "SCHEMA_VERSION", "metadata", "meta", "areas", "units", "points", "inspections",
-    "circles", "alleys", "problems", "problem_events",
+    "circles", "alleys", "problems", "problem_events", "inspection_ref",
 ]
 
-#: Bumped by every change to the tables below; recorded in ``meta``.
-SCHEMA_VERSION = 1
+#: Bumped by every change to the tables below; recorded in ``meta``. A store of an older
+#: version is brought up to date by ``civmap.migrate`` (``python -m civmap migrate``).
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -44,12 +45,17 @@ areas = Table(
 )
 
 #: Responsible units (责任单位): a district, street or community office, or a bureau.
+#: No district: the unit answers for the whole city (a municipal bureau). Version 2 added
+#: the street and the unit's head (负责人) and phone.
 units = Table(
     "units", metadata,
     Column("code", String(32), primary_key=True),
     Column("name", String(64), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("district_code", String(32), ForeignKey("areas.code"), nullable=True),
+    Column("street_code", String(32), ForeignKey("areas.code"), nullable=True),
+    Column("head_name", String(32), nullable=True),
+    Column("head_phone", String(32), nullable=True),
 )
 
 points = Table(
@@ -81,6 +87,9 @@ inspections = Table(
     Column("score_rate", Float, nullable=False),
     Column("up_to_standard", Boolean, nullable=False),
     Column("inspector", String(64), nullable=True),
+    # "point id@YYYY-MM-DD": one result per point and day, so a re-imported result updates
+    # (version 2; see ``inspection_ref``).
+    Column("ref", String(64), nullable=False, unique=True),
     Index("ix_inspections_point_date", "point_id", "date"),
 )
 
@@ -150,3 +159,9 @@ problem_events = Table(
     Index("ix_events_problem", "problem_id", "at"),
     Index("ix_events_at", "at"),
 )
+
+
+def inspection_ref(point_id: str, day) -> str:
+    """An inspection's key: its point and its day (``date`` or ``YYYY-MM-DD`` text)."""
+    text = day.isoformat() if hasattr(day, "isoformat") else str(day)
+    return f"{point_id}@{text[:10]}"

@@ -1,4 +1,5 @@
-"""``python -m civmap init``: create an office's empty store, on purpose.
+"""``python -m civmap init`` and ``migrate``: create an office's empty store, on purpose, and
+bring one written by an earlier civmap up to date.
 
 Opening a store never creates one where an office's store was expected (a wrong path
 would otherwise become an empty store showing zeros); this command is how a new one is
@@ -31,4 +32,23 @@ def register_init(sub) -> tuple[str, callable]:
     return "init", _cmd_init
 
 
-REGISTERS = [register_init]
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from civmap.db import migrate_store
+    from civmap.i18n import t
+    from civmap.schema import SCHEMA_VERSION
+
+    settings = load_settings()
+    lang = args.lang or settings.lang
+    reached = migrate_store(settings)
+    key = "store.migrate.done" if reached else "store.migrate.current"
+    print(t(key, lang, version=reached[-1] if reached else SCHEMA_VERSION))
+    return 0
+
+
+def register_migrate(sub) -> tuple[str, callable]:
+    parser = sub.add_parser("migrate", help="bring a store written by an earlier civmap up to this version's schema")
+    parser.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the messages")
+    return "migrate", _cmd_migrate
+
+
+REGISTERS = [register_init, register_migrate]

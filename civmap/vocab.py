@@ -1,7 +1,7 @@
 """The office's vocabularies: one source of truth, loaded from data.
 
 Every list an office may change (point categories, problem categories, statuses and
-their open/closed type, centre kinds, alley states, problem sources) lives as a CSV
+their open/closed type, centre kinds, alley states, problem sources, unit kinds) lives as a CSV
 file in ``data/vocab/``. The store keeps codes; the UI shows labels from here.
 Statuses follow FixMyStreet's lesson: a status has a stable code and a *type*
 (``open``, ``fixed`` or ``closed``); whether a problem counts as open is derived from
@@ -30,7 +30,11 @@ _FILES = {
     "centre_kinds": ("code", "zh", "en", "color", "default_on"),
     "alley_states": ("code", "zh", "en", "color"),
     "problem_sources": ("code", "zh", "en"),
+    "unit_kinds": ("code", "zh", "en"),
 }
+#: Vocabularies added after offices first copied the folder: read from civmap's own
+#: ``data/vocab`` when an office's folder has no file for them yet.
+_OPTIONAL = ("unit_kinds",)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Vocabulary:
     centre_kinds: pd.DataFrame
     alley_states: pd.DataFrame
     problem_sources: pd.DataFrame
+    unit_kinds: pd.DataFrame
 
     def table(self, kind: str) -> pd.DataFrame:
         if kind not in _FILES:
@@ -98,6 +103,8 @@ class Vocabulary:
 
 def _read(directory: Path, name: str, required: tuple[str, ...]) -> pd.DataFrame:
     path = directory / f"{name}.csv"
+    if name in _OPTIONAL and not path.exists():
+        path = VOCAB_DIR / f"{name}.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in required if c not in frame.columns]
     if missing:

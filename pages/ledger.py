@@ -16,24 +16,31 @@ with tab_in:
     st.caption(t("ledger.intro", lang))
     flash = st.session_state.pop("ledger_result", None)
     if flash:
-        st.success(flash)
+        st.success(ui.plain(flash))
     left, right = st.columns(2)
     kind = left.selectbox(t("ledger.kind", lang), ledger.KINDS, key="ledger_kind",
                           format_func=lambda k: t(f"ledger.kind.{k}", lang))
     crs = right.selectbox(t("ledger.crs", lang), ("wgs84", "gcj02", "bd09"), key="ledger_crs",
                           format_func=lambda c: t(f"ledger.crs.{c}", lang))
+    create_units = False
+    if kind in ledger.UNIT_NAMING_KINDS:
+        create_units = st.checkbox(t("ledger.create_units", lang), key="ledger_create_units",
+                                   help=t("ledger.create_units.help", lang))
     upload = st.file_uploader(t("ledger.upload", lang), key="ledger_file",
                               type=[suffix.lstrip(".") for suffix in ledger.SUFFIXES])
     checked = None
     if upload is not None:
         try:
-            checked = ui.ledger_check(upload.getvalue(), upload.name, kind, crs)
+            checked = ui.ledger_check(upload.getvalue(), upload.name, kind, crs, create_units)
         except ledger.LedgerError as error:
             st.error(ui.plain(f"{upload.name}: {error.message(lang)}"))
     if checked is not None:
         counts = checked.summary()
         ui.metric_row([(t(f"ledger.m.{key}", lang), f"{counts[key]:,}", None)
-                       for key in ("rows", "good", "bad", "insert", "update", "same")])
+                       for key in ("rows", "good", "bad", "insert", "update", "same", "remove")
+                       if key != "remove" or counts[key]])
+        if checked.new_units:
+            st.caption(ui.plain(ledger.summary_text(checked, lang)))
         for note in ledger.notes_text(checked, lang):  # sheet names and column headers from the file
             st.caption(ui.plain(note))
         st.subheader(t("ledger.bad_rows", lang))
@@ -50,7 +57,7 @@ with tab_in:
                      hide_index=True, width="stretch")
         if counts["good"] > shown:
             st.caption(t("ledger.preview_more", lang, shown=shown, total=counts["good"]))
-        changes = counts["insert"] + counts["update"]
+        changes = counts["insert"] + counts["update"] + counts["remove"]
         if changes == 0:
             st.caption(t("ledger.nothing_to_commit", lang))
         if st.button(t("ledger.commit", lang, count=changes), type="primary", disabled=changes == 0,
@@ -60,9 +67,7 @@ with tab_in:
             except StoreLocked as error:  # another import held the store: nothing was written
                 st.error(error.message(lang))
             else:
-                st.session_state["ledger_result"] = t(
-                    "ledger.committed", lang, inserted=result.inserted, updated=result.updated,
-                    unchanged=result.unchanged, rejected=result.rejected, events=result.events)
+                st.session_state["ledger_result"] = ledger.committed_text(result, lang)
                 st.rerun()
 
 with tab_out:

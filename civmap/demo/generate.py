@@ -21,6 +21,7 @@ from shapely.geometry import LineString
 from shapely.ops import substring
 
 from civmap import clock
+from civmap.schema import inspection_ref
 from civmap.demo.city import CITY_CENTRE, CITY_CRS, Ground, build_ground
 from civmap.demo.history import simulate_problems
 from civmap.demo.names import NameBook, load_namebook
@@ -312,7 +313,9 @@ def _inspections(rng, points: pd.DataFrame, as_of: dt.date, names: NameBook) -> 
             score = float(np.clip(quality + 0.06 * progress + rng.normal(0, 0.05), 0.3, 1.0))
             rows.append((point_id, day, round(score, 3), score >= 0.8, rng.choice(names.words["inspectors"])))
             day += dt.timedelta(days=int(rng.integers(70, 110)))
-    return pd.DataFrame(rows, columns=["point_id", "date", "score_rate", "up_to_standard", "inspector"])
+    frame = pd.DataFrame(rows, columns=["point_id", "date", "score_rate", "up_to_standard", "inspector"])
+    frame["ref"] = [inspection_ref(p, d) for p, d in zip(frame["point_id"], frame["date"])]
+    return frame
 
 
 def _place_problems(rng, problems, points, areas, to_metric, to_wgs) -> pd.DataFrame:

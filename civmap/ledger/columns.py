@@ -14,17 +14,21 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Field", "KINDS", "LEDGER_KINDS", "VOCABULARY_OF", "fields_of", "field_by_name", "normalise_header",
+__all__ = ["Field", "KINDS", "LEDGER_KINDS", "UNIT_NAMING_KINDS", "VOCABULARY_OF", "fields_of", "field_by_name", "normalise_header",
            "match_headers", "header_score", "required_groups"]
 
-#: What can be imported; boundaries come only from vector files (GeoJSON, zipped Shapefile).
-KINDS = ("points", "alleys", "problems", "boundaries")
-LEDGER_KINDS = ("points", "alleys", "problems")
+#: What can be imported, in the order an office loads its city (see ``civmap.stages``);
+#: boundaries come only from vector files (GeoJSON, zipped Shapefile).
+KINDS = ("boundaries", "units", "points", "circles", "alleys", "inspections", "problems")
+LEDGER_KINDS = ("units", "points", "circles", "alleys", "inspections", "problems")
+#: Ledgers whose rows name a responsible unit (which the import may create when asked).
+UNIT_NAMING_KINDS = ("points", "alleys", "problems")
 
 #: (ledger kind, column) → the vocabulary its codes come from (shown as their labels).
 VOCABULARY_OF = {
     ("points", "category"): "point_categories", ("problems", "category"): "problem_categories",
     ("problems", "status"): "statuses", ("problems", "source"): "problem_sources", ("alleys", "state"): "alley_states",
+    ("units", "kind"): "unit_kinds", ("circles", "kind"): "centre_kinds",
 }
 
 
@@ -114,6 +118,28 @@ _FIELDS: dict[str, tuple[Field, ...]] = {
            "责任部门", "承办单位", "整改单位"),
         _f("chief_name", "点位长", "Point chief", "chief", "负责人", "责任人", "联系人"),
     ),
+    "units": (
+        _f("code", "单位编码", "Unit code", "编码", "代码", "单位代码", "编号"),
+        _f("name", "单位名称", "Unit name", "名称", "责任单位", "单位", "责任单位名称"),
+        *_DISTRICT,
+        _f("kind", "单位类型", "Kind", "类型", "单位类别", "类别"),
+        _f("head_name", "负责人", "Head", "主要负责人", "联系人", "责任人"),
+        _f("head_phone", "联系电话", "Phone", "电话", "手机", "手机号", "手机号码", "联系方式", "负责人电话"),
+    ),
+    "circles": (
+        _f("id", "点位圈编号", "Circle ID", "编号", "圈编号", "重点点位圈编号"),
+        _f("name", "点位圈名称", "Circle name", "名称", "圈名称", "重点点位圈", "重点点位圈名称"),
+        _f("centre_point_id", "中心点位编号", "Centre point ID", "中心点位", "中心点位编码", "中心点", "中心点编号"),
+        _f("kind", "中心类型", "Centre kind", "类型", "圈类型", "中心点类型", "中心点位类型"),
+        _f("remove", "删除", "Remove", "是否删除", "撤销", "取消"),
+    ),
+    "inspections": (
+        _f("point_id", "点位编号", "Point ID", "测评点位编号", "点位", "测评点位", "point"),
+        _f("date", "测评日期", "Date", "日期", "检查日期", "测评时间", "检查时间", "督查日期"),
+        _f("score_rate", "得分率", "Score rate", "得分", "分数", "测评得分", "得分率%"),
+        _f("up_to_standard", "是否达标", "Up to standard", "达标", "达标情况", "是否合格"),
+        _f("inspector", "测评人", "Inspector", "检查人", "测评员", "督查人", "测评组"),
+    ),
     "boundaries": (
         _f("code", "代码", "Code", "编码", "编号", "区划代码", "行政区划代码", "adcode", "id"),
         _f("name", "名称", "Name", "区划名称", "名字"),
@@ -130,6 +156,9 @@ _REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "problems": (("id",), ("description",), ("category",), ("lon", "coords", "geom_wkt", "point_id"),
                  ("found_on",)),
     "boundaries": (("code",), ("name",)),
+    "units": (("name",),),
+    "circles": (("id",), ("centre_point_id",)),
+    "inspections": (("point_id",), ("date",), ("score_rate",)),
 }
 
 _BRACKETS = re.compile(r"[(\[【<《][^)\]】>》]*[)\]】>》]")

@@ -34,8 +34,9 @@ __all__ = ["Writes", "CommitResult", "plan_writes", "classify", "existing_rows",
 ACTOR_PREFIX = "台账导入"
 #: The note on the event a deadline change alone makes (the audit trail reads it as is).
 DEADLINE_NOTE = "整改时限调整"
-TABLE_OF = {"points": "points", "alleys": "alleys", "problems": "problems", "boundaries": "areas"}
-_KEY = {"areas": "code"}
+TABLE_OF = {"points": "points", "alleys": "alleys", "problems": "problems", "boundaries": "areas", "units": "units",
+            "circles": "circles", "inspections": "inspections"}
+_KEY = {"areas": "code", "units": "code", "inspections": "ref"}
 
 
 @dataclass
@@ -44,6 +45,10 @@ class Writes:
     updates: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     unchanged: int = 0
+    #: Keys of stored rows to delete (a circle the ledger removes).
+    deletes: list[str] = field(default_factory=list)
+    #: Units to add before the rows that name them (``ImportOptions.create_units``).
+    units: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ class CommitResult:
     rejected: int
     events: int
     data_version: str | None
+    removed: int = 0
+    units_created: tuple[str, ...] = ()
 
 
 def _norm(value, column: str):
@@ -107,6 +114,12 @@ def plan_writes(kind: str, records: tuple[Record, ...], existing: dict[str, dict
     key = _KEY.get(TABLE_OF[kind], "id")
     for record in records:
         old = existing.get(record.key)
+        if record.values.get("remove"):
+            if old is not None:
+                writes.deletes.append(record.key)
+            else:
+                writes.unchanged += 1
+            continue
         if old is None:
             row = record.for_insert()
             if kind == "problems":
@@ -146,7 +159,8 @@ def existing_rows(store: Store, kind: str) -> dict[str, dict]:
     """The stored rows of ``kind`` (within the store's scope) by key, as table values."""
     table = s.metadata.tables[TABLE_OF[kind]]
     reads = {"points": store.points, "alleys": store.alleys, "problems": store.problems,
-             "boundaries": lambda: store.areas(None)}
+             "boundaries": lambda: store.areas(None), "units": store.units, "circles": store.circles,
+             "inspections": store.inspections}
     frame = reads[kind]()
     if frame.empty:
         return {}
@@ -177,12 +191,14 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
         _check_scope(store, existing)
         # The time is taken under the write lock, so events of imports that waited for each
         # other are stamped in the order they were written.
-        return plan_writes(checked.kind, checked.records, existing, actor, at or clock.now(), initial)
+        writes = plan_writes(checked.kind, checked.records, existing, actor, at or clock.now(), initial)
+        writes.units = list(checked.new_units)
+        return writes
 
     writes, version = apply_ledger(store.engine, table, _KEY.get(table, "id"), [r.key for r in checked.records],
                                    plan, on_progress)
     return CommitResult(len(writes.inserts), len(writes.updates), writes.unchanged, len(checked.bad_rows),
-                        len(writes.events), version)
+                        len(writes.events), version, len(writes.deletes), tuple(u["name"] for u in writes.units))
 
 
 def _check_scope(store: Store, existing: dict[str, dict]) -> None:

@@ -7,10 +7,24 @@ from dataclasses import dataclass, field
 from civmap.i18n import t
 from civmap.ledger.parse import RawLedger
 
-__all__ = ["Issue", "Record", "Checked", "ACTIONS"]
+__all__ = ["Issue", "Record", "Checked", "ACTIONS", "ImportOptions"]
 
-#: What committing a good record will do: add it, change it, or nothing (already so).
-ACTIONS = ("insert", "update", "same")
+#: What committing a good record will do: add it, change it, nothing (already so), or
+#: remove it (a circles ledger's 删除 column).
+ACTIONS = ("insert", "update", "same", "remove")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Choices the user makes for one import (the page's checkboxes, the CLI's flags).
+
+    ``create_units``: a responsible unit the ledger names that the store does not know is
+    created (and listed) instead of rejecting the row. ``standard_score``: the score rate
+    at or above which an inspection is up to standard when its 是否达标 cell is blank.
+    """
+
+    create_units: bool = False
+    standard_score: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,9 @@ class Checked:
     issues: tuple[Issue, ...]
     actions: dict[str, str]
     notes: tuple[tuple[str, dict], ...] = ()
+    #: Units the ledger names that are not in the store, to be created on commit
+    #: (``ImportOptions.create_units``): rows of the units table.
+    new_units: tuple[dict, ...] = ()
 
     @property
     def kind(self) -> str:

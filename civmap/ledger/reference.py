@@ -83,8 +83,8 @@ class Reference:
     streets_by_district: dict[str, Names]
     district_name: dict[str, str]
     street_parent: dict[str, str]
-    point_rows: dict[str, dict]              # problems only: point id -> its row
-    point_ids_by_name: dict[str, list[str]]  # problems only: point name -> ids
+    point_rows: dict[str, dict]              # problems, circles, inspections: point id -> its row
+    point_ids_by_name: dict[str, list[str]]  # the same kinds: point name -> ids
 
 
 def _vocab_names(vocab: Vocabulary, kind: str) -> Names:
@@ -101,16 +101,18 @@ def load_reference(store: Store, vocab: Vocabulary, kind: str) -> Reference:
         "district": Names.build(((r.code, [r.name, r.name_en]) for r in districts.itertuples()), True),
         "unit": Names.build((r.code, [r.name]) for r in units.itertuples()),
     }
-    for vocab_kind in ("point_categories", "problem_categories", "statuses", "alley_states", "problem_sources"):
+    names["street"] = Names.build(((r.code, [r.name]) for r in streets.itertuples()), True)
+    for vocab_kind in ("point_categories", "problem_categories", "statuses", "alley_states", "problem_sources",
+                       "unit_kinds", "centre_kinds"):
         names[vocab_kind] = _vocab_names(vocab, vocab_kind)
     by_district = {
         code: Names.build(((r.code, [r.name]) for r in group.itertuples()), True)
         for code, group in streets.groupby("parent_code")
     }
     points, point_rows, by_name = None, {}, {}
-    if kind == "problems":
-        points = store.points()[["id", "name", "district_code", "street_code", "lon", "lat", "geom_wkt",
-                                 "unit_code", "chief_name", "geometry"]]
+    if kind in ("problems", "circles", "inspections"):
+        points = store.points()[["id", "name", "category", "district_code", "street_code", "lon", "lat",
+                                 "geom_wkt", "unit_code", "chief_name", "geometry"]]
         names["point"] = Names.build((r.id, []) for r in points.itertuples())
         body = pd.DataFrame(points.drop(columns="geometry")).astype(object)
         point_rows = {r["id"]: r for r in body.where(body.notna(), None).to_dict("records")}

@@ -12,12 +12,13 @@ import shapely
 
 from civmap.i18n import t
 from civmap.ledger.columns import VOCABULARY_OF, fields_of
-from civmap.ledger.model import Checked
+from civmap.ledger.commit import CommitResult
+from civmap.ledger.model import ACTIONS, Checked
 from civmap.safecells import csv_text
 from civmap.vocab import Vocabulary
 
-__all__ = ["issues_frame", "rejects_frame", "rejects_csv", "preview_frame", "summary_text", "notes_text",
-           "PREVIEW_COLUMNS"]
+__all__ = ["issues_frame", "rejects_frame", "rejects_csv", "preview_frame", "summary_text", "committed_text",
+           "notes_text", "PREVIEW_COLUMNS"]
 
 PREVIEW_COLUMNS = {
     "points": ("id", "name", "category", "district_code", "street_code", "lon", "lat", "chief_name", "unit_code",
@@ -26,6 +27,9 @@ PREVIEW_COLUMNS = {
     "problems": ("id", "description", "category", "source", "status", "district_code", "street_code", "point_id",
                  "found_on", "deadline", "unit_code", "lon", "lat"),
     "boundaries": ("code", "name", "level", "parent_code"),
+    "units": ("code", "name", "kind", "district_code", "street_code", "head_name", "head_phone"),
+    "circles": ("id", "name", "centre_point_id", "kind"),
+    "inspections": ("point_id", "date", "score_rate", "up_to_standard", "inspector"),
 }
 
 
@@ -79,7 +83,7 @@ def preview_frame(checked: Checked, vocab: Vocabulary, names: dict[str, dict[str
     """
     kind = checked.kind
     wanted = PREVIEW_COLUMNS[kind]
-    action_label = {a: t(f"ledger.action.{a}", lang) for a in ("insert", "update", "same")}
+    action_label = {a: t(f"ledger.action.{a}", lang) for a in ACTIONS}
     records = checked.records[:limit] if limit else checked.records
     lines = []
     for record in records:
@@ -95,13 +99,34 @@ def preview_frame(checked: Checked, vocab: Vocabulary, names: dict[str, dict[str
                 value = names[column].get(value, value)
             elif column == "level" and value is not None:
                 value = t(f"ledger.level.{value}", lang)
+            elif isinstance(value, bool):
+                value = t("value.yes" if value else "value.no", lang)
             line[_header(kind, column, lang)] = value
         lines.append(line)
     return pd.DataFrame(lines)
 
 
 def summary_text(checked: Checked, lang: str = "zh") -> str:
-    return t("ledger.summary", lang, **checked.summary())
+    counts = checked.summary()
+    text = t("ledger.summary", lang, **counts)
+    if counts["remove"]:
+        text += t("ledger.summary.remove", lang, remove=counts["remove"])
+    if checked.new_units:
+        text += t("ledger.summary.new_units", lang, count=len(checked.new_units),
+                  names=t("list.sep", lang).join(u["name"] for u in checked.new_units))
+    return text
+
+
+def committed_text(result: CommitResult, lang: str = "zh") -> str:
+    """What a commit did, as the page and the command line both say it."""
+    text = t("ledger.committed", lang, inserted=result.inserted, updated=result.updated,
+             unchanged=result.unchanged, rejected=result.rejected, events=result.events)
+    if result.removed:
+        text += t("ledger.committed.removed", lang, removed=result.removed)
+    if result.units_created:
+        text += t("ledger.committed.units", lang, count=len(result.units_created),
+                  names=t("list.sep", lang).join(result.units_created))
+    return text
 
 
 def notes_text(checked: Checked, lang: str = "zh") -> list[str]:

@@ -9,6 +9,7 @@ stated district must agree with it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,10 @@ class RowReader:
         self.defaults: dict = {}
         self.stated_district: str | None = None
         self.point: dict | None = None  # problems: the assessment point it belongs to
+        self.key: str | None = None     # units, circles, inspections: the key the store matches by
+        #: Units to create for names the store does not know (name → units row), or None
+        #: to reject such a row (``ImportOptions.create_units``); shared by a ledger's rows.
+        self.new_units: dict[str, dict] | None = None
         self.placed = False
 
     def cell(self, field: str):
@@ -72,6 +77,8 @@ class RowReader:
             return None
         names = self.ref.names[names_kind]
         code = names.find(written)
+        if code is None and names_kind == "unit" and self.new_units is not None:
+            code = self.new_units.setdefault(written, new_unit(written))["code"]
         if code is None:
             self._unknown(field, written, what, names.suggest(written))
             return None
@@ -172,3 +179,16 @@ class RowReader:
 
 
 POSITION_FIELDS = ("lon", "lat", "coords", "geom_wkt", "start", "end")
+
+
+def new_unit(name: str) -> dict:
+    """The units row made for a unit a ledger names and the store does not know: a city-level
+    unit of kind ``other``, until the office's units ledger says more about it."""
+    return {"code": unit_code_for(name), "name": name, "kind": "other", "district_code": None,
+            "street_code": None, "head_name": None, "head_phone": None}
+
+
+def unit_code_for(name: str) -> str:
+    """A stable code for a unit named without one: the same name always gets the same code,
+    so re-importing a ledger updates the unit instead of adding another."""
+    return "U" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8].upper()

@@ -23,7 +23,8 @@ from civmap.ledger.ids import check_ids
 from civmap.ledger.issues import IssueLog
 from civmap.ledger.limits import Limits
 from civmap.ledger.locate import locate_rows
-from civmap.ledger.model import Checked, Record
+from civmap.ledger.model import Checked, ImportOptions, Record
+from civmap.ledger.office import OFFICE_KINDS, check_office
 from civmap.ledger.parse import RawLedger
 from civmap.ledger.reference import Reference, load_reference, point_shapes
 from civmap.ledger.rowread import CLEAR, DECIMALS, KEEP, POSITION_FIELDS, REQUIRED, RowReader, position_field
@@ -46,7 +47,8 @@ def normalise_crs(crs: str) -> str:
 
 
 def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wgs84",
-                 today: dt.date | None = None, limits: Limits | None = None) -> Checked:
+                 today: dt.date | None = None, limits: Limits | None = None,
+                 options: ImportOptions | None = None) -> Checked:
     """Check every row of ``raw`` and say what committing it would do.
 
     Parameters
@@ -62,13 +64,18 @@ def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wg
         Findings after it are rejected (default: the store's ``as_of``).
     limits : Limits, optional
         How far ahead of ``today`` a deadline may lie (default: the settings' default).
+    options : ImportOptions, optional
+        Whether unknown units are created, and the score rate that is up to standard.
     """
     crs = normalise_crs(crs)
     today = today or store.as_of()
     limits = limits or Limits()
+    options = options or ImportOptions()
     if raw.kind == "boundaries":
         return check_boundaries(raw, store, crs)
     ref = load_reference(store, vocab, raw.kind)
+    if raw.kind in OFFICE_KINDS:
+        return check_office(raw, store, ref, today, limits.latest_date(today), options, _notes(raw, crs))
     log = IssueLog(raw)
     located = locate_rows(raw, crs, ref.districts, ref.streets, log)
     existing = existing_rows(store, raw.kind)
@@ -77,8 +84,10 @@ def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wg
     builders = {"points": _point_row, "alleys": _alley_row, "problems": _problem_row}
     pending: list[RowReader] = []
     table = s.metadata.tables[TABLE_OF[raw.kind]]
+    new_units: dict[str, dict] | None = {} if options.create_units else None
     for row_number, row_cells in rows.items():
         row = RowReader(raw, row_number, row_cells, log, ref, table, located, today, limits.latest_date(today))
+        row.new_units = new_units
         builders[raw.kind](row)
         pending.append(row)
     if raw.kind == "problems":
@@ -86,7 +95,9 @@ def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wg
     records = tuple(Record(r.number, str(r.values["id"]), r.values, r.defaults)
                     for r in pending if not log.is_bad(r.number))
     actions = {rec.key: classify(rec, existing.get(rec.key)) for rec in records}
-    return Checked(raw, crs, records, log.sorted(), actions, _notes(raw, crs))
+    named = {rec.values.get("unit_code") for rec in records} | {rec.defaults.get("unit_code") for rec in records}
+    created = tuple(unit for unit in (new_units or {}).values() if unit["code"] in named)
+    return Checked(raw, crs, records, log.sorted(), actions, _notes(raw, crs), created)
 
 
 def _notes(raw: RawLedger, crs: str) -> tuple[tuple[str, dict], ...]:

@@ -25,22 +25,24 @@ CACHED_UPLOAD_BYTES = 4 * 1024 * 1024
 _CHECKS = 4
 
 
-def _check(data: bytes, name: str, kind: str, crs: str):
-    from civmap.ledger import Limits, check_file
+def _check(data: bytes, name: str, kind: str, crs: str, create_units: bool):
+    from civmap.ledger import ImportOptions, Limits, check_file
 
-    return check_file(data, name, kind, store(), vocab(), crs, limits=Limits.from_settings(settings()))
+    cfg = settings()
+    options = ImportOptions(create_units=create_units, standard_score=cfg.standard_score)
+    return check_file(data, name, kind, store(), vocab(), crs, limits=Limits.from_settings(cfg), options=options)
 
 
 @st.cache_data(max_entries=_CHECKS, ttl=dt.timedelta(hours=1), show_spinner=False)
-def _ledger_check(version: str, data: bytes, name: str, kind: str, crs: str):
-    return _check(data, name, kind, crs)
+def _ledger_check(version: str, data: bytes, name: str, kind: str, crs: str, create_units: bool):
+    return _check(data, name, kind, crs, create_units)
 
 
-def ledger_check(data: bytes, name: str, kind: str, crs: str):
+def ledger_check(data: bytes, name: str, kind: str, crs: str, create_units: bool = False):
     """The checked ledger for an uploaded file; checked again once the store changes."""
     if len(data) > CACHED_UPLOAD_BYTES:
-        return _check(data, name, kind, crs)
-    return _ledger_check(store().data_version(), data, name, kind, crs)
+        return _check(data, name, kind, crs, create_units)
+    return _ledger_check(store().data_version(), data, name, kind, crs, create_units)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
