@@ -17,6 +17,9 @@ district_names = ui.district_names()
 kind_labels = vocab.labels("centre_kinds", lang)
 
 st.title(t("page.circles", lang))
+ui.setup_notice(("points", "circles", "inspections"))
+if ui.missing_stages(("circles",)):
+    st.stop()  # no circle designated yet: nothing below has anything to show
 
 # -- what a circle is: radius and centre kinds (membership is recomputed on change) ---
 left, middle, right = st.columns([1, 3, 1.4])

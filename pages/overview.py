@@ -10,6 +10,7 @@ filters = ui.sidebar_filters()
 figures = ui.cached_headline(filters)
 
 st.title(t("app.title", lang))
+ui.setup_notice(("boundaries", "points", "problems"))
 st.caption(t("overview.caption", lang, selection=ui.plain(filters.describe(ui.vocab(), ui.district_names(), lang)))
            + " · " + t("overview.as_of", lang, date=figures.as_of.isoformat()))
 

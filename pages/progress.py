@@ -14,6 +14,8 @@ as_of = ui.store().as_of()
 v = ui.vocab()
 
 st.title(t("page.progress", lang))
+if not ui.setup_notice(("problems",)):
+    st.stop()  # every figure below is computed from problems: none is shown from nothing
 st.caption(t("progress.caption", lang, selection=ui.plain(filters.describe(v, ui.district_names(), lang)),
              start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat()))
 

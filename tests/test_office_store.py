@@ -52,3 +52,26 @@ def _fortnight(store: Store):
 
     end = store.as_of()
     return end - dt.timedelta(days=13), end
+
+
+def _page(page: str, lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_pages_say_what_is_missing_instead_of_figures_from_nothing(office_env):
+    overview = _page("pages/overview.py")
+    notice = overview.info[0].value
+    assert "测评点位" in notice and "问题台账" in notice and "行政区划边界" not in notice
+    progress = _page("pages/progress.py", "en")
+    assert "Problems" in progress.info[0].value
+    assert not progress.metric  # no rate or count computed from no problems
+    circles = _page("pages/circles.py")
+    assert "重点点位圈" in circles.info[0].value and not circles.dataframe
+    wall = _page("pages/wall.py")
+    bodies = "\n".join(element.proto.body for element in wall.get("html"))
+    assert "问题台账尚未导入" in bodies and 'data-figure="open"' not in bodies

@@ -10,7 +10,8 @@ from civmap.stages import CITY_LEVEL, SetupStatus, setup_status
 from civmap.stages_cli import import_command, stage_rows
 from civmap.ui.core import district_names, lang, store, vocab
 
-__all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", "import_command"]
+__all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", "import_command", "missing_stages",
+           "setup_notice"]
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -20,6 +21,24 @@ def _status(version: str) -> SetupStatus:
 
 def setup_state() -> SetupStatus:
     return _status(store().data_version())
+
+
+def missing_stages(needs: tuple[str, ...]) -> list[str]:
+    """The stages of ``needs`` that the store has nothing of yet, in loading order."""
+    status = setup_state()
+    return [s.code for s in status.stages if s.code in needs and not s.loaded]
+
+
+def setup_notice(needs: tuple[str, ...]) -> bool:
+    """Say which of the stages a page ``needs`` are not loaded yet, with the way to the setup
+    page; True when all are. A page with nothing to show says why, not a row of zeros."""
+    missing = missing_stages(needs)
+    if missing:
+        code = lang()
+        stages = t("list.sep", code).join(t(f"setup.stage.{s}", code) for s in missing)
+        st.info(t("setup.notice", code, stages=stages), icon=":material/checklist:")
+        st.page_link("pages/setup.py", label=t("setup.notice.link", code), icon=":material/arrow_forward:")
+    return not missing
 
 
 def stage_table(status: SetupStatus) -> pd.DataFrame:
