@@ -10,6 +10,7 @@ palette carries over from the map.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -115,7 +116,8 @@ def ranking_chart(table: pd.DataFrame, lang: str) -> go.Figure:
     """Horizontal bars of the on-time rate in rank order, red and black list coloured."""
     shown = table[table["on_time_rate"].notna()]
     fig = go.Figure(go.Bar(
-        y=shown["name"], x=shown["on_time_rate"], orientation="h",
+        # plotly renders a subset of HTML in labels (<a href>, <b>): a unit's name is text
+        y=shown["name"].astype(str).map(html.escape), x=shown["on_time_rate"], orientation="h",
         marker_color=[_MARK_COLORS.get(m, _MARK_COLORS[None]) for m in shown["mark"]],
         text=[f"{v:.1%}" for v in shown["on_time_rate"]], textposition="outside",
         customdata=shown[["closed", "overdue"]].to_numpy(),

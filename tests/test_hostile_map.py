@@ -128,3 +128,14 @@ def test_the_circle_map_and_the_wall_map_are_inert(hostile, vocab):
     labels = _div_icons(page)
     for name in city.districts["name"]:
         assert any(f"<b>{html.escape(name)}</b>" in label for label in labels), name
+
+
+def test_a_unit_named_like_a_link_stays_text_in_the_ranking_chart():
+    import pandas as pd
+
+    from civmap.charts import ranking_chart
+
+    table = pd.DataFrame({"code": ["U1"], "name": ['<a href="http://x">恶意</a>'], "on_time_rate": [0.5],
+                          "closed": [1], "overdue": [0], "mark": [None]})
+    labels = list(ranking_chart(table, "zh").data[0].y)
+    assert labels == ['&lt;a href=&quot;http://x&quot;&gt;恶意&lt;/a&gt;']
