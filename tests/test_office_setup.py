@@ -78,3 +78,31 @@ def test_every_sample_file_imports_again_unchanged(office_url):
         done = _import(office_url, kind)
         assert done.returncode == 0, (kind, done.stderr)
         assert "新增 0 行，更新 0 行" in done.stdout, (kind, done.stdout)
+
+
+def test_one_problem_in_the_whole_city_and_districts_without_any(tmp_path, monkeypatch):
+    """Most districts have no problem and no inspection yet: every page still opens, and the
+    overview's figures are that one problem's."""
+    import io
+
+    import openpyxl
+
+    url = f"sqlite:///{tmp_path / 'one.sqlite'}"
+    assert init_store(load_settings({"CIVMAP_DATABASE_URL": url}))
+    for kind in ("boundaries", "units", "points"):
+        assert _import(url, kind).returncode == 0
+    store = Store(make_engine(url))
+    point = store.points().sort_values("id").iloc[0]
+    wb = openpyxl.Workbook()
+    wb.active.append(["问题编号", "问题描述", "问题类别", "所属点位", "发现日期", "状态"])
+    wb.active.append(["ONE1", "唯一的问题", "牛皮癣", point.id, "2026-01-05", "整改中"])
+    ledger = tmp_path / "one.xlsx"
+    wb.save(ledger)
+    env = {**os.environ, "CIVMAP_DATABASE_URL": url}
+    done = subprocess.run([sys.executable, "-m", "civmap", "import", str(ledger), "--kind", "problems"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    overview = _pages_open(url, monkeypatch, "zh")[0]
+    figures = {m.label: m.value for m in overview.metric}
+    assert figures["未办结问题"] == "1" and figures["超期问题"] == "1"
+    _pages_open(url, monkeypatch, "en")
