@@ -288,6 +288,9 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
             if on_progress is not None:
                 on_progress(done, total)
 
+        for part in _batches(writes.deletes):  # first: a removed circle frees its centre for a new one
+            conn.execute(delete(table).where(table.c[key].in_(part)))
+            progress(len(part))
         for part in _batches(writes.inserts):
             conn.execute(insert(table), [{c: row.get(c) for c in columns} for row in part])
             progress(len(part))
@@ -302,9 +305,6 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
                 progress(len(part))
         for part in _batches(writes.events):
             conn.execute(insert(s.problem_events), part)
-            progress(len(part))
-        for part in _batches(writes.deletes):
-            conn.execute(delete(table).where(table.c[key].in_(part)))
             progress(len(part))
         version = bump_version(conn) if total else None
         if total:
