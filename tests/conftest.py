@@ -8,7 +8,6 @@ share one live app (``demo_app``) and one Chromium (``browser``), a new tab each
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil

@@ -42,7 +42,8 @@ def test_fresh_samples_import_then_the_corrected_file_updates(scratch_db_url, tm
         ledger.commit_ledger(store, checked, VOCAB)
     name = "problems_ledger_corrected.xlsx"
     corrected = ledger.check_file((tmp_path / name).read_bytes(), name, "problems", store, VOCAB, crs="gcj02")
-    assert corrected.summary() == {"rows": 10, "good": 10, "bad": 0, "insert": 0, "update": 10, "same": 0}
+    assert corrected.summary() == {"rows": 10, "good": 10, "bad": 0, "insert": 0, "update": 10, "same": 0,
+                                   "remove": 0}
     result = ledger.commit_ledger(store, corrected, VOCAB)
     assert result.events == 10
     statuses = store.problems().set_index("id").loc[[f"YB-W{i:03d}" for i in range(1, 11)], "status"]

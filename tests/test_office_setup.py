@@ -83,8 +83,6 @@ def test_every_sample_file_imports_again_unchanged(office_url):
 def test_one_problem_in_the_whole_city_and_districts_without_any(tmp_path, monkeypatch):
     """Most districts have no problem and no inspection yet: every page still opens, and the
     overview's figures are that one problem's."""
-    import io
-
     import openpyxl
 
     url = f"sqlite:///{tmp_path / 'one.sqlite'}"

@@ -117,14 +117,14 @@ def _unit_area(row: RowReader) -> None:
         if district_code is None:
             street_code = ref.names["street"].find(district)  # a street written in the district column
             if street_code is None:
-                row._unknown("district_code", district, "district", ref.names["district"].suggest(district))
+                row.unknown("district_code", district, "district", ref.names["district"].suggest(district))
                 return
             district_code = ref.street_parent.get(street_code)
     if street is not None:
         names = ref.streets_by_district.get(district_code) if district_code else ref.names["street"]
         found = names.find(street) if names else None
         if found is None:
-            row._unknown("street_code", street, "street", names.suggest(street) if names else [])
+            row.unknown("street_code", street, "street", names.suggest(street) if names else [])
             return
         street_code, district_code = found, ref.street_parent.get(found, district_code)
     if row.raw.has("district_code") or row.raw.has("street_code"):
@@ -142,14 +142,7 @@ def _circle_row(row: RowReader, options: ImportOptions) -> None:
     if remove:
         row.values["remove"] = True
         return
-    written = cells.text(row.cell("centre_point_id"), fold=True)
-    centre = ref.names["point"].find(written) if written else None
-    if written is None:
-        row.issue("centre_point_id", "missing")
-    elif centre is None:
-        row._unknown("centre_point_id", written, "point", [])
-    else:
-        row.values["centre_point_id"] = centre
+    centre = _known_point(row, "centre_point_id")
     if row.text("name", KEEP) is None and centre is not None:
         row.defaults["name"] = f"{ref.point_rows[centre]['name']}点位圈"
     kind = row.named("kind", "centre_kinds", "centre_kind", KEEP)
@@ -159,6 +152,19 @@ def _circle_row(row: RowReader, options: ImportOptions) -> None:
             row.issue("kind", "missing")
         else:
             row.defaults["kind"] = implied
+
+
+def _known_point(row: RowReader, field: str) -> str | None:
+    """The assessment point ``field`` names by id (required); its id, or None with the issue."""
+    written = cells.text(row.cell(field), fold=True)
+    point = row.ref.names["point"].find(written) if written else None
+    if written is None:
+        row.issue(field, "missing")
+    elif point is None:
+        row.unknown(field, written, "point", [])
+    else:
+        row.values[field] = point
+    return point
 
 
 def _one_circle_per_centre(readers: list[RowReader], existing: dict[str, dict], log: IssueLog) -> None:
@@ -175,15 +181,7 @@ def _one_circle_per_centre(readers: list[RowReader], existing: dict[str, dict], 
 
 
 def _inspection_row(row: RowReader, options: ImportOptions) -> None:
-    ref = row.ref
-    written = cells.text(row.cell("point_id"), fold=True)
-    point = ref.names["point"].find(written) if written else None
-    if written is None:
-        row.issue("point_id", "missing")
-    elif point is None:
-        row._unknown("point_id", written, "point", [])
-    else:
-        row.values["point_id"] = point
+    point = _known_point(row, "point_id")
     day = row.date("date", REQUIRED)
     row.key = s.inspection_ref(point, day) if point is not None and day is not None else None
     if row.key is not None:

@@ -80,12 +80,12 @@ class RowReader:
         if code is None and names_kind == "unit" and self.new_units is not None:
             code = self.new_units.setdefault(written, new_unit(written))["code"]
         if code is None:
-            self._unknown(field, written, what, names.suggest(written))
+            self.unknown(field, written, what, names.suggest(written))
             return None
         self.values[field] = code
         return code
 
-    def _unknown(self, field, written, what, suggestions) -> None:
+    def unknown(self, field, written, what, suggestions) -> None:
         if suggestions:
             self.issue(field, "unknown_suggest", written, what=what, suggest="、".join(suggestions))
         else:
@@ -133,7 +133,7 @@ class RowReader:
         if stated is not None:
             stated_code = self.ref.names["district"].find(stated)
             if stated_code is None:
-                self._unknown("district_code", stated, "district", self.ref.names["district"].suggest(stated))
+                self.unknown("district_code", stated, "district", self.ref.names["district"].suggest(stated))
         self.stated_district = stated_code
         if not loc.given[n]:
             if required and not self.log.has(n, *POSITION_FIELDS):
@@ -171,7 +171,7 @@ class RowReader:
             district_name = self.ref.district_name.get(district, district)
             self.issue("street_code", "street_not_in_district", written, district=district_name)
         else:
-            self._unknown("street_code", written, "street", streets.suggest(written) if streets else [])
+            self.unknown("street_code", written, "street", streets.suggest(written) if streets else [])
 
     def shape(self):
         shape = self.located.geometry.get(self.number)

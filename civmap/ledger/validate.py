@@ -188,7 +188,7 @@ def _stated_point(row: RowReader) -> dict | None:
     ids = [found] if found is not None else ref.point_ids_by_name.get(cells.text(row.cell("point_id")), [])
     if not ids:
         suggestions = difflib.get_close_matches(written, list(ref.point_ids_by_name), n=3)
-        row._unknown("point_id", written, "point", suggestions)
+        row.unknown("point_id", written, "point", suggestions)
         return None
     if len(ids) > 1:
         loc = row.located
