@@ -110,7 +110,7 @@ def test_every_bad_row_is_rejected_with_its_row_field_and_reason(demo_store, cit
     assert {(i.row, i.header, i.code) for i in checked.issues} == expected
     assert [r.row for r in checked.records] == [3, 4, 5, 6, 7]
     summary = checked.summary()
-    assert summary == {"rows": 19, "good": 5, "bad": 14, "insert": 5, "update": 0, "same": 0}
+    assert summary == {"rows": 19, "good": 5, "bad": 14, "insert": 5, "update": 0, "same": 0, "remove": 0}
     reasons = {i.row: i.reason("zh") for i in checked.issues}
     district = city["districts"][city["points"].iloc[10].district_code]
     assert district in reasons[12] and "牛皮癣" in reasons[13]  # the closest known names are suggested
