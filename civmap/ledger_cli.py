@@ -55,7 +55,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     store, vocab = _store(), _vocab()
     settings = load_settings()
     limits = Limits.from_settings(settings)
-    options = ImportOptions(create_units=args.create_units, standard_score=settings.standard_score)
+    options = ImportOptions(create_units=args.create_units, standard_score=settings.standard_score, year=args.year)
     try:
         limits.check_size(path.stat().st_size, path.name)  # before reading it whole
         checked = check_file(path.read_bytes(), path.name, args.kind, store, vocab, crs=args.crs, limits=limits,
@@ -124,6 +124,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _year(text: str) -> int:
+    """A ``--year``: four digits, not before the earliest date a ledger may hold."""
+    from civmap.ledger.limits import EARLIEST_DATE
+
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and int(text) >= EARLIEST_DATE.year):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year from {EARLIEST_DATE.year} on, such as 2026")
+    return int(text)
+
+
 def register_import(sub) -> tuple[str, callable]:
     parser = sub.add_parser("import", help="check a ledger file and import its good rows (one transaction)")
     parser.add_argument("file", help=".xlsx/.xls/.ods/.csv/.geojson ledger, or a zipped Shapefile for boundaries")
@@ -135,6 +144,9 @@ def register_import(sub) -> tuple[str, callable]:
     parser.add_argument("--crs", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
                         help="where the coordinates were picked: GPS/Tianditu (wgs84), AMap/Tencent (gcj02), "
                              "Baidu (bd09); converted to WGS-84")
+    parser.add_argument("--year", type=_year, default=None,
+                        help="the year of dates written without one (3月5日, 3-5, 3/5); "
+                             "without it such dates are rejected")
     parser.add_argument("--rejects", default=None,
                         help="CSV file for the rejected rows (default: FILE.rejects.csv next to the ledger)")
     parser.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")

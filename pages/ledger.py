@@ -26,12 +26,16 @@ with tab_in:
     if kind in ledger.UNIT_NAMING_KINDS:
         create_units = st.checkbox(t("ledger.create_units", lang), key="ledger_create_units",
                                    help=t("ledger.create_units.help", lang))
+    year = None
+    if kind in ledger.DATED_KINDS:
+        year = right.number_input(t("ledger.year", lang), min_value=0, max_value=9999, value=0, step=1,
+                                 key="ledger_year", help=t("ledger.year.help", lang)) or None
     upload = st.file_uploader(t("ledger.upload", lang), key="ledger_file",
                               type=[suffix.lstrip(".") for suffix in ledger.SUFFIXES])
     checked = None
     if upload is not None:
         try:
-            checked = ui.ledger_check(upload.getvalue(), upload.name, kind, crs, create_units)
+            checked = ui.ledger_check(upload.getvalue(), upload.name, kind, crs, create_units, year)
         except ledger.LedgerError as error:
             st.error(ui.plain(f"{upload.name}: {error.message(lang)}"))
     if checked is not None:
@@ -39,7 +43,7 @@ with tab_in:
         ui.metric_row([(t(f"ledger.m.{key}", lang), f"{counts[key]:,}", None)
                        for key in ("rows", "good", "bad", "insert", "update", "same", "remove")
                        if key != "remove" or counts[key]])
-        if checked.new_units:
+        if checked.new_units or checked.raw.skipped:
             st.caption(ui.plain(ledger.summary_text(checked, lang)))
         for note in ledger.notes_text(checked, lang):  # sheet names and column headers from the file
             st.caption(ui.plain(note))

@@ -20,7 +20,7 @@ def test_dates_in_every_common_form(written):
     assert cells.date(written) == dt.date(2023, 3, 5)
 
 
-@pytest.mark.parametrize("written", ["3月5日", "2023-02-30", "2023年13月5日", "下周一", "5/3/23", 123, "12.5"])
+@pytest.mark.parametrize("written", ["2023-02-30", "2023年13月5日", "下周一", "5/3/23", 123, "12.5"])
 def test_unreadable_dates_say_so(written):
     with pytest.raises(cells.CellError) as error:
         cells.date(written)

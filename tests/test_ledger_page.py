@@ -81,6 +81,7 @@ def test_upload_check_and_commit(scratch_app, city, tmp_path, capsys):
 
 def test_a_file_that_cannot_be_read_shows_one_error(scratch_app):
     at = _open()
+    at.selectbox(key="ledger_kind").set_value("problems")  # the first kind, boundaries, takes no .csv
     at.file_uploader(key="ledger_file").set_value(("空.csv", "甲,乙\n1,2\n".encode(), "text/csv"))
     at.run()
     assert not at.exception

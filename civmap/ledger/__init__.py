@@ -13,7 +13,7 @@ and for the way out: ``export_workbook``, ``export_geojson``, ``export_open311``
 
 from __future__ import annotations
 
-from civmap.ledger.columns import KINDS, LEDGER_KINDS, UNIT_NAMING_KINDS, fields_of
+from civmap.ledger.columns import DATED_KINDS, KINDS, LEDGER_KINDS, UNIT_NAMING_KINDS, fields_of
 from civmap.ledger.commit import ACTOR_PREFIX, CommitResult, commit_ledger
 from civmap.ledger.errors import LedgerError
 from civmap.ledger.limits import Limits
@@ -27,7 +27,7 @@ from civmap.store import Store
 from civmap.vocab import Vocabulary
 
 __all__ = [
-    "KINDS", "LEDGER_KINDS", "UNIT_NAMING_KINDS", "SUFFIXES", "fields_of", "LedgerError", "RawLedger", "Checked", "Issue", "Record",
+    "KINDS", "LEDGER_KINDS", "UNIT_NAMING_KINDS", "DATED_KINDS", "SUFFIXES", "fields_of", "LedgerError", "RawLedger", "Checked", "Issue", "Record",
     "CommitResult", "ACTOR_PREFIX", "read_ledger", "check_ledger", "check_file", "commit_ledger",
     "issues_frame", "rejects_frame", "rejects_csv", "preview_frame", "summary_text", "committed_text", "notes_text",
     "display_names", "normalise_crs", "Limits", "ImportOptions",

@@ -97,6 +97,11 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?.*$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
+#: A month and day without the year: 3月5日, 3-5, 3/5 (never 3.5, which is a number).
+_NO_YEAR_PATTERNS = (
+    re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?.*$"),
+    re.compile(r"^(\d{1,2})\s*[-/]\s*(\d{1,2})$"),
+)
 
 
 def _serial(serial: float, raw: str) -> dt.date:
@@ -105,13 +110,15 @@ def _serial(serial: float, raw: str) -> dt.date:
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
-def date(value) -> dt.date | None:
+def date(value, year: int | None = None) -> dt.date | None:
     """A calendar day from any of the ways ledgers write one.
 
     Accepts date/datetime objects, Excel serial numbers (45000 → 2023-03-15), and text
     such as 2023-03-05, 2023/3/5, 2023.3.5, 2023年3月5日, 20230305, with or without a
-    time after it. Anything else, a day that does not exist (2023-02-30) or a date
-    without a year, raises ``CellError("bad_date")``.
+    time after it. A month and day alone (3月5日, 3-5, 3/5) is read in ``year``; without
+    one it raises ``CellError("no_year")``, since guessing the year would file a finding
+    of last December under this one. Anything else, or a day that does not exist
+    (2023-02-30), raises ``CellError("bad_date")``.
     """
     if is_blank(value):
         return None
@@ -127,7 +134,7 @@ def date(value) -> dt.date | None:
         if isinstance(value, int) or float(value).is_integer():
             as_text = str(int(value))
             if len(as_text) == 8:
-                return date(as_text)
+                return date(as_text, year)
         return _serial(float(value), str(value))
     raw = _fold(str(value))
     for pattern in _DATE_PATTERNS:
@@ -140,6 +147,15 @@ def date(value) -> dt.date | None:
                 raise CellError("bad_date", raw) from None
     if re.fullmatch(r"\d+(\.\d+)?", raw):
         return _serial(float(raw), raw)
+    for pattern in _NO_YEAR_PATTERNS:
+        found = pattern.match(raw)
+        if found:
+            if year is None:
+                raise CellError("no_year", raw)
+            try:
+                return dt.date(year, *(int(part) for part in found.groups()))
+            except ValueError:
+                raise CellError("bad_date", raw) from None
     raise CellError("bad_date", raw)
 
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Field", "KINDS", "LEDGER_KINDS", "UNIT_NAMING_KINDS", "VOCABULARY_OF", "fields_of", "field_by_name", "normalise_header",
+__all__ = ["Field", "KINDS", "LEDGER_KINDS", "UNIT_NAMING_KINDS", "DATED_KINDS", "VOCABULARY_OF", "fields_of", "field_by_name", "normalise_header",
            "match_headers", "header_score", "required_groups"]
 
 #: What can be imported, in the order an office loads its city (see ``civmap.stages``);
@@ -23,6 +23,8 @@ KINDS = ("boundaries", "units", "points", "circles", "alleys", "inspections", "p
 LEDGER_KINDS = ("units", "points", "circles", "alleys", "inspections", "problems")
 #: Ledgers whose rows name a responsible unit (which the import may create when asked).
 UNIT_NAMING_KINDS = ("points", "alleys", "problems")
+#: Ledgers with date columns (a day may be written without its year: 3月5日).
+DATED_KINDS = ("inspections", "problems")
 
 #: (ledger kind, column) → the vocabulary its codes come from (shown as their labels).
 VOCABULARY_OF = {

@@ -21,10 +21,13 @@ class ImportOptions:
     ``create_units``: a responsible unit the ledger names that the store does not know is
     created (and listed) instead of rejecting the row. ``standard_score``: the score rate
     at or above which an inspection is up to standard when its 是否达标 cell is blank.
+    ``year``: the year of dates written without one (3月5日, 3-5); None rejects them,
+    since only the user knows which year a sheet of month-and-day dates belongs to.
     """
 
     create_units: bool = False
     standard_score: float = 0.8
+    year: int | None = None
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def check_office(raw: RawLedger, store: Store, ref: Reference, today: dt.date, l
     table = s.metadata.tables[TABLE_OF[raw.kind]]
     readers = []
     for number, row_cells in raw.cells.to_dict("index").items():
-        row = RowReader(raw, number, row_cells, log, ref, table, None, today, latest)
+        row = RowReader(raw, number, row_cells, log, ref, table, None, today, latest, options.year)
         {"units": _unit_row, "circles": _circle_row, "inspections": _inspection_row}[raw.kind](row, options)
         readers.append(row)
     # A row whose key could not be read has its issue already; check the others' keys.

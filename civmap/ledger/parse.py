@@ -4,9 +4,10 @@ Spreadsheets (.xlsx/.xlsm/.xls/.ods through calamine, .csv) are read without a h
 the header row is then found as the row naming the most known columns, so merged
 title rows above it ("XX区创城点位台账（2024年）") and a second header row beneath
 grouped headings (坐标 → 经度 | 纬度) are both handled. Blank rows are dropped
-wherever they are. Vector files (GeoJSON, a zipped Shapefile) keep their feature order;
-their geometries are returned in WGS-84 degrees when the file says it is projected,
-otherwise as written (a GCJ-02 file is still converted later, by the ``crs`` option).
+wherever they are, and so are totals and signatures (合计, 填表人：…; see ``footers``).
+Vector files (GeoJSON, a zipped Shapefile) keep their feature order; their geometries
+are returned in WGS-84 degrees when the file says it is projected, otherwise as written
+(a GCJ-02 file is still converted later, by the ``crs`` option).
 
 Before anything is inflated the file's cost is checked against ``Limits`` (an archive's
 declared sizes, a sheet's row count); a cell longer than any real spreadsheet allows is
@@ -29,6 +30,7 @@ from civmap.ledger.columns import (
     LEDGER_KINDS, field_by_name, fields_of, header_score, match_headers, required_groups,
 )
 from civmap.ledger.errors import LedgerError
+from civmap.ledger.footers import without_footers
 from civmap.ledger.limits import MAX_CELL_CHARS, Limits
 from civmap.ledger.vector import check_zip, read_features, read_zipped_shapefile
 from civmap.safecells import unquoted
@@ -65,6 +67,8 @@ class RawLedger:
     oversized: tuple[tuple[int, str, int], ...] = ()
     #: (row, reason) of each feature whose geometry could not be read at all.
     bad_shapes: tuple[tuple[int, str], ...] = ()
+    #: Rows dropped as totals, signatures or notes (合计, 填表人：…), not data.
+    skipped: tuple[int, ...] = ()
 
     def has(self, name: str) -> bool:
         return name in self.columns
@@ -139,8 +143,8 @@ def _read_table(data: bytes, name: str, kind: str, suffix: str, limits: Limits) 
     _, sheet, frame, header_pos, headers = best
     start = header_pos + (2 if _is_two_row(frame, header_pos, kind) else 1)
     body = frame.iloc[start:]
-    return _build(kind, name, headers, body, sheet=sheet, header_row=header_pos + 1,
-                  index=body.index + 1)
+    return without_footers(_build(kind, name, headers, body, sheet=sheet, header_row=header_pos + 1,
+                                  index=body.index + 1))
 
 
 def _csv_frame(data: bytes, name: str, limits: Limits) -> pd.DataFrame:

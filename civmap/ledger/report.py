@@ -32,6 +32,9 @@ PREVIEW_COLUMNS = {
     "inspections": ("point_id", "date", "score_rate", "up_to_standard", "inspector"),
 }
 
+#: Skipped rows named in the summary; a sheet of many 小计 rows would otherwise fill it.
+_SKIPPED_SHOWN = 10
+
 
 def _header(kind: str, name: str, lang: str) -> str:
     for field in fields_of(kind):
@@ -107,6 +110,8 @@ def preview_frame(checked: Checked, vocab: Vocabulary, names: dict[str, dict[str
 
 
 def summary_text(checked: Checked, lang: str = "zh") -> str:
+    """Rows read, good and rejected; then, when there are any, removals, units to create and
+    the total and signature rows skipped (so a user sees why the count is not the sheet's)."""
     counts = checked.summary()
     text = t("ledger.summary", lang, **counts)
     if counts["remove"]:
@@ -114,6 +119,11 @@ def summary_text(checked: Checked, lang: str = "zh") -> str:
     if checked.new_units:
         text += t("ledger.summary.new_units", lang, count=len(checked.new_units),
                   names=t("list.sep", lang).join(u["name"] for u in checked.new_units))
+    skipped = checked.raw.skipped
+    if skipped:
+        rows = t("list.sep", lang).join(map(str, skipped[:_SKIPPED_SHOWN]))
+        text += t("ledger.summary.skipped", lang, count=len(skipped),
+                  rows=rows + ("…" if len(skipped) > _SKIPPED_SHOWN else ""))
     return text
 
 

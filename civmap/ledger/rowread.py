@@ -32,9 +32,11 @@ class RowReader:
     """One row being read: its values, its insert-only defaults, and where it lies."""
 
     def __init__(self, raw, number, row_cells, log, ref: Reference, table, located: Located, today,
-                 latest: dt.date | None = None):
+                 latest: dt.date | None = None, year: int | None = None):
         self.raw, self.number, self.row_cells, self.log, self.ref = raw, number, row_cells, log, ref
         self.table, self.located, self.today, self.latest = table, located, today, latest
+        #: The year of dates written without one (``ImportOptions.year``); None rejects them.
+        self.year = year
         self.values: dict = {}
         self.defaults: dict = {}
         self.stated_district: str | None = None
@@ -96,11 +98,16 @@ class RowReader:
 
         Days before 1949-10-01, or (``future``) after ``latest``, are impossible in a
         ledger: a typo such as 0001 or 9999-12-31 would sort and count as a real date.
+        A day without a year (3月5日) takes ``self.year``; without one the issue says how
+        to give it, taking this year as the example.
         """
         try:
-            value = cells.date(self.cell(field))
+            value = cells.date(self.cell(field), self.year)
         except cells.CellError as error:
-            self.issue(field, "bad_date", error.value)
+            if error.code == "no_year":
+                self.issue(field, "no_year", error.value, year=self.today.year)
+            else:
+                self.issue(field, "bad_date", error.value)
             return None
         if value is not None and value < EARLIEST_DATE:
             self.issue(field, "date_too_early", value.isoformat(), earliest=EARLIEST_DATE.isoformat())

@@ -65,7 +65,8 @@ def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wg
     limits : Limits, optional
         How far ahead of ``today`` a deadline may lie (default: the settings' default).
     options : ImportOptions, optional
-        Whether unknown units are created, and the score rate that is up to standard.
+        Whether unknown units are created, the score rate that is up to standard, and the
+        year of dates written without one.
     """
     crs = normalise_crs(crs)
     today = today or store.as_of()
@@ -86,7 +87,8 @@ def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wg
     table = s.metadata.tables[TABLE_OF[raw.kind]]
     new_units: dict[str, dict] | None = {} if options.create_units else None
     for row_number, row_cells in rows.items():
-        row = RowReader(raw, row_number, row_cells, log, ref, table, located, today, limits.latest_date(today))
+        row = RowReader(raw, row_number, row_cells, log, ref, table, located, today, limits.latest_date(today),
+                        options.year)
         row.new_units = new_units
         builders[raw.kind](row)
         pending.append(row)

@@ -25,24 +25,30 @@ CACHED_UPLOAD_BYTES = 4 * 1024 * 1024
 _CHECKS = 4
 
 
-def _check(data: bytes, name: str, kind: str, crs: str, create_units: bool):
+def _check(data: bytes, name: str, kind: str, crs: str, create_units: bool, year: int | None):
     from civmap.ledger import ImportOptions, Limits, check_file
 
     cfg = settings()
-    options = ImportOptions(create_units=create_units, standard_score=cfg.standard_score)
+    options = ImportOptions(create_units=create_units, standard_score=cfg.standard_score, year=year)
     return check_file(data, name, kind, store(), vocab(), crs, limits=Limits.from_settings(cfg), options=options)
 
 
 @st.cache_data(max_entries=_CHECKS, ttl=dt.timedelta(hours=1), show_spinner=False)
-def _ledger_check(version: str, data: bytes, name: str, kind: str, crs: str, create_units: bool):
-    return _check(data, name, kind, crs, create_units)
+def _ledger_check(version: str, data: bytes, name: str, kind: str, crs: str, create_units: bool,
+                  year: int | None):
+    return _check(data, name, kind, crs, create_units, year)
 
 
-def ledger_check(data: bytes, name: str, kind: str, crs: str, create_units: bool = False):
-    """The checked ledger for an uploaded file; checked again once the store changes."""
+def ledger_check(data: bytes, name: str, kind: str, crs: str, create_units: bool = False,
+                 year: int | None = None):
+    """The checked ledger for an uploaded file; checked again once the store changes.
+
+    ``year`` is the year of dates written without one (None: such dates are rejected);
+    it is part of the cache key, since it changes which rows are good.
+    """
     if len(data) > CACHED_UPLOAD_BYTES:
-        return _check(data, name, kind, crs, create_units)
-    return _ledger_check(store().data_version(), data, name, kind, crs, create_units)
+        return _check(data, name, kind, crs, create_units, year)
+    return _ledger_check(store().data_version(), data, name, kind, crs, create_units, year)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
