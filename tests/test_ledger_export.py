@@ -34,7 +34,8 @@ def _snapshot(store: Store):
 
 def test_workbook_has_one_sheet_per_layer_with_chinese_headers(workbook, demo_store):
     wb = openpyxl.load_workbook(io.BytesIO(workbook))
-    assert wb.sheetnames == ["测评点位", "背街小巷", "问题台账", "督办清单", "督办汇总", "说明"]
+    assert wb.sheetnames == ["测评点位", "背街小巷", "问题台账", "责任单位", "重点点位圈", "测评结果",
+                             "督办清单", "督办汇总", "说明"]
     points = wb["测评点位"]
     assert [c.value for c in points[1]][:8] == ["编号", "名称", "类别", "所属区", "街道", "社区", "经度", "纬度"]
     assert points.max_row == len(demo_store.points()) + 1
@@ -98,7 +99,8 @@ def test_geojson_export_reimports_unchanged(demo_store):
     layers = pd.Series([f["properties"]["layer"] for f in collection["features"]]).value_counts()
     d02 = demo_store.scoped(["D02"])
     assert layers.to_dict() == {"problems": len(d02.problems()), "points": len(d02.points()),
-                                "alleys": len(d02.alleys())}
+                                "alleys": len(d02.alleys()), "circles": len(d02.circles()),
+                                "boundaries": len(d02.areas(None))}
     for kind in ("points", "alleys", "problems"):
         checked = ledger.check_file(data, "d02.geojson", kind, demo_store, VOCAB)
         assert not checked.issues and checked.summary()["same"] == checked.summary()["rows"]

@@ -1,21 +1,20 @@
-"""Taking the selection out: an Excel workbook (one sheet per layer and a printable
-supervision list), GeoJSON, and Open311 requests and service list, each as JSON or XML
-(see ``civmap.ledger.open311``). ``export_as`` is the one place a format name becomes a
-file, so the command line and the Import page cannot drift apart.
+"""Taking the selection out: an Excel workbook (one sheet per layer and per office ledger,
+and a printable supervision list), GeoJSON, and Open311 requests and service list, each
+as JSON or XML (see ``civmap.ledger.open311``). ``export_as`` is the one place a format
+name becomes a file, so the command line and the Import page cannot drift apart.
 
-All coordinates are WGS-84 degrees. Every layer sheet (and the supervision list, whose
-title rows the importer skips) imports again as a ledger and changes nothing. Text is
-stored as text, never as a formula (``civmap.safecells``), however it starts.
+All coordinates are WGS-84 degrees. Every layer and ledger sheet (and the supervision
+list, whose title rows the importer skips) imports again as a ledger and changes nothing,
+and so does each layer of the GeoJSON. Text is stored as text, never as a formula
+(``civmap.safecells``), however it starts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 
 import pandas as pd
-import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -24,7 +23,8 @@ from openpyxl.worksheet.pagebreak import Break
 from civmap import clock
 from civmap.filters import Filters
 from civmap.i18n import t
-from civmap.ledger.sheets import layer_tables, sheet_names, supervision_frame
+from civmap.ledger.geojson import export_geojson
+from civmap.ledger.sheets import SHEET_KINDS, layer_tables, office_tables, sheet_names, supervision_frame
 from civmap.safecells import keep_text
 from civmap.store import Store
 from civmap.vocab import Vocabulary
@@ -118,27 +118,28 @@ def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt
                     now: dt.datetime | None = None) -> bytes:
     """The selection as an .xlsx workbook.
 
-    Sheets: 测评点位, 背街小巷, 问题台账 (the layers, Chinese headers, re-importable),
-    督办清单 (overdue problems grouped by responsible unit, one unit per printed page,
+    Sheets: 测评点位, 背街小巷, 问题台账 (the layers), 责任单位, 重点点位圈, 测评结果
+    (the office's units, key circles and inspection results; each sheet with Chinese
+    headers, labels for codes, and re-importable as its kind), 督办清单 (overdue problems grouped by responsible unit, one unit per printed page,
     A4 landscape), 督办汇总 (count and longest delay per unit) and 说明 (what was
     exported, when, with which filters).
     """
     now = now or clock.now()
     names = sheet_names(store)
     selection = filters.describe(vocab, names["district_code"], "zh")
-    tables = layer_tables(store, filters, vocab, names)
+    tables = layer_tables(store, filters, vocab, names) | office_tables(store, filters, vocab, names)
     wb = Workbook()
     wb.remove(wb.active)
-    for layer in ("points", "alleys", "problems"):
-        _sheet(wb, t(f"ledger.sheet.{layer}", "zh"), tables[layer])
+    for kind in SHEET_KINDS:
+        _sheet(wb, t(f"ledger.sheet.{kind}", "zh"), tables[kind])
     overdue_selection = filters.without_statuses().describe(vocab, names["district_code"], "zh")
     _supervision_sheet(wb, supervision_frame(store, filters, vocab, as_of, names), as_of, overdue_selection)
     about = wb.create_sheet(t("ledger.sheet.about", "zh"))
     lines = [(t("ledger.about.exported", "zh"), now.isoformat(sep=" ")),
              (t("ledger.about.selection", "zh"), selection),
              (t("ledger.about.crs", "zh"), t("ledger.about.crs_value", "zh"))]
-    lines += [("", t("ledger.about.count", "zh", sheet=t(f"ledger.sheet.{layer}", "zh"), count=len(tables[layer])))
-              for layer in ("points", "alleys", "problems")]
+    lines += [("", t("ledger.about.count", "zh", sheet=t(f"ledger.sheet.{kind}", "zh"), count=len(tables[kind])))
+              for kind in SHEET_KINDS]
     lines.append(("", t("ledger.about.reimport", "zh")))
     for line in lines:
         about.append(list(line))
@@ -149,40 +150,6 @@ def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-def _jsonable(value):
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if isinstance(value, dt.date) and not isinstance(value, dt.datetime) \
-            else value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def export_geojson(store: Store, filters: Filters) -> bytes:
-    """One FeatureCollection of points, alleys and problems (``layer`` says which).
-
-    Properties carry store codes under civmap's column names (``district_code``,
-    ``category`` ...), which the importer reads as they are; geometry is WGS-84 (RFC
-    7946), lines for alleys and for points drawn as lines (roads).
-    """
-    from civmap.ledger.sheets import LAYER_COLUMNS
-
-    features = []
-    frames = {"points": store.points(filters), "alleys": store.alleys(filters), "problems": store.problems(filters)}
-    for layer, frame in frames.items():
-        wanted = [c for c in LAYER_COLUMNS[layer] if c in frame.columns and c != "geom_wkt"]
-        lines = frame["geom_wkt"] if "geom_wkt" in frame.columns else pd.Series(None, index=frame.index)
-        for (_, row), line in zip(frame.sort_values("id").iterrows(), lines.loc[frame.sort_values("id").index]):
-            shape = shapely.from_wkt(line) if isinstance(line, str) else row.geometry
-            properties = {"layer": layer, **{c: _jsonable(row[c]) for c in wanted}}
-            features.append({"type": "Feature", "properties": properties,
-                             "geometry": json.loads(shapely.to_geojson(shape))})
-    collection = {"type": "FeatureCollection", "features": features}
-    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
 def export_as(fmt: str, store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date) -> bytes:

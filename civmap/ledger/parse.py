@@ -27,7 +27,7 @@ import python_calamine
 
 from civmap.ledger.cells import is_blank
 from civmap.ledger.columns import (
-    LEDGER_KINDS, field_by_name, fields_of, header_score, match_headers, required_groups,
+    field_by_name, fields_of, header_score, match_headers, required_groups,
 )
 from civmap.ledger.errors import LedgerError
 from civmap.ledger.footers import without_footers
@@ -229,8 +229,9 @@ def _read_vector(data: bytes, name: str, kind: str) -> RawLedger:
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")  # projected (e.g. CGCS2000 Gauss-Krüger) → degrees
     notes: list[tuple[str, dict]] = []
-    if "layer" in frame.columns and kind in LEDGER_KINDS:
-        # civmap's own GeoJSON holds every layer; keep the one being imported.
+    if "layer" in frame.columns:
+        # civmap's own GeoJSON holds every layer (boundaries too); keep the one being imported.
+        # A file none of whose features is of that layer is left whole: its "layer" is its own.
         mine = frame["layer"].astype(str).eq(kind)
         if mine.any() and not mine.all():
             notes.append(("note.other_layers", {"count": int((~mine).sum())}))

@@ -1,4 +1,5 @@
-"""The layers as ledger sheets: Chinese headers, labels instead of codes, WGS-84 degrees.
+"""The layers and the office's own ledgers (units, circles, inspection results) as ledger
+sheets: Chinese headers, labels instead of codes, WGS-84 degrees.
 
 Headers are the ``Field.header`` of ``civmap.ledger.columns``, so every sheet built here
 is itself a ledger ``read_ledger`` accepts; a few columns for reading only (点位名称,
@@ -16,7 +17,8 @@ from civmap.ledger.columns import VOCABULARY_OF, field_by_name
 from civmap.store import Store
 from civmap.vocab import Vocabulary
 
-__all__ = ["LedgerTables", "layer_tables", "supervision_frame", "sheet_names", "LAYER_COLUMNS"]
+__all__ = ["LedgerTables", "layer_tables", "office_tables", "supervision_frame", "sheet_names", "LAYER_COLUMNS",
+           "OFFICE_COLUMNS", "SHEET_KINDS"]
 
 #: (store column, field name) per layer, in sheet order; field None = informational column.
 LAYER_COLUMNS = {
@@ -27,7 +29,18 @@ LAYER_COLUMNS = {
     "problems": ("id", "description", "category", "source", "status", "district_code", "street_code", "point_id",
                  "point_name", "address", "found_on", "deadline", "unit_code", "chief_name", "lon", "lat"),
 }
+#: The office's reference ledgers, likewise; none has a geometry of its own.
+OFFICE_COLUMNS = {
+    "units": ("code", "name", "district_code", "street_code", "kind", "head_name", "head_phone"),
+    "circles": ("id", "name", "centre_point_id", "kind"),
+    "inspections": ("point_id", "date", "score_rate", "up_to_standard", "inspector"),
+}
+#: Every importable sheet of the workbook, in sheet order.
+SHEET_KINDS = (*LAYER_COLUMNS, *OFFICE_COLUMNS)
 _INFO = {"point_name": "ledger.supervision.point_name"}
+_DATES = ("found_on", "deadline", "date")
+#: 是否达标 as written: the words ``civmap.ledger.office.yes_no`` reads first.
+_YES_NO = {True: "是", False: "否"}
 
 
 class LedgerTables(dict):
@@ -39,15 +52,17 @@ def _labelled(frame: pd.DataFrame, layer: str, vocab: Vocabulary, names: dict[st
     """``columns`` of ``frame`` (default: the layer's sheet) under their Chinese headers,
     codes shown as labels and names, dates as dates."""
     out = pd.DataFrame(index=frame.index)
-    for column in columns or LAYER_COLUMNS[layer]:
+    for column in columns or {**LAYER_COLUMNS, **OFFICE_COLUMNS}[layer]:
         values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         kind = VOCABULARY_OF.get((layer, column))
         if kind:
             values = values.map(vocab.labels(kind, "zh")).fillna(values)
         elif column in names:
             values = values.map(names[column]).where(values.notna(), None)
-        if column in ("found_on", "deadline"):
+        if column in _DATES:
             values = pd.to_datetime(values).dt.date
+        elif column == "up_to_standard":
+            values = values.map(lambda v: _YES_NO[bool(v)] if pd.notna(v) else None)
         header = t(_INFO[column], "zh") if column in _INFO else field_by_name(layer, column).header
         out[header] = values.astype(object).where(values.notna(), None)
     return out.reset_index(drop=True)
@@ -76,6 +91,26 @@ def layer_tables(store: Store, filters: Filters, vocab: Vocabulary, names: dict[
         problems=_labelled(problems, "problems", vocab, names),
     )
     return tables
+
+
+def office_tables(store: Store, filters: Filters, vocab: Vocabulary, names: dict[str, dict]) -> LedgerTables:
+    """The units, circles and inspection results of the selection as ledger sheets.
+
+    A unit is in the selection when it belongs to a selected district or to none (a
+    city bureau answers in every district); a circle and an inspection follow their
+    point (the circle's centre), as the map does. Score rates stay shares (0.92): the
+    importer reads a number up to 1 as a share, so the sheet imports again unchanged.
+    """
+    units = store.units()
+    if filters.districts:
+        units = units[units["district_code"].isna() | units["district_code"].isin(filters.districts)]
+    circles = pd.DataFrame(store.circles(filters)).sort_values("id")
+    inspections = store.inspections(filters).sort_values(["point_id", "date"])
+    return LedgerTables(
+        units=_labelled(units.sort_values("code"), "units", vocab, names),
+        circles=_labelled(circles, "circles", vocab, names),
+        inspections=_labelled(inspections, "inspections", vocab, names),
+    )
 
 
 def supervision_frame(store: Store, filters: Filters, vocab: Vocabulary, as_of, names: dict[str, dict]) -> pd.DataFrame:
