@@ -40,7 +40,8 @@ _HEADLINE = (("found", "count"), ("closed", "count"), ("on_time", "count"), ("on
 
 def date_text(day: dt.date, lang: str) -> str:
     """``2026年11月29日`` / ``29 November 2026``: a date as a document writes it."""
-    return t("bulletin.date", lang, year=day.year, month=day.month, day=day.day, month_name=_MONTHS[day.month - 1])
+    month = day.month if lang == "zh" else _MONTHS[day.month - 1]
+    return t("bulletin.date", lang, year=day.year, month=month, day=day.day)
 
 
 def period_text(start: dt.date, end: dt.date, lang: str) -> str:
@@ -186,7 +187,7 @@ def context(data: BulletinData, vocab: Vocabulary, districts: dict[str, str], la
     level = t(f"bulletin.map.level.{data.map_level}", lang)
     captions.update(headline=t("bulletin.headline.caption", lang), trend=t("bulletin.chart.trend_caption", lang),
                     burndown=t("bulletin.chart.burndown_caption", lang),
-                    map=t("bulletin.map.caption", lang, level=level, level_lower=level))
+                    map=t("bulletin.map.caption", lang, level=level))
     office = t("bulletin.office", lang)
     return {
         "office": office, "number": number_ or number_text(data.end, lang), "issued": date_text(issued, lang),

@@ -37,9 +37,10 @@ def _environment() -> jinja2.Environment:
 
 
 def _open(template: bytes | Path | str) -> DocxTemplate:
-    source = io.BytesIO(template) if isinstance(template, bytes) else str(template)
+    doc = DocxTemplate(io.BytesIO(template) if isinstance(template, bytes) else str(template))
     try:
-        return DocxTemplate(source) if isinstance(source, str) else DocxTemplate(source)
+        doc.init_docx()  # docxtpl opens the file lazily: open it here, where a bad file is said plainly
+        return doc
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError) as error:
         raise TemplateError(f"the template is not a Word .docx file ({error})") from None
 
