@@ -222,7 +222,8 @@ def build_template(lang: str = "zh"):
     rank_widths = (1, 4, 2, 2, 2, 1.5, 1.5, 1.5)
     for level, rows in (("district", "rows"), ("street", "marked"), ("unit", "marked")):
         _para(doc, "{%p if ranks." + level + " %}", indent=False)
-        _para(doc, "{{ ranks." + level + ".level }}：{{ ranks." + level + ".names }}")
+        colon = "：" if lang == "zh" else ": "
+        _para(doc, "{{ ranks." + level + ".level }}" + colon + "{{ ranks." + level + ".names }}")
         _para(doc, "{{ ranks." + level + ".caption }}", "Bulletin Caption")
         _table(doc, rank_headers, rank_cells, f"r in ranks.{level}.{rows}", rank_widths)
         if level == "district":  # the map of districts sits under their ranking
