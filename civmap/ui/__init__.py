@@ -8,6 +8,8 @@ store's data version and the ``Filters`` value, never by GeoDataFrames (which
 
 from civmap.ui.core import *  # noqa: F401,F403
 from civmap.ui.core import __all__ as _core
+from civmap.ui.bulletin import *  # noqa: F401,F403
+from civmap.ui.bulletin import __all__ as _bulletin
 from civmap.ui.circles import *  # noqa: F401,F403
 from civmap.ui.circles import __all__ as _circles
 from civmap.ui.params import *  # noqa: F401,F403
@@ -24,7 +26,7 @@ from civmap.ui.wall import *  # noqa: F401,F403
 from civmap.ui.wall import __all__ as _wall
 
 __all__ = [
-    *_core, *_params, *_circles, *_ledger, *_progress, *_setup, *_text, *_wall,
+    *_core, *_bulletin, *_params, *_circles, *_ledger, *_progress, *_setup, *_text, *_wall,
 ]
 
 
