@@ -171,3 +171,30 @@ def test_a_ledger_naming_an_unknown_unit_creates_it_only_when_asked(scratch):
                               options=ledger.ImportOptions(create_units=True))
     assert again.new_units == () and not again.issues
     assert (scratch.units()["code"] == code).sum() == 1
+
+
+def test_a_status_date_dates_the_change_so_past_closings_count_on_their_own_day(scratch):
+    point = scratch.points().sort_values("id").iloc[0]
+    found, closed = clock.today() - dt.timedelta(days=40), clock.today() - dt.timedelta(days=30)
+    rows = [["问题编号", "问题描述", "问题类别", "所属点位", "发现日期", "状态", "状态日期"],
+            ["SD1", "已销号的旧问题", "牛皮癣", point.id, found.isoformat(), "已销号", closed.isoformat()],
+            ["SD2", "没写状态日期", "牛皮癣", point.id, found.isoformat(), "已销号", ""],
+            ["SD3", "状态日期早于发现", "牛皮癣", point.id, found.isoformat(), "已销号",
+             (found - dt.timedelta(days=1)).isoformat()]]
+    checked = ledger.check_file(xlsx(rows), "历史台账.xlsx", "problems", scratch, VOCAB)
+    assert _issues(checked) == {(4, "status_on", "status_before_found")}
+    ledger.commit_ledger(scratch, checked, VOCAB, at=dt.datetime.combine(clock.today(), dt.time(9)))
+    events = scratch.events().query("problem_id in ['SD1', 'SD2']").sort_values(["problem_id", "at"])
+    closing = events[events["to_status"] == "closed"].set_index("problem_id")["at"]
+    assert closing["SD1"].date() == closed          # on the day the ledger says
+    assert closing["SD2"].date() == clock.today()   # no date given: at the import
+    stored = scratch.problems().set_index("id")
+    assert stored.at["SD1", "status_since"].date() == closed
+
+    # A later ledger reopening SD1 with a date before its closing keeps the history in order.
+    again = [rows[0], ["SD1", "已销号的旧问题", "牛皮癣", point.id, found.isoformat(), "反弹",
+                       (closed - dt.timedelta(days=5)).isoformat()]]
+    ledger.commit_ledger(scratch, ledger.check_file(xlsx(again), "复查.xlsx", "problems", scratch, VOCAB), VOCAB)
+    chain = scratch.events().query("problem_id == 'SD1'").sort_values(["at", "id"])
+    assert chain["to_status"].tolist()[-2:] == ["closed", "reopened"]
+    assert chain["at"].is_monotonic_increasing

@@ -116,6 +116,8 @@ _FIELDS: dict[str, tuple[Field, ...]] = {
         _f("deadline", "整改时限", "Deadline", "整改期限", "限期", "截止日期", "完成时限", "整改截止日期",
            "限期整改日期"),
         _f("status", "状态", "Status", "整改状态", "办理状态", "处理状态", "整改情况"),
+        _f("status_on", "状态日期", "Status date", "销号日期", "办结日期", "结案日期", "整改完成日期", "完成日期",
+           "状态变更日期"),
         _f("unit_code", "责任单位", "Responsible unit", "unit", "unit_name", "属地管理单位", "属地单位",
            "责任部门", "承办单位", "整改单位"),
         _f("chief_name", "点位长", "Point chief", "chief", "负责人", "责任人", "联系人"),

@@ -106,7 +106,7 @@ def plan_writes(kind: str, records: tuple[Record, ...], existing: dict[str, dict
 
     ``existing`` holds the stored rows of the records' keys. A new problem gets the event
     of its finding (at its finding day) and, when the ledger already gives a later
-    status, the event of that change at ``at``; an updated problem whose status differs
+    status, the event of that change at ``at`` (or on its 状态日期, when given); an updated problem whose status differs
     gets one event from the old status to the new, like any other status change; one
     whose deadline alone changes gets an event that keeps its status and sets the deadline.
     """
@@ -131,8 +131,9 @@ def plan_writes(kind: str, records: tuple[Record, ...], existing: dict[str, dict
             writes.unchanged += 1
             continue
         if kind == "problems" and "status" in changed:
-            changed["status_since"] = at
-            writes.events.append(dict(problem_id=record.key, at=at, actor=actor, from_status=old["status"],
+            when = _status_time(record.values, at, old.get("status_since"))
+            changed["status_since"] = when
+            writes.events.append(dict(problem_id=record.key, at=when, actor=actor, from_status=old["status"],
                                       to_status=changed["status"], deadline=changed.get("deadline"), note=None))
         elif kind == "problems" and changed.get("deadline") is not None:
             # A new deadline (an extension, 延期) is history too: the event keeps the status and
@@ -150,9 +151,22 @@ def _new_problem_events(row: dict, writes: Writes, actor: str, at: dt.datetime, 
                               deadline=row.get("deadline"), note=None))
     if row["status"] == first:
         return {"status_since": found_at}
-    writes.events.append(dict(problem_id=row["id"], at=at, actor=actor, from_status=first,
+    when = _status_time(row, at, found_at)
+    writes.events.append(dict(problem_id=row["id"], at=when, actor=actor, from_status=first,
                               to_status=row["status"], deadline=row.get("deadline"), note=None))
-    return {"status_since": at}
+    return {"status_since": when}
+
+
+def _status_time(values: dict, at: dt.datetime, since) -> dt.datetime:
+    """When a ledger's status change happened: on its 状态日期 when the ledger gives one (a
+    closing date), else at the import; never before the problem's last event, so its
+    history stays in order."""
+    day = values.get("status_on")
+    if day is None:
+        return at
+    when = dt.datetime.combine(day, dt.time(12))
+    last = None if since is None or pd.isna(since) else pd.Timestamp(since).to_pydatetime()
+    return max(when, last) if last is not None else when
 
 
 def existing_rows(store: Store, kind: str) -> dict[str, dict]:

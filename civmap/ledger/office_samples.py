@@ -11,7 +11,8 @@ the files an office loads in order (see ``civmap.stages``), each as offices writ
 - ``5_alleys.xlsx``: back alleys with their lines (WKT);
 - ``6_inspections.xlsx``: the points' last two inspection results, score rates written
   as 92, 0.92 and 92%, 是否达标 sometimes blank (derived from the threshold);
-- ``7_problems.xlsx``: open and closed problems at those points.
+- ``7_problems.xlsx``: open and closed problems at those points, each with the day its
+  status was reached (状态日期), so closings count on their own days.
 
 Each imports with no rejected row into a store that holds the files before it; the
 setup test and the README's "Your own city" walk through them.
@@ -115,14 +116,14 @@ def write_office_samples(store: Store, folder: Path, vocab: Vocabulary | None = 
         [i.point_id, i.date.isoformat() if hasattr(i.date, "isoformat") else str(i.date)[:10],
          _rate_as_written(i.score_rate, n), None if n % 3 == 2 else ("是" if i.up_to_standard else "否"), i.inspector]
         for n, i in enumerate(inspections.itertuples())))
-    problems = store.problems()
-    problems = problems[problems["point_id"].isin(points["id"])].sort_values("id").groupby("district_code").head(6)
+    problems = _sample_problems(store, points, vocab)
     books["problems"] = _workbook("问题台账", ["问题编号", "问题描述", "问题类别", "所属点位", "经度", "纬度", "发现日期",
-                                           "整改时限", "状态", "责任单位"], (
+                                           "整改时限", "状态", "状态日期", "责任单位"], (
         [q.id, q.description, label["problem_categories"][q.category], q.point_id, q.lon, q.lat,
          pd.Timestamp(q.found_on).date().isoformat(),
          None if pd.isna(q.deadline) else pd.Timestamp(q.deadline).date().isoformat(),
-         label["statuses"][q.status], unit_name.get(q.unit_code)] for q in problems.itertuples()))
+         label["statuses"][q.status], pd.Timestamp(q.status_since).date().isoformat(), unit_name.get(q.unit_code)]
+        for q in problems.itertuples()))
 
     paths = []
     target = folder / OFFICE_FILES["boundaries"]
@@ -133,6 +134,17 @@ def write_office_samples(store: Store, folder: Path, vocab: Vocabulary | None = 
         book.save(target)
         paths.append(target)
     return sorted(paths)
+
+
+def _sample_problems(store: Store, points: pd.DataFrame, vocab: Vocabulary, per_district: int = 3) -> pd.DataFrame:
+    """At the sample points, in each district the latest open problems and the latest closed
+    ones: a backlog to work on, and closings dated by their 状态日期."""
+    problems = store.problems()
+    problems = problems[problems["point_id"].isin(points["id"])]
+    is_open = problems["status"].isin(vocab.unresolved_statuses)
+    picked = [part.sort_values("found_on").groupby("district_code").tail(per_district)
+              for part in (problems[is_open], problems[~is_open])]
+    return pd.concat(picked).sort_values("id")
 
 
 def _rate_as_written(rate: float, n: int):

@@ -26,8 +26,8 @@ LAYER_COLUMNS = {
                "chief_name", "chief_phone", "unit_code", "authority", "partner_unit", "address"),
     "alleys": ("id", "name", "district_code", "street_code", "state", "length_m", "lon", "lat", "geom_wkt",
                "chief_name", "chief_phone", "unit_code"),
-    "problems": ("id", "description", "category", "source", "status", "district_code", "street_code", "point_id",
-                 "point_name", "address", "found_on", "deadline", "unit_code", "chief_name", "lon", "lat"),
+    "problems": ("id", "description", "category", "source", "status", "status_on", "district_code", "street_code",
+                 "point_id", "point_name", "address", "found_on", "deadline", "unit_code", "chief_name", "lon", "lat"),
 }
 #: The office's reference ledgers, likewise; none has a geometry of its own.
 OFFICE_COLUMNS = {
@@ -38,7 +38,7 @@ OFFICE_COLUMNS = {
 #: Every importable sheet of the workbook, in sheet order.
 SHEET_KINDS = (*LAYER_COLUMNS, *OFFICE_COLUMNS)
 _INFO = {"point_name": "ledger.supervision.point_name"}
-_DATES = ("found_on", "deadline", "date")
+_DATES = ("found_on", "deadline", "date", "status_on")
 #: 是否达标 as written: the words ``civmap.ledger.office.yes_no`` reads first.
 _YES_NO = {True: "是", False: "否"}
 
@@ -85,6 +85,7 @@ def layer_tables(store: Store, filters: Filters, vocab: Vocabulary, names: dict[
 
         alleys["geom_wkt"] = shapely.to_wkt(alleys["geometry"].to_numpy(), rounding_precision=-1)
     problems = pd.DataFrame(store.problems(filters)).sort_values("id")
+    problems["status_on"] = problems["status_since"]  # exported as the day the status was reached
     tables = LedgerTables(
         points=_labelled(points, "points", vocab, names),
         alleys=_labelled(alleys, "alleys", vocab, names),

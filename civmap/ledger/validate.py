@@ -169,6 +169,11 @@ def _problem_row(row: RowReader) -> None:
     deadline = row.date("deadline", KEEP, future=True)
     if found is not None and deadline is not None and deadline < found:
         row.issue("deadline", "deadline_before_found", deadline.isoformat(), found=found.isoformat())
+    # The day the stated status was reached (a closing date): its event is dated then, not
+    # at the import, so a ledger of past closings does not count them all as closed today.
+    status_on = row.date("status_on", KEEP)
+    if found is not None and status_on is not None and status_on < found:
+        row.issue("status_on", "status_before_found", status_on.isoformat(), found=found.isoformat())
     if deadline is None and found is not None and category is not None:
         row.defaults["deadline"] = found + dt.timedelta(days=row.ref.vocab.time_limit_days(category))
     row.point = _stated_point(row)
