@@ -18,8 +18,8 @@ with tab_in:
     if flash:
         st.success(ui.plain(flash))
     left, right = st.columns(2)
-    kind = left.selectbox(t("ledger.kind", lang), ledger.KINDS, key="ledger_kind",
-                          format_func=lambda k: t(f"ledger.kind.{k}", lang))
+    kind = left.selectbox(t("ledger.kind", lang), ledger.KINDS, index=ledger.KINDS.index("points"),  # the usual one
+                          key="ledger_kind", format_func=lambda k: t(f"ledger.kind.{k}", lang))
     crs = right.selectbox(t("ledger.crs", lang), ("wgs84", "gcj02", "bd09"), key="ledger_crs",
                           format_func=lambda c: t(f"ledger.crs.{c}", lang))
     create_units = False

@@ -37,7 +37,7 @@ def board():
     if read.view is None:
         st.html(header + notice_html(t("wall.unavailable" if read.stale else "wall.waiting", lang)))
         return
-    if ui.missing_stages(("problems",)):  # a new office store: no zeros posing as figures
+    if ui.wall_awaits_problems():  # a new office store: no zeros posing as figures
         st.html(header + notice_html(t("wall.setup_missing", lang)))
         return
     # One element for the title and the figures, so a screen never shows one without the other.

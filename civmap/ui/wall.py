@@ -16,7 +16,7 @@ from civmap.ui.core import _events, asset_base, district_names, lang, settings, 
 from civmap.ui.params import _lang_problems, url_warnings
 
 __all__ = [
-    "WALL_READ_ERRORS", "wall_districts", "wall_now", "wall_options", "wall_position",
+    "WALL_READ_ERRORS", "wall_awaits_problems", "wall_districts", "wall_now", "wall_options", "wall_position",
     "wall_read",
 ]
 
@@ -45,6 +45,18 @@ def wall_options():
     options, problems = parse_options(params, list(wall_districts()) or None)
     url_warnings([*_lang_problems(), *problems])
     return options
+
+
+def wall_awaits_problems() -> bool:
+    """True when the store is read and has no problems yet (a new office's store): the wall
+    then says so instead of showing zeros. A failed read is not "no problems": the wall
+    keeps its last good figures, marked stale."""
+    from civmap.ui.setup import missing_stages
+
+    try:
+        return bool(missing_stages(("problems",)))
+    except WALL_READ_ERRORS:
+        return False
 
 
 def wall_now() -> dt.datetime:
