@@ -19,8 +19,8 @@ following = status.next_stage
 if following is None:
     st.success(t("setup.all_loaded", lang))
 else:
-    st.warning(f"**{t('setup.next', lang)}：** {t('setup.how.' + following.code, lang)}  \n"
-               f"{t('setup.command', lang)}：`{ui.import_command(following.kind)}` {t('setup.or_page', lang)}")
+    st.warning(t("setup.next.line", lang, how=t("setup.how." + following.code, lang),
+                 command=ui.import_command(following.kind)))
 
 st.subheader(t("setup.by_district", lang))
 st.dataframe(ui.district_table(status), width="stretch")
