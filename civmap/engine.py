@@ -95,7 +95,8 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         try:
             conn.begin()
             if conn.dialect.name == "postgresql":
-                conn.execute(text(f"SET LOCAL lock_timeout = {int(timeout * 1000)}"))
+                # at least 1 ms: PostgreSQL reads 0 as "wait for ever", SQLite as "do not wait"
+                conn.execute(text(f"SET LOCAL lock_timeout = {max(1, int(timeout * 1000))}"))
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_WRITE_LOCK})
         except OperationalError as error:
             if conn.in_transaction():

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, bindparam, select, text, update
 
 from civmap import schema as s
 from civmap.engine import write_transaction
+from civmap.health import StoreError
 
 __all__ = ["STEPS", "stored_version", "migrate"]
 
@@ -24,13 +25,17 @@ def _to_2(conn) -> None:
     for column in ("street_code VARCHAR(32)", "head_name VARCHAR(32)", "head_phone VARCHAR(32)"):
         conn.execute(text(f"ALTER TABLE units ADD COLUMN {column}"))
     conn.execute(text("ALTER TABLE inspections ADD COLUMN ref VARCHAR(64)"))
-    rows = conn.execute(select(s.inspections.c.id, s.inspections.c.point_id, s.inspections.c.date)).all()
+    i = s.inspections
+    rows = conn.execute(select(i.c.id, i.c.point_id, i.c.date).order_by(i.c.id.desc())).all()
     seen: set[str] = set()
+    keys = []
     for row in rows:  # two results of one point on one day: the later row keeps the plain key
         ref = s.inspection_ref(row.point_id, row.date)
         key = ref if ref not in seen else f"{ref}#{row.id}"
         seen.add(key)
-        conn.execute(update(s.inspections).where(s.inspections.c.id == row.id).values(ref=key))
+        keys.append({"row_id": row.id, "row_ref": key})
+    if keys:
+        conn.execute(update(i).where(i.c.id == bindparam("row_id")).values(ref=bindparam("row_ref")), keys)
     conn.execute(text("CREATE UNIQUE INDEX ix_inspections_ref ON inspections (ref)"))
 
 
@@ -46,7 +51,7 @@ def stored_version(conn) -> int | None:
 def migrate(engine: Engine) -> list[int]:
     """Apply every step from the store's version to ``SCHEMA_VERSION``; the versions reached.
 
-    Raises ValueError for a store newer than this civmap, or one no step starts from.
+    Raises ``StoreError`` for a store newer than this civmap, or one no step starts from.
     """
     reached = []
     while True:
@@ -54,9 +59,8 @@ def migrate(engine: Engine) -> list[int]:
             version = stored_version(conn)
             if version is None or version == s.SCHEMA_VERSION:
                 return reached
-            if version > s.SCHEMA_VERSION or version not in STEPS:
-                raise ValueError(f"the store has schema version {version}; this civmap migrates versions "
-                                 f"{', '.join(map(str, STEPS))} up to {s.SCHEMA_VERSION}")
+            if version > s.SCHEMA_VERSION or version not in STEPS:  # written by a newer civmap
+                raise StoreError("schema_version", found=version, expected=s.SCHEMA_VERSION, where=str(engine.url))
             STEPS[version](conn)
             conn.execute(update(s.meta).where(s.meta.c.key == "schema_version").values(value=str(version + 1)))
             reached.append(version + 1)

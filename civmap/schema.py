@@ -89,8 +89,9 @@ inspections = Table(
     Column("inspector", String(64), nullable=True),
     # "point id@YYYY-MM-DD": one result per point and day, so a re-imported result updates
     # (version 2; see ``inspection_ref``).
-    Column("ref", String(64), nullable=False, unique=True),
+    Column("ref", String(64), nullable=False),
     Index("ix_inspections_point_date", "point_id", "date"),
+    Index("ix_inspections_ref", "ref", unique=True),
 )
 
 #: Key point-circles: an office designates which centres are key; membership is

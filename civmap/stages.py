@@ -99,22 +99,12 @@ def setup_status(store: Store) -> SetupStatus:
     """Where the store stands in an office's set-up (within the store's scope)."""
     areas = store.areas(None)
     districts = areas[areas["level"] == "district"].sort_values("code")
-    counted = {
-        "boundaries": (len(areas), _tally(_district_of_areas(areas)) if len(areas) else {}),
-        "units": store.units(),
-        "points": store.points(),
-        "circles": store.circles(),
-        "alleys": store.alleys(),
-        "inspections": store.inspections(),
-        "problems": store.problems(),
-    }
     stages = []
     for code, kind in STAGES:
-        value = counted[code]
-        if isinstance(value, tuple):
-            count, per = value
+        if code == "boundaries":
+            per = _tally(_district_of_areas(areas)) if len(areas) else {}
         else:
-            count, per = len(value), _tally(value["district_code"]) if len(value) else {}
-        stages.append(StageState(code, kind, int(count), per))
+            per = store.counts_by_district(code)
+        stages.append(StageState(code, kind, sum(per.values()), per))
     return SetupStatus(tuple(stages), dict(zip(districts["code"], districts["name"])),
-                       is_demo=store.get_meta("demo_seed") is not None)
+                       is_demo=store.get_meta("demo_seed") is not None and store.get_meta("office_import") is None)

@@ -190,6 +190,27 @@ class Store:
         query = self._where_problems(query, filters)
         return self._frame(query)
 
+    def counts_by_district(self, layer: str) -> dict[str, int]:
+        """Rows of ``layer`` per district code (``""``: none, e.g. a city-level unit), within
+        the scope, counted in SQL: what the setup status and the wall ask on every data change,
+        without reading a layer whole."""
+        p = s.points
+        via_point = {"circles": (s.circles, s.circles.c.centre_point_id), "inspections": (s.inspections,
+                                                                                      s.inspections.c.point_id)}
+        if layer in via_point:
+            table, link = via_point[layer]
+            query = select(p.c.district_code, func.count()).select_from(table.join(p, link == p.c.id))
+            column = p.c.district_code
+        else:
+            table = {"points": p, "alleys": s.alleys, "problems": s.problems, "units": s.units}[layer]
+            column = table.c.district_code
+            query = select(column, func.count()).select_from(table)
+        if self.scope is not None:
+            query = query.where(column.in_(self.scope or _NO_MATCH))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.group_by(column)).all()
+        return {"" if code is None else str(code): int(count) for code, count in rows}
+
     def counts(self) -> dict[str, int]:
         """Rows per table, within the scope (used by ``civmap stats``)."""
         scoped = {"points": s.points, "alleys": s.alleys, "problems": s.problems}
@@ -258,7 +279,7 @@ class Store:
 
 def bump_version(conn) -> str:
     """Record that the data changed; caches keyed by the version then miss."""
-    version = f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    version = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     updated = conn.execute(update(s.meta).where(s.meta.c.key == "data_version").values(value=version))
     if updated.rowcount == 0:
         conn.execute(insert(s.meta).values(key="data_version", value=version))

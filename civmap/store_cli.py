@@ -16,13 +16,16 @@ __all__ = ["REGISTERS"]
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
     from civmap.db import init_store
     from civmap.i18n import t
 
     settings = load_settings()
     lang = args.lang or settings.lang
     created = init_store(settings)
-    print(t("store.init.created" if created else "store.init.exists", lang, where=settings.database_url))
+    where = make_url(settings.database_url).render_as_string(hide_password=True)  # never print a password
+    print(t("store.init.created" if created else "store.init.exists", lang, where=where))
     return 0
 
 

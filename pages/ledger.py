@@ -3,7 +3,7 @@
 import streamlit as st
 
 from civmap import ledger, ui
-from civmap.health import StoreLocked
+from civmap.health import StoreError
 from civmap.i18n import t
 from civmap.ledger.export import FORMATS, MEDIA_TYPES, export_file_name
 
@@ -68,8 +68,8 @@ with tab_in:
                      key="ledger_commit"):
             try:
                 result = ledger.commit_ledger(ui.store(), checked, ui.vocab())
-            except StoreLocked as error:  # another import held the store: nothing was written
-                st.error(error.message(lang))
+            except (StoreError, ledger.LedgerError) as error:  # locked, gone, out of scope: nothing written
+                st.error(ui.plain(error.message(lang)))
             else:
                 st.session_state["ledger_result"] = ledger.committed_text(result, lang)
                 st.rerun()

@@ -242,3 +242,12 @@ def test_page_makes_the_bulletin_for_the_fortnight_ending_yesterday(app_env, dem
     assert (f"{name}共发现问题 {fig['total']:,} 件，已办结 {fig['total'] - fig['backlog']:,} 件，"
             f"办结率 {format_rate(fig['closing_rate'])}") in shown
     assert f"按期办结率 {format_rate(fig['on_time_rate'])}" in shown
+
+
+def test_a_template_cannot_reach_python_on_the_server(city):
+    """A template is an upload: Jinja's escape hatches to Python are refused, by name."""
+    made, _ = city
+    for payload in ("{{ title.__class__.__mro__[1].__subclasses__() }}",
+                    "{{ title.upper.__globals__ }}", "{{ ranks.clear() }}"):
+        with pytest.raises(TemplateError, match="may not do|does not fill"):
+            fill(_template(payload), made.values, {})

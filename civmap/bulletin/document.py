@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
@@ -33,7 +34,9 @@ class TemplateError(ValueError):
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    """A sandbox: a template is a file anyone with the page can upload, and plain Jinja would
+    let ``{{ ''.__class__.__mro__ ... }}`` reach Python itself on the server."""
+    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 def _open(template: bytes | Path | str) -> DocxTemplate:
@@ -75,6 +78,8 @@ def fill(template: bytes | Path | str, values: dict, images: dict[str, bytes]) -
         doc.render(full, _environment(), autoescape=True)
     except jinja2.UndefinedError as error:
         raise TemplateError(f"the template asks for something civmap does not fill: {error.message}") from None
+    except SecurityError as error:
+        raise TemplateError(f"the template tries something a bulletin template may not do: {error}") from None
     except jinja2.TemplateError as error:
         raise TemplateError(f"the template cannot be filled: {error}") from None
     out = io.BytesIO()

@@ -164,7 +164,7 @@ def _status_time(values: dict, at: dt.datetime, since) -> dt.datetime:
     day = values.get("status_on")
     if day is None:
         return at
-    when = dt.datetime.combine(day, dt.time(12))
+    when = min(dt.datetime.combine(day, dt.time(12)), at)  # today's date: not later than now
     last = None if since is None or pd.isna(since) else pd.Timestamp(since).to_pydatetime()
     return max(when, last) if last is not None else when
 

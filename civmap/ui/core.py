@@ -19,10 +19,12 @@ from civmap.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
 from civmap.mapview import MapLayers, TileConfig, build_map, render_html
 from civmap.store import Store
+from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "asset_base", "cached_headline", "cached_map_html", "district_names", "tile_config", "format_rate", "lang",
+    "ICON", "asset_base", "cached_headline", "cached_map_html", "code_multiselect", "district_names", "tile_config",
+    "format_rate", "lang",
     "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map",
     "store", "table_labels", "vocab",
 ]
@@ -82,7 +84,7 @@ def store() -> Store:
                 opened.engine.dispose()  # its connections still read the old file
             _opened_store.clear()
             if attempt == 2 or error.code not in ("replaced", "truncated"):
-                st.error(t("store.fault.title", lang()) + "\n\n" + error.message(lang()))
+                st.error(t("store.fault.title", lang()) + "\n\n" + plain(error.message(lang())))
                 st.stop()
 
 
@@ -204,7 +206,7 @@ def show_map(html: str, height: int) -> None:
 
 
 # -- widgets ---------------------------------------------------------------------------
-def _multiselect(label_key: str, options: list[str], labels: dict[str, str], key: str, default: list[str]):
+def code_multiselect(label_key: str, options: list[str], labels: dict[str, str], key: str, default: list[str]):
     return st.multiselect(t(label_key, lang()), options=options, default=[d for d in default if d in options],
                           format_func=lambda code: labels.get(code, code), key=key,
                           placeholder=t("filter.all_placeholder", lang()))

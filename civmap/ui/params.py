@@ -15,12 +15,12 @@ import streamlit as st
 
 from civmap.filters import Filters, ParamProblem
 from civmap.i18n import LANGS, t
-from civmap.ui.core import _multiselect, district_names, lang, vocab
+from civmap.ui.core import code_multiselect, district_names, lang, vocab
 
-__all__ = ["language_picker", "sidebar_filters", "url_filters", "url_warnings"]
+__all__ = ["lang_problems", "language_picker", "sidebar_filters", "url_filters", "url_warnings"]
 
 
-def _lang_problems() -> list[ParamProblem]:
+def lang_problems() -> list[ParamProblem]:
     """``?lang=`` when it names no language (``lang()`` then uses the default)."""
     wanted = st.query_params.get("lang")
     return [] if wanted is None or wanted in LANGS else [ParamProblem("lang", wanted, "unknown_lang", ", ".join(LANGS))]
@@ -43,7 +43,7 @@ def url_filters() -> tuple[Filters, tuple[ParamProblem, ...]]:
 
         known["units"] = rank_names("unit")
     filters, problems = Filters.from_query_params(params, known)
-    return filters, (*_lang_problems(), *problems)
+    return filters, (*lang_problems(), *problems)
 
 
 def _literal(text: str) -> str:
@@ -81,15 +81,15 @@ def sidebar_filters() -> Filters:
     with st.sidebar:
         st.header(t("sidebar.filters", code))
         districts = district_names()
-        chosen_districts = _multiselect("filter.districts", list(districts), districts, "f_districts",
+        chosen_districts = code_multiselect("filter.districts", list(districts), districts, "f_districts",
                                         list(from_url.districts))
-        point_categories = _multiselect("filter.point_categories", v.codes("point_categories"),
+        point_categories = code_multiselect("filter.point_categories", v.codes("point_categories"),
                                         v.labels("point_categories", code), "f_point_categories",
                                         list(from_url.point_categories))
-        problem_categories = _multiselect("filter.problem_categories", v.codes("problem_categories"),
+        problem_categories = code_multiselect("filter.problem_categories", v.codes("problem_categories"),
                                           v.labels("problem_categories", code), "f_problem_categories",
                                           list(from_url.problem_categories))
-        statuses = _multiselect("filter.statuses", v.codes("statuses"), v.labels("statuses", code), "f_statuses",
+        statuses = code_multiselect("filter.statuses", v.codes("statuses"), v.labels("statuses", code), "f_statuses",
                                 list(from_url.statuses) or v.unresolved_statuses)
     return Filters(districts=chosen_districts, point_categories=point_categories,
                    problem_categories=problem_categories, statuses=statuses)

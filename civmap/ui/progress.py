@@ -9,7 +9,7 @@ import streamlit as st
 
 from civmap.filters import Filters
 from civmap.i18n import area_names, t
-from civmap.ui.core import _events, _multiselect, _problems, format_rate, lang, scoped_store, settings, store, vocab
+from civmap.ui.core import _events, code_multiselect, _problems, format_rate, lang, scoped_store, settings, store, vocab
 from civmap.ui.params import url_filters
 
 __all__ = [
@@ -56,8 +56,8 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
     from_url, _ = url_filters()  # its problems were shown by sidebar_filters
     units = rank_names("unit")
     with st.sidebar:
-        chosen_units = _multiselect("filter.units", list(units), units, "p_units", list(from_url.units))
-        sources = _multiselect("filter.sources", vocab().codes("problem_sources"),
+        chosen_units = code_multiselect("filter.units", list(units), units, "p_units", list(from_url.units))
+        sources = code_multiselect("filter.sources", vocab().codes("problem_sources"),
                                vocab().labels("problem_sources", code), "p_sources", list(from_url.sources))
         start, end = date_range_input(t("progress.period", code), (as_of - dt.timedelta(days=TREND_DAYS - 1), as_of),
                                       "p_period", t("progress.period_help", code))

@@ -13,7 +13,7 @@ from civmap.i18n import localized_areas
 from civmap.mapview import render_html
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.ui.core import _events, asset_base, district_names, lang, settings, store, tile_config, vocab
-from civmap.ui.params import _lang_problems, url_warnings
+from civmap.ui.params import lang_problems, url_warnings
 
 __all__ = [
     "WALL_READ_ERRORS", "wall_awaits_problems", "wall_districts", "wall_now", "wall_options", "wall_position",
@@ -43,7 +43,7 @@ def wall_options():
 
     params = {k: st.query_params.get(k) for k in ("district", "carousel", "every", "refresh")}
     options, problems = parse_options(params, list(wall_districts()) or None)
-    url_warnings([*_lang_problems(), *problems])
+    url_warnings([*lang_problems(), *problems])
     return options
 
 
