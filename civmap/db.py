@@ -178,9 +178,12 @@ def open_store(settings: Settings | None = None, seed_if_empty: bool | None = No
         if watch.size == 0:
             raise StoreError("empty", where=where)
     if default:
-        if inspect(engine).has_table("meta"):
-            migrate(engine)  # the embedded store is civmap's own: bring it up to date
-        create_schema(engine)
+        try:
+            if inspect(engine).has_table("meta"):
+                migrate(engine)  # the embedded store is civmap's own: bring it up to date
+            create_schema(engine)
+        except DBAPIError as error:  # a damaged embedded file: named, like an office's store
+            raise StoreError("unreadable", where=where, reason=str(error.orig)) from None
     else:
         check_schema(engine, where)
     if seed_if_empty if seed_if_empty is not None else default:

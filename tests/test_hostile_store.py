@@ -338,3 +338,12 @@ def test_the_import_page_says_when_the_store_is_locked_and_writes_nothing(proble
     assert Store(make_engine(scratch_db_url)).data_version() == version
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def test_a_damaged_embedded_store_is_named_not_a_traceback(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "civmap.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x13" * 4000)
+    with pytest.raises(StoreError) as caught:
+        open_store(load_settings({"CIVMAP_DATA_DIR": str(data)}))
+    assert caught.value.code == "unreadable"
