@@ -76,35 +76,11 @@ class SetupStatus:
         return table.astype(int)
 
 
-def _tally(codes: pd.Series) -> dict[str, int]:
-    return {str(k): int(v) for k, v in codes.fillna(CITY_LEVEL).astype(str).value_counts().items()}
-
-
-def _district_of_areas(areas: pd.DataFrame) -> pd.Series:
-    """Each area's district, found by walking up the parents (a community's parent is a street)."""
-    parent = dict(zip(areas["code"], areas["parent_code"]))
-    level = dict(zip(areas["code"], areas["level"]))
-
-    def district(code):
-        seen = set()
-        while code is not None and level.get(code) != "district" and code not in seen:
-            seen.add(code)
-            code = parent.get(code)
-        return code if level.get(code) == "district" else None
-
-    return areas["code"].map(district)
-
-
 def setup_status(store: Store) -> SetupStatus:
     """Where the store stands in an office's set-up (within the store's scope)."""
-    areas = store.areas(None)
-    districts = areas[areas["level"] == "district"].sort_values("code")
     stages = []
     for code, kind in STAGES:
-        if code == "boundaries":
-            per = _tally(_district_of_areas(areas)) if len(areas) else {}
-        else:
-            per = store.counts_by_district(code)
+        per = store.counts_by_district(code)
         stages.append(StageState(code, kind, sum(per.values()), per))
-    return SetupStatus(tuple(stages), dict(zip(districts["code"], districts["name"])),
+    return SetupStatus(tuple(stages), store.district_names("zh"),
                        is_demo=store.get_meta("demo_seed") is not None and store.get_meta("office_import") is None)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 
+import pandas as pd
+
 from civmap.i18n import t
 from civmap.stages import CITY_LEVEL, SetupStatus, setup_status
 
-__all__ = ["REGISTERS", "import_command", "stage_rows"]
+__all__ = ["REGISTERS", "district_table", "import_command", "stage_rows"]
 
 
 def import_command(kind: str) -> str:
@@ -28,15 +30,20 @@ def stage_rows(status: SetupStatus, lang: str) -> list[dict]:
             for number, stage in enumerate(status.stages, start=1)]
 
 
+def district_table(status: SetupStatus, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """Counts per district (named by ``names``, the city-level row by its label) × stage."""
+    table = status.by_district()
+    table.index = [t("setup.city_level", lang) if c == CITY_LEVEL else names.get(c, c) for c in table.index]
+    return table.rename(columns=lambda c: t(f"setup.stage.{c}", lang))
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from civmap.config import load_settings
     from civmap.db import open_store
 
     status = setup_status(open_store(load_settings(), seed_if_empty=False))
     lang = args.lang
-    table = status.by_district().rename(columns=lambda c: t(f"setup.stage.{c}", lang))
-    table.index = [status.districts.get(c, t("setup.city_level", lang)) if c != CITY_LEVEL
-                   else t("setup.city_level", lang) for c in table.index]
+    table = district_table(status, status.districts, lang)
     following = status.next_stage
     if args.format == "json":
         print(json.dumps({"stages": [{"code": s.code, "kind": s.kind, "count": s.count, "loaded": s.loaded,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
@@ -193,7 +194,10 @@ class Store:
     def counts_by_district(self, layer: str) -> dict[str, int]:
         """Rows of ``layer`` per district code (``""``: none, e.g. a city-level unit), within
         the scope, counted in SQL: what the setup status and the wall ask on every data change,
-        without reading a layer whole."""
+        without reading a layer whole. ``boundaries`` counts every area under its district."""
+        if layer == "boundaries":
+            districts = [d for d in self._district_of_area().values() if self.scope is None or d in self.scope]
+            return dict(Counter("" if d is None else d for d in districts))
         p = s.points
         via_point = {"circles": (s.circles, s.circles.c.centre_point_id), "inspections": (s.inspections,
                                                                                       s.inspections.c.point_id)}

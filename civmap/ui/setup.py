@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from civmap.i18n import t
-from civmap.stages import CITY_LEVEL, SetupStatus, setup_status
-from civmap.stages_cli import import_command, stage_rows
+from civmap.stages import SetupStatus, setup_status
+from civmap.stages_cli import district_table as labelled_districts, import_command, stage_rows
 from civmap.ui.core import district_names, lang, store, vocab
 
 __all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", "import_command", "missing_stages",
@@ -50,10 +50,7 @@ def stage_table(status: SetupStatus) -> pd.DataFrame:
 
 def district_table(status: SetupStatus) -> pd.DataFrame:
     """Counts per district (names in the UI language) × stage."""
-    code, names = lang(), district_names()
-    table = status.by_district()
-    table.index = [t("setup.city_level", code) if c == CITY_LEVEL else names.get(c, c) for c in table.index]
-    return table.rename(columns=lambda c: t(f"setup.stage.{c}", code))
+    return labelled_districts(status, district_names(), lang())
 
 
 def vocabulary_tables() -> list[tuple[str, pd.DataFrame]]:
