@@ -8,7 +8,6 @@ share one live app (``demo_app``) and one Chromium (``browser``), a new tab each
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import warnings
@@ -18,6 +17,7 @@ import pytest
 
 from civmap import clock, ledger
 from civmap.db import create_schema, make_engine, seed_demo
+from civmap.ledger.office_samples import boundaries_geojson
 from civmap.store import Store
 from civmap.vocab import load_vocabulary
 from civmap.testing import CHROMIUM, chromium, running_app
@@ -115,15 +115,7 @@ def boundaries_only(demo_store, tmp_path_factory) -> str:
     engine = make_engine(url)
     create_schema(engine)
     office = Store(engine)
-    features = []
-    for level, word in (("district", "区县"), ("street", "街道")):
-        for area in demo_store.areas(level).itertuples():
-            props = {"代码": area.code, "名称": area.name, "层级": word}
-            if level == "street":
-                props["上级代码"] = area.parent_code
-            features.append({"type": "Feature", "properties": props, "geometry": area.geometry.__geo_interface__})
-    data = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
-    checked = ledger.check_file(data, "边界.geojson", "boundaries", office, VOCAB)
+    checked = ledger.check_file(boundaries_geojson(demo_store), "边界.geojson", "boundaries", office, VOCAB)
     assert not checked.issues
     ledger.commit_ledger(office, checked, VOCAB)
     engine.dispose()

@@ -31,7 +31,7 @@ from openpyxl import Workbook
 from civmap.store import Store
 from civmap.vocab import Vocabulary, load_vocabulary
 
-__all__ = ["write_office_samples", "OFFICE_FILES"]
+__all__ = ["write_office_samples", "boundaries_geojson", "OFFICE_FILES"]
 
 OFFICE_FILES = {
     "boundaries": "1_boundaries.geojson", "units": "2_units.xlsx", "points": "3_points.xlsx",
@@ -51,7 +51,8 @@ def _workbook(title: str, header: list[str], rows) -> Workbook:
     return wb
 
 
-def _boundaries(store: Store) -> bytes:
+def boundaries_geojson(store: Store) -> bytes:
+    """The store's districts and streets as an office's boundaries file (代码, 名称, 层级 ...)."""
     features = []
     for level in ("district", "street"):
         for area in store.areas(level).itertuples():
@@ -127,7 +128,7 @@ def write_office_samples(store: Store, folder: Path, vocab: Vocabulary | None = 
 
     paths = []
     target = folder / OFFICE_FILES["boundaries"]
-    target.write_bytes(_boundaries(store))
+    target.write_bytes(boundaries_geojson(store))
     paths.append(target)
     for kind, book in books.items():
         target = folder / OFFICE_FILES[kind]
