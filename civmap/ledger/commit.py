@@ -105,10 +105,11 @@ def plan_writes(kind: str, records: tuple[Record, ...], existing: dict[str, dict
     """The inserts, updates and events that bring the store to what the ledger says.
 
     ``existing`` holds the stored rows of the records' keys. A new problem gets the event
-    of its finding (at its finding day) and, when the ledger already gives a later
-    status, the event of that change at ``at`` (or on its 状态日期, when given); an updated problem whose status differs
-    gets one event from the old status to the new, like any other status change; one
-    whose deadline alone changes gets an event that keeps its status and sets the deadline.
+    of its finding (at its finding day) and, when the ledger already gives a later status,
+    the event of that change at ``at`` (or on its 状态日期, when given); an updated problem
+    whose status differs gets one event from the old status to the new, like any other
+    status change; one whose deadline alone changes gets an event that keeps its status
+    and sets the deadline. A record marked ``remove`` deletes its stored row.
     """
     writes = Writes()
     key = _KEY.get(TABLE_OF[kind], "id")
