@@ -26,9 +26,9 @@ from pathlib import Path
 # Allow running as a script from anywhere without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from civmap import progress  # noqa: E402
-from civmap.db import create_schema, make_engine, seed_demo  # noqa: E402
-from civmap.store import Store  # noqa: E402
+from civmap.progress import figures as progress  # noqa: E402
+from civmap.storage.opening import create_schema, make_engine, seed_demo  # noqa: E402
+from civmap.storage.store import Store  # noqa: E402
 from civmap.vocab import load_vocabulary  # noqa: E402
 
 SEED = 20240601

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from civmap.config import load_settings
-from civmap.db import SchemaMismatch
+from civmap.storage.opening import SchemaMismatch
 
 __all__ = ["EXPECTED_ERRORS", "main", "build_parser", "one_line", "print_frame"]
 
@@ -53,7 +53,7 @@ def print_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
 
 
 def _open(args: argparse.Namespace, seed_if_empty: bool | None = None):
-    from civmap.db import open_store
+    from civmap.storage.opening import open_store
 
     return open_store(load_settings(), seed_if_empty=seed_if_empty)
 
@@ -76,7 +76,7 @@ def _date(text: str) -> dt.date:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    from civmap.db import create_schema, make_engine, seed_demo
+    from civmap.storage.opening import create_schema, make_engine, seed_demo
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
@@ -90,7 +90,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from civmap.stats import layer_counts
+    from civmap.storage.stats import layer_counts
 
     store = _open(args)
     by_district, totals = layer_counts(store)
@@ -141,8 +141,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
 #: Modules that define further subcommands next to the code they expose; each has
 #: ``REGISTERS``, a list of ``register(subparsers) -> (name, handler)`` functions.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("civmap.circles_cli", "civmap.progress_cli", "civmap.ledger_cli",
-                                       "civmap.stages_cli", "civmap.store_cli", "civmap.bulletin.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("civmap.circles.cli", "civmap.progress.cli", "civmap.ledger.cli",
+                                       "civmap.setup.cli", "civmap.storage.cli", "civmap.bulletin.cli")
 
 
 def _plugins() -> list[Callable]:

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from civmap import ui
-from civmap.circle_tables import (SORT_KEYS, circle_list, filter_circles, flagged_ties, member_list, problem_list,
+from civmap.circles.tables import (SORT_KEYS, circle_list, filter_circles, flagged_ties, member_list, problem_list,
                                   sort_circles)
-from civmap.circles import summarise
+from civmap.circles.membership import summarise
 from civmap.filters import ParamProblem
 from civmap.i18n import t
-from civmap.ties import tie_summary
+from civmap.circles.ties import tie_summary
 
 lang = ui.lang()
 filters = ui.sidebar_filters()

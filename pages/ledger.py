@@ -3,7 +3,7 @@
 import streamlit as st
 
 from civmap import ledger, ui
-from civmap.health import StoreError
+from civmap.storage.health import StoreError
 from civmap.i18n import t
 from civmap.ledger.export import FORMATS, MEDIA_TYPES, export_file_name
 

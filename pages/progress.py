@@ -4,7 +4,10 @@ import datetime as dt
 
 import streamlit as st
 
-from civmap import charts, progress, progress_text, ui
+from civmap import ui
+from civmap.progress import charts
+from civmap.progress import figures as progress
+from civmap.progress import text as progress_text
 from civmap.i18n import t
 
 lang = ui.lang()

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from civmap import clock, ledger
-from civmap.db import create_schema, make_engine, seed_demo
+from civmap.storage.opening import create_schema, make_engine, seed_demo
 from civmap.ledger.office_samples import boundaries_geojson
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from civmap.testing import CHROMIUM, chromium, running_app
 

@@ -2,7 +2,7 @@
 
 One city bulletin and one district bulletin are made per module (a week ending
 yesterday, on the shared demo city) and read back with python-docx; their numbers are
-checked against ``civmap.progress`` called as the Progress page calls it.
+checked against ``civmap.progress.figures`` called as the Progress page calls it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from civmap import progress
+from civmap.progress import figures as progress
 from civmap.bulletin.context import PLACEHOLDERS
 from civmap.bulletin.document import TemplateError, check_template, fill
 from civmap.bulletin.figures import BulletinOptions, parse_period

@@ -11,7 +11,7 @@ import pyproj
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import civmap.circles
+import civmap.circles.membership
 from civmap.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,13 +101,13 @@ def test_district_filter_and_sort(page):
 
 def test_the_rule_on_the_page_changes_states_without_recomputing_membership(page, monkeypatch):
     calls = []
-    original = civmap.circles.compute_circle_data
+    original = civmap.circles.membership.compute_circle_data
 
     def counting(*args, **kwargs):
         calls.append(args[6:])  # radius, kinds, tie distance, day
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(civmap.circles, "compute_circle_data", counting)
+    monkeypatch.setattr(civmap.circles.membership, "compute_circle_data", counting)
     page.number_input(key="circles_radius").set_value(290).run()
     assert len(calls) == 1
     met = _metrics(page)["达标点位圈"]

@@ -26,13 +26,13 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from civmap import ledger
-from civmap import schema as s
-from civmap.db import make_engine, open_store
+from civmap.storage import schema as s
+from civmap.storage.opening import make_engine, open_store
 from civmap.config import load_settings
 from civmap.filters import Filters
-from civmap.health import StoreError, StoreLocked
+from civmap.storage.health import StoreError, StoreLocked
 from civmap.ledger.export import export_workbook
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent

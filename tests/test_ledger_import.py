@@ -12,9 +12,9 @@ import shapely
 
 from civmap import clock
 from civmap import ledger
-from civmap.db import make_engine
+from civmap.storage.opening import make_engine
 from civmap.ledger.validate import NEAREST_POINT_M
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from geo import wgs84_to_bd09, wgs84_to_gcj02
 
@@ -216,7 +216,7 @@ def test_an_interrupted_import_leaves_the_store_unchanged(scratch, city):
 
 
 def test_a_failure_at_the_last_step_rolls_everything_back(scratch, city, monkeypatch):
-    import civmap.db
+    import civmap.storage.opening
 
     data, _ = problem_ledger(city)
     checked = ledger.check_file(data, "问题台账.xlsx", "problems", scratch, VOCAB)
@@ -225,7 +225,7 @@ def test_a_failure_at_the_last_step_rolls_everything_back(scratch, city, monkeyp
     def broken(conn):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(civmap.db, "bump_version", broken)
+    monkeypatch.setattr(civmap.storage.opening, "bump_version", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         ledger.commit_ledger(scratch, checked, VOCAB)
     after = _snapshot(scratch)
@@ -296,7 +296,7 @@ def test_alleys_need_a_line_and_get_their_length(scratch, city):
 
 def test_a_deadline_change_alone_is_an_event_that_keeps_history(scratch):
     """An extension (延期) moves the deadline from today on; the days before stay as they were."""
-    from civmap import progress
+    from civmap.progress import figures as progress
 
     as_of = scratch.as_of()
     yesterday = as_of - dt.timedelta(days=1)

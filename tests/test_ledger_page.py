@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from civmap.cli import main
-from civmap.db import make_engine
-from civmap.store import Store
+from civmap.storage.opening import make_engine
+from civmap.storage.store import Store
 from test_ledger_import import make_city, problem_ledger
 
 ROOT = Path(__file__).resolve().parent.parent

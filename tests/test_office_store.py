@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civmap.db import make_engine
-from civmap.store import Store
+from civmap.storage.opening import make_engine
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
-from civmap.wallview import ranking_html
-from civmap.progress_rank import rank
-from civmap.progress_ledger import build_ledger
+from civmap.wall.html import ranking_html
+from civmap.progress.rank import rank
+from civmap.progress.timeline import build_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = load_vocabulary()

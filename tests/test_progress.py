@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civmap import progress
-from civmap.progress import (build_ledger, daily_counts, ledger_daily, ledger_race, race, ranking, summary,
+from civmap.progress import figures as progress
+from civmap.progress.figures import (build_ledger, daily_counts, ledger_daily, ledger_race, race, ranking, summary,
                              weekly_figures)
 from civmap.vocab import load_vocabulary
 

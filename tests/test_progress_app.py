@@ -19,7 +19,7 @@ from civmap.cli import main
 from civmap.config import load_settings
 from civmap.figures import overdue_mask
 from civmap.filters import Filters
-from civmap.progress import (LIST_DAYS, RECENT_DAYS, TREND_DAYS, build_ledger, daily_counts, ledger_race,
+from civmap.progress.figures import (LIST_DAYS, RECENT_DAYS, TREND_DAYS, build_ledger, daily_counts, ledger_race,
                              ledger_summary, rank)
 from civmap.vocab import load_vocabulary
 
@@ -216,8 +216,8 @@ def test_weekly_view_and_english(page):
 
 def test_chart_builders_carry_the_numbers(demo_store):
     """Plotly charts are opaque to AppTest: check the figures their builders make."""
-    from civmap import charts
-    from civmap.progress import daily_figures, weekly_figures
+    from civmap.progress import charts
+    from civmap.progress.figures import daily_figures, weekly_figures
 
     vocab = load_vocabulary()
     ledger = build_ledger(demo_store.problems(), demo_store.events(), vocab)

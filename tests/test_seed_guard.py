@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from civmap import ledger
-from civmap import schema as s
+from civmap.storage import schema as s
 from civmap.config import ROOT
-from civmap.db import OfficeDataError, create_schema, make_engine, office_rows, open_store, seed_demo
-from civmap.store import Store
+from civmap.storage.opening import OfficeDataError, create_schema, make_engine, office_rows, open_store, seed_demo
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

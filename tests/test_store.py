@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import update
 
 from civmap import clock
-from civmap import schema as s
-from civmap.db import SchemaMismatch, create_schema, init_store, make_engine, open_store, write_tables
-from civmap.health import StoreError
+from civmap.storage import schema as s
+from civmap.storage.opening import SchemaMismatch, create_schema, init_store, make_engine, open_store, write_tables
+from civmap.storage.health import StoreError
 from civmap.demo import generate_city
 from civmap.filters import Filters
-from civmap.store import Store
+from civmap.storage.store import Store
 from tests.conftest import AS_OF
 
 
@@ -107,7 +107,7 @@ def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
     settings = load_settings({"CIVMAP_DATA_DIR": str(tmp_path), "CIVMAP_DEMO_SEED": "5"})
     assert settings.is_default_store and settings.database_url.endswith("civmap.sqlite")
     calls = []
-    import civmap.db as db
+    import civmap.storage.opening as db
 
     real = db.seed_demo
     monkeypatch.setattr(db, "seed_demo", lambda engine, seed, **kw: calls.append(seed) or real(engine, seed, scale=0.02))
@@ -124,7 +124,7 @@ def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
 
 
 def test_scope_reaches_areas_below_streets(scratch_db_url):
-    from civmap.db import write_tables
+    from civmap.storage.opening import write_tables
 
     engine = make_engine(scratch_db_url)
     street = Store(engine).areas("street").iloc[0]

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from civmap import progress
-from civmap.db import make_engine
+from civmap.progress import figures as progress
+from civmap.storage.opening import make_engine
 from civmap.figures import headline
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.testing import DRAWN, SCREENSHOTS, RequestLog, running_app, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import BROWSER

@@ -44,7 +44,7 @@ def _register(sub) -> tuple[str, Callable[[argparse.Namespace], int]]:
 
 def _run(args: argparse.Namespace) -> int:
     from civmap.bulletin.report import make_bulletin, to_pdf
-    from civmap.db import open_store
+    from civmap.storage.opening import open_store
     from civmap.vocab import load_vocabulary
 
     settings = load_settings()

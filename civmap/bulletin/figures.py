@@ -1,7 +1,7 @@
 """What a bulletin (通报) says for one period, as plain values: no words, no layout.
 
-Every number comes from the functions the pages use (``civmap.progress``: the period's
-figures, the red and black lists, the race; ``civmap.circles``: circle states), so the
+Every number comes from the functions the pages use (``civmap.progress.figures``: the period's
+figures, the red and black lists, the race; ``civmap.circles.membership``: circle states), so the
 bulletin and the Progress page agree to the last digit for the same period and scope.
 Words and layout are applied later (:mod:`civmap.bulletin.context`), so one
 :class:`BulletinData` serves any language and any template.
@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from civmap.circle_state import CircleRule
+from civmap.circles.state import CircleRule
 from civmap.filters import Filters
 from civmap.i18n import area_names
-from civmap.progress import PACE_DAYS, build_ledger, ledger_daily, ledger_race, ledger_summary, previous_period, rank
-from civmap.progress import BY_COLUMNS
-from civmap.progress_ledger import Ledger, to_date, to_day
+from civmap.progress.figures import PACE_DAYS, build_ledger, ledger_daily, ledger_race, ledger_summary, previous_period, rank
+from civmap.progress.figures import BY_COLUMNS
+from civmap.progress.timeline import Ledger, to_date, to_day
 from civmap.vocab import Vocabulary
 
 __all__ = ["BulletinData", "BulletinOptions", "collect", "options_from", "overdue_at", "parse_period", "rank_levels"]
@@ -68,7 +68,7 @@ class BulletinData:
 
     ``now`` and ``before`` are ``ledger_summary`` dicts of the period and of the period
     of equal length just before it; ``rankings`` maps ``district``/``street``/``unit`` to
-    ``civmap.progress_rank.rank`` tables; ``race`` is ``ledger_race`` as of ``end``;
+    ``civmap.progress.rank.rank`` tables; ``race`` is ``ledger_race`` as of ``end``;
     ``overdue`` the problems overdue at the end of ``end``; ``circles`` the active
     circles not up to standard, with their reasons; ``daily`` the flows per day over
     both periods; ``burndown`` the race's history and projection (``charts.burndown_lines``);
@@ -134,7 +134,7 @@ def _names(store, by: str, lang: str, codes: set) -> dict[str, str]:
 
 
 def _circles(store, vocab: Vocabulary, options: BulletinOptions, district: str | None, lang: str):
-    from civmap.circles import load_circle_data, summarise
+    from civmap.circles.membership import load_circle_data, summarise
 
     kinds = options.centre_kinds or tuple(vocab.codes("centre_kinds"))
     data = load_circle_data(store, vocab, options.radius_m, kinds, options.tie_distance_m)
@@ -150,7 +150,7 @@ def collect(store, vocab: Vocabulary, start: dt.date, end: dt.date, options: Bul
             district: str | None = None, lang: str = "zh") -> BulletinData:
     """Everything a bulletin for start..end says, for the city or one ``district``.
 
-    ``store`` is a ``civmap.store.Store`` (already scoped to what the reader may see);
+    ``store`` is a ``civmap.storage.store.Store`` (already scoped to what the reader may see);
     ``lang`` only names areas (place names are data) and circle reasons.
     """
     if end < start:
@@ -169,7 +169,7 @@ def collect(store, vocab: Vocabulary, start: dt.date, end: dt.date, options: Bul
         rankings[by] = rank(ledger, by, start, end, _names(store, by, lang, codes))
 
     race = ledger_race(ledger, end, options.assessment_date)
-    from civmap.charts import burndown_lines
+    from civmap.progress.charts import burndown_lines
 
     history = ledger_daily(ledger, min(start, end - dt.timedelta(days=PACE_DAYS)), end)
     circles, circle_count = _circles(store, vocab, options, district, lang)

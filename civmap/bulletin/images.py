@@ -28,7 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from civmap.i18n import t  # noqa: E402
-from civmap.wallmap import NO_DATA_COLOR, rate_color, rate_domain  # noqa: E402
+from civmap.wall.map import NO_DATA_COLOR, rate_color, rate_domain  # noqa: E402
 
 __all__ = ["trend_png", "burndown_png", "map_png", "cjk_font", "DPI"]
 

@@ -21,7 +21,7 @@ __all__ = ["bulletin_period", "made_bulletin", "bulletin_pdf", "pdf_available"]
 def bulletin_period() -> tuple[dt.date, dt.date]:
     """The period picker: by default the last 14 days ending yesterday, in the city's clock
     (today is not over, so a fortnight ending today would count a part-day)."""
-    from civmap.progress import LIST_DAYS
+    from civmap.progress.figures import LIST_DAYS
 
     yesterday = store().as_of() - dt.timedelta(days=1)
     default = (yesterday - dt.timedelta(days=LIST_DAYS - 1), yesterday)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from civmap.filters import Filters
 from civmap.i18n import localized_areas
-from civmap.mapview import render_html
+from civmap.maps.folium_map import render_html
 from civmap.ui.core import _layers, asset_base, lang, settings, store, tile_config, vocab
 
 __all__ = [
@@ -22,7 +22,7 @@ __all__ = [
 @st.cache_data(max_entries=8, show_spinner=False)
 def _circle_data(version: str, scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
                  as_of: dt.date):
-    from civmap.circles import compute_circle_data
+    from civmap.circles.membership import compute_circle_data
 
     # The same whole layers the maps use: read once per data version, not again here.
     districts, points, circles, alleys, problems = _layers(version, scope, Filters())
@@ -31,14 +31,14 @@ def _circle_data(version: str, scope, radius_m: float, kinds: tuple[str, ...], t
 
 
 def circle_data(radius_m: float, kinds, scope=None):
-    """``civmap.circles.CircleData`` for the radius and centre kinds, over the whole store."""
+    """``civmap.circles.membership.CircleData`` for the radius and centre kinds, over the whole store."""
     return _circle_data(store().data_version(), scope, float(radius_m), tuple(sorted(kinds)),
                         settings().tie_distance_m, store().as_of())
 
 
 def circle_rule():
     """The configured circle state rule (``CIVMAP_CIRCLE_RULE``)."""
-    from civmap.circle_state import CircleRule
+    from civmap.circles.state import CircleRule
 
     return CircleRule.parse(settings().circle_rule, "CIVMAP_CIRCLE_RULE")
 
@@ -46,7 +46,7 @@ def circle_rule():
 @st.cache_data(max_entries=16, show_spinner=False)
 def _circle_map_html(version: str, scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
                      as_of: dt.date, circle_id: str, lang_code: str, base: str, height: int) -> str:
-    from civmap.circlemap import CircleView, build_circle_map
+    from civmap.circles.map import CircleView, build_circle_map
 
     data = _circle_data(version, scope, radius_m, kinds, tie_distance_m, as_of)
     districts, points, _, alleys, _ = _layers(version, scope, Filters())

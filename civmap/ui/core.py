@@ -12,13 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from civmap.config import ROOT, Settings, load_settings
-from civmap.db import open_store
+from civmap.storage.opening import open_store
 from civmap.figures import Headline, format_rate, headline, overdue_list
 from civmap.filters import Filters
-from civmap.health import StoreError
+from civmap.storage.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
-from civmap.mapview import MapLayers, TileConfig, build_map, render_html
-from civmap.store import Store
+from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
+from civmap.storage.store import Store
 from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 

@@ -22,13 +22,13 @@ __all__ = [
 # -- progress (issue 4: rectification progress; pages/progress.py and the overview tiles) --
 @st.cache_data(max_entries=16, show_spinner=False)
 def _progress_ledger(version: str, scope, filters: Filters):
-    from civmap.progress import build_ledger
+    from civmap.progress.figures import build_ledger
 
     return build_ledger(_problems(version, scope, filters), _events(version, scope), vocab())
 
 
 def progress_ledger(filters: Filters, scope=None):
-    """The status histories of the selected problems (``civmap.progress.Ledger``); the status
+    """The status histories of the selected problems (``civmap.progress.figures.Ledger``); the status
     filter is dropped, as a problem's current status says nothing about its past."""
     return _progress_ledger(store().data_version(), scope, filters.without_statuses())
 
@@ -50,7 +50,7 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
     and last day. The period sets the charts' time axis, not which problems count: a
     found-date filter would drop older problems still open from the backlog.
     """
-    from civmap.progress import TREND_DAYS
+    from civmap.progress.figures import TREND_DAYS
 
     code, as_of = lang(), store().as_of()
     from_url, _ = url_filters()  # its problems were shown by sidebar_filters
@@ -79,7 +79,7 @@ def rank_names(by: str, scope=None) -> dict[str, str]:
 
 def show_chart(figure, data: pd.DataFrame, name: str) -> None:
     """A plotly chart and, under it, a download of its data as CSV (``name``.csv)."""
-    from civmap.charts import csv_bytes
+    from civmap.progress.charts import csv_bytes
 
     st.plotly_chart(figure, key=f"chart_{name}", config={"displaylogo": False})
     st.download_button(t("progress.download", lang()), csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
@@ -102,7 +102,7 @@ def progress_tiles_pending() -> list[tuple[str, str, str | None]]:
 def progress_tiles(filters: Filters, scope=None) -> list[tuple[str, str, str | None]]:
     """The overview's second row: found and closed in the last 7 days, their on-time rate,
     and the days left to the assessment date (with the race's verdict in the help)."""
-    from civmap.progress import RECENT_DAYS, ledger_race, ledger_summary
+    from civmap.progress.figures import RECENT_DAYS, ledger_race, ledger_summary
 
     code, as_of = lang(), store().as_of()
     ledger = progress_ledger(filters, scope)

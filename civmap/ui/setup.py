@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from civmap.i18n import t
-from civmap.stages import SetupStatus, setup_status
-from civmap.stages_cli import district_table as labelled_districts, import_command, stage_rows
+from civmap.setup.stages import SetupStatus, setup_status
+from civmap.setup.cli import district_table as labelled_districts, import_command, stage_rows
 from civmap.ui.core import district_names, lang, store, vocab
 
 __all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", "import_command", "missing_stages",

@@ -24,7 +24,7 @@ EXPORT_FORMATS = ("xlsx", "geojson", "open311", "open311-xml", "open311-services
 
 
 def _store():
-    from civmap.db import open_store
+    from civmap.storage.opening import open_store
 
     return open_store(load_settings())
 

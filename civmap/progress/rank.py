@@ -1,7 +1,7 @@
 """The red and black lists (红黑榜): who closes on time, who falls behind.
 
 Districts, streets or responsible units are ranked by their on-time rate (按期结案率,
-see :mod:`civmap.progress`) over a period, compared with the same-length period just
+see :mod:`civmap.progress.figures`) over a period, compared with the same-length period just
 before it. The best are marked red (红榜) and the worst black (黑榜), as offices publish
 them every two weeks.
 """
@@ -13,8 +13,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from civmap.progress_ledger import Ledger, to_day
-from civmap.progress_tally import tally
+from civmap.progress.timeline import Ledger, to_day
+from civmap.progress.tally import tally
 
 __all__ = ["BY_COLUMNS", "rank", "default_marks", "previous_period"]
 

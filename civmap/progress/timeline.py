@@ -1,7 +1,7 @@
 """The problems' status histories as flat numpy arrays: what every progress figure is counted from.
 
 A problem's state on any day is what its status events up to the end of that day left,
-so every figure of :mod:`civmap.progress` can be recomputed as it stood on a past day.
+so every figure of :mod:`civmap.progress.figures` can be recomputed as it stood on a past day.
 ``build_ledger`` turns the event log into arrays (one row per event, sorted by problem then
 time) once; the counting functions then work on whole arrays, never per problem.
 

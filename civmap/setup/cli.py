@@ -12,7 +12,7 @@ import json
 import pandas as pd
 
 from civmap.i18n import t
-from civmap.stages import CITY_LEVEL, SetupStatus, setup_status
+from civmap.setup.stages import CITY_LEVEL, SetupStatus, setup_status
 
 __all__ = ["REGISTERS", "district_table", "import_command", "stage_rows"]
 
@@ -39,7 +39,7 @@ def district_table(status: SetupStatus, names: dict[str, str], lang: str) -> pd.
 
 def _cmd_status(args: argparse.Namespace) -> int:
     from civmap.config import load_settings
-    from civmap.db import open_store
+    from civmap.storage.opening import open_store
 
     status = setup_status(open_store(load_settings(), seed_if_empty=False))
     lang = args.lang

@@ -16,9 +16,9 @@ import pandas as pd
 from civmap.cli import print_frame
 from civmap.config import load_settings
 from civmap.i18n import t
-from civmap.progress import TREND_DAYS, build_ledger, ledger_race, ledger_summary, summary_by
-from civmap.progress_tally import COUNT_COLUMNS, RATE_COLUMNS
-from civmap.progress_text import race_message
+from civmap.progress.figures import TREND_DAYS, build_ledger, ledger_race, ledger_summary, summary_by
+from civmap.progress.tally import COUNT_COLUMNS, RATE_COLUMNS
+from civmap.progress.text import race_message
 from civmap.vocab import load_vocabulary
 
 __all__ = ["REGISTERS", "progress_table"]
@@ -82,7 +82,7 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from civmap.db import open_store
+    from civmap.storage.opening import open_store
 
     settings = load_settings()
     lang = args.lang or settings.lang

@@ -15,12 +15,12 @@ from sqlalchemy import Engine, delete, func, insert, inspect, select
 from sqlalchemy.exc import DBAPIError
 
 from civmap import clock
-from civmap import schema as s
+from civmap.storage import schema as s
 from civmap.config import Settings, load_settings
-from civmap.engine import make_engine, sqlite_path, write_transaction
-from civmap.health import FileWatch, StoreError
-from civmap.migrate import migrate
-from civmap.store import Store, bump_version
+from civmap.storage.engine import make_engine, sqlite_path, write_transaction
+from civmap.storage.health import FileWatch, StoreError
+from civmap.storage.migrate import migrate
+from civmap.storage.store import Store, bump_version
 
 __all__ = ["make_engine", "create_schema", "check_schema", "open_store", "write_tables", "write_transaction",
            "seed_demo", "office_rows", "SchemaMismatch", "OfficeDataError", "init_store", "migrate_store"]

@@ -116,7 +116,7 @@ def apply_rule(summary: pd.DataFrame, rule: CircleRule, lang: str = "zh") -> pd.
     summary : DataFrame
         One row per circle with ``overdue``, ``open``, ``rated`` (places with a known
         standard) and ``up_to_standard`` (those up to standard), as made by
-        ``civmap.circles.summarise``.
+        ``civmap.circles.membership.summarise``.
     rule : CircleRule
     lang : {"zh", "en"}
         Language of the reasons.

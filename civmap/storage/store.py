@@ -23,10 +23,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from civmap import clock
-from civmap import schema as s
-from civmap.engine import write_transaction
+from civmap.storage import schema as s
+from civmap.storage.engine import write_transaction
 from civmap.filters import Filters
-from civmap.health import FileWatch, StoreError
+from civmap.storage.health import FileWatch, StoreError
 from civmap.i18n import area_names
 from geo import WGS84
 

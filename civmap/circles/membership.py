@@ -7,7 +7,7 @@ polygon) lies within ``radius_m`` of the centre on the ground (``geo.within_dist
 geodesic distance, no degrees compared). Members are every assessment point except the
 centre itself, and every back alley.
 
-A circle's problems are those tied (``civmap.ties``) to its centre or one of its
+A circle's problems are those tied (``civmap.circles.ties``) to its centre or one of its
 members, plus any problem tied to no place that lies inside the ring, so that a
 problem too far from every point is not lost from the circle it stands in.
 
@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 import geo
-from civmap.circle_state import CircleRule, apply_rule
+from civmap.circles.state import CircleRule, apply_rule
 from civmap.figures import overdue_days, overdue_mask
-from civmap.ties import ALLEY, POINT, assessment_places, tie_problems
+from civmap.circles.ties import ALLEY, POINT, assessment_places, tie_problems
 from civmap.vocab import Vocabulary
 
 __all__ = ["MEMBER_GROUPS", "member_group", "CircleData", "active_circles", "circle_members",
@@ -57,7 +57,7 @@ class CircleData:
     problems : DataFrame
         One row per (circle, problem): see :func:`circle_problems`.
     ties : DataFrame
-        Every problem's district and place: see ``civmap.ties.tie_problems``.
+        Every problem's district and place: see ``civmap.circles.ties.tie_problems``.
     radius_m, tie_distance_m : float
         Metres on the ground.
     kinds : tuple of str
@@ -97,7 +97,7 @@ def circle_members(circles: gpd.GeoDataFrame, places: gpd.GeoDataFrame, radius_m
     circles : GeoDataFrame
         ``id``, ``centre_point_id`` and the centre's Point geometry, WGS-84.
     places : GeoDataFrame
-        ``civmap.ties.assessment_places``: points, lines, polygons in WGS-84.
+        ``civmap.circles.ties.assessment_places``: points, lines, polygons in WGS-84.
     radius_m : float
         Ground radius in metres.
     metric_crs : optional
@@ -205,7 +205,7 @@ def summarise(data: CircleData, rule: CircleRule, lang: str = "zh") -> pd.DataFr
     ``chief_phone``, ``unit_name``, one ``n_<group>`` per :data:`MEMBER_GROUPS`,
     ``members``, ``open``, ``overdue``, ``rated`` and ``up_to_standard`` (centre and
     members with a known standard, and those up to it), then what
-    ``civmap.circle_state.apply_rule`` adds (``standard_share``, ``state``,
+    ``civmap.circles.state.apply_rule`` adds (``standard_share``, ``state``,
     ``state_reason``).
     """
     circles, members, problems = data.circles, data.members, data.problems

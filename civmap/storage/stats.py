@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 __all__ = ["layer_counts"]

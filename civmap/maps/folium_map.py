@@ -19,7 +19,7 @@ from branca.element import Element
 
 from civmap.figures import overdue_days, overdue_mask
 from civmap.i18n import t
-from civmap.layers import FeatureBatch, Field, batch_payload
+from civmap.maps.batches import FeatureBatch, Field, batch_payload
 from civmap.vocab import Vocabulary
 from geo import convert_geometry
 

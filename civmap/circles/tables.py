@@ -1,6 +1,6 @@
 """The Circles page's tables: circle list, a circle's members and its problems, labelled.
 
-Plain functions from the frames of ``civmap.circles`` to display frames whose columns
+Plain functions from the frames of ``civmap.circles.membership`` to display frames whose columns
 are titled in the UI language and whose codes are shown as labels, so the page only
 lays them out.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civmap.circles import MEMBER_GROUPS
+from civmap.circles.membership import MEMBER_GROUPS
 from civmap.i18n import t
-from civmap.ties import needs_a_look
+from civmap.circles.ties import needs_a_look
 from civmap.vocab import Vocabulary
 
 __all__ = ["SORT_KEYS", "filter_circles", "sort_circles", "circle_list", "member_list", "problem_list",
@@ -38,7 +38,7 @@ def group_label(group: str, vocab: Vocabulary, lang: str) -> str:
 
 def filter_circles(summary: pd.DataFrame, districts=()) -> pd.DataFrame:
     """Circles in the chosen districts (empty: all). Centre kinds are chosen earlier, when
-    membership is computed (``civmap.circles.active_circles``)."""
+    membership is computed (``civmap.circles.membership.active_circles``)."""
     return summary[summary["district_code"].isin(tuple(districts))] if districts else summary
 
 

@@ -1,6 +1,6 @@
 """The map of one key point-circle: its ring, its members coloured by kind, its open problems.
 
-Built from the same pieces as the city map (``civmap.mapview``: offline Leaflet,
+Built from the same pieces as the city map (``civmap.maps.folium_map``: offline Leaflet,
 compact canvas batches, GCJ-02 shift for AMap tiles), so it behaves the same and
 loads nothing from another host. The map opens on the whole city and flies to the
 circle, so the user sees where it lies before seeing what is in it.
@@ -20,8 +20,8 @@ import pyproj
 from branca.element import Element
 
 from civmap.i18n import t
-from civmap.layers import Field, batch_payload
-from civmap.mapview import (
+from civmap.maps.batches import Field, batch_payload
+from civmap.maps.folium_map import (
     TileConfig, add_layer_groups, asset_urls, circle_batches, district_features, labelled, offline_map, point_batch,
     problem_batch, shift_layer,
 )
@@ -40,7 +40,7 @@ class CircleView:
     """What the circle map shows; GeoDataFrames in WGS-84 (EPSG:4326).
 
     ``circle`` is one row of ``Store.circles()``; ``members`` the circle's rows of
-    ``civmap.circles.circle_members`` (whole shapes); ``points`` and ``alleys`` the
+    ``civmap.circles.membership.circle_members`` (whole shapes); ``points`` and ``alleys`` the
     store's rows for those members (for their popups); ``problems`` the problems to
     draw (normally the open ones), with ``lon``/``lat``.
     """

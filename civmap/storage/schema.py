@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 #: Bumped by every change to the tables below; recorded in ``meta``. A store of an older
-#: version is brought up to date by ``civmap.migrate`` (``python -m civmap migrate``).
+#: version is brought up to date by ``civmap.storage.migrate`` (``python -m civmap migrate``).
 SCHEMA_VERSION = 2
 
 metadata = MetaData()
@@ -95,7 +95,7 @@ inspections = Table(
 )
 
 #: Key point-circles: an office designates which centres are key; membership is
-#: computed from geometry (see ``civmap.circles``), never stored, so a radius change
+#: computed from geometry (see ``civmap.circles.membership``), never stored, so a radius change
 #: cannot leave stale members behind.
 circles = Table(
     "circles", metadata,

@@ -1,7 +1,7 @@
 """Rectification progress (整改进度): flows, backlog, rates and the race to the assessment date.
 
 Every figure is counted from the problems' status events (see
-:mod:`civmap.progress_ledger`), so the figure for any past day is what the ledger said at
+:mod:`civmap.progress.timeline`), so the figure for any past day is what the ledger said at
 the end of that day. Definitions (the page shows them in Chinese, ``progress.def.*``):
 
 found (新发现)
@@ -46,9 +46,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from civmap.progress_ledger import Ledger, build_ledger, to_date, to_day
-from civmap.progress_rank import BY_COLUMNS, default_marks, previous_period, rank
-from civmap.progress_tally import tally, with_rates
+from civmap.progress.timeline import Ledger, build_ledger, to_date, to_day
+from civmap.progress.rank import BY_COLUMNS, default_marks, previous_period, rank
+from civmap.progress.tally import tally, with_rates
 from civmap.vocab import Vocabulary
 
 __all__ = [
@@ -178,7 +178,7 @@ def summary_by(ledger: Ledger, column: str, start: dt.date, end: dt.date,
 
 def ranking(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary, by: str,
             start: dt.date, end: dt.date, names: dict[str, str], marks: int | None = None) -> pd.DataFrame:
-    """The red and black list (红黑榜) by on-time rate; see :func:`civmap.progress_rank.rank`."""
+    """The red and black list (红黑榜) by on-time rate; see :func:`civmap.progress.rank.rank`."""
     return rank(build_ledger(problems, events, vocab), by, start, end, names, marks)
 
 

@@ -1,6 +1,6 @@
 """The wall's dark map: districts shaded by closing rate, open problems as dots.
 
-A variant of ``civmap.mapview`` for a screen nobody touches: no popups worth opening,
+A variant of ``civmap.maps.folium_map`` for a screen nobody touches: no popups worth opening,
 no controls, no personal fields in any layer, a legend drawn in plain HTML (a branca
 colormap would pull d3 from a CDN), and sizes in viewport units so the map reads the
 same at 1920×1080 and 3840×2160. Served entirely by the app, like the city map.
@@ -21,10 +21,10 @@ from jinja2 import Template
 
 from civmap.figures import format_rate, overdue_mask
 from civmap.i18n import t
-from civmap.layers import FeatureBatch, batch_payload
-from civmap.mapview import TileConfig, asset_urls, offline_map, shift_layer
+from civmap.maps.batches import FeatureBatch, batch_payload
+from civmap.maps.folium_map import TileConfig, asset_urls, offline_map, shift_layer
 from civmap.vocab import Vocabulary
-from civmap.wall import strip_personal
+from civmap.wall.figures import strip_personal
 
 __all__ = ["build_wall_map", "problem_keys", "rate_domain", "rate_color", "DOT_STYLES",
            "RATE_COLORS", "NO_DATA_COLOR"]
@@ -127,7 +127,7 @@ def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: g
     Parameters
     ----------
     districts : GeoDataFrame (EPSG:4326) with ``code`` and ``name``; all of the city.
-    rates : ``civmap.wall.district_rates`` output, one row per district.
+    rates : ``civmap.wall.figures.district_rates`` output, one row per district.
     problems : the problems of the view (EPSG:4326); only unresolved ones are drawn.
     focus : a district code to zoom to (others are dimmed), or None for the whole city.
     """

@@ -1,6 +1,6 @@
 """A period's progress figures per group (district, street, unit, category ...), by array counting.
 
-Definitions are those of :mod:`civmap.progress`; this module only counts them, one
+Definitions are those of :mod:`civmap.progress.figures`; this module only counts them, one
 ``np.bincount`` per figure over the events of the period, so a hundred thousand problems
 cost no more than a few passes over their event arrays.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from civmap.progress_ledger import Ledger
+from civmap.progress.timeline import Ledger
 
 __all__ = ["COUNT_COLUMNS", "RATE_COLUMNS", "tally", "rate"]
 
@@ -37,7 +37,7 @@ def _groups(ledger: Ledger, by: str | None) -> tuple[np.ndarray, pd.Index]:
 
 def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (flows and end levels: a period per row) with its closing, on-time and
-    rework rates added; the definitions are in ``civmap.progress``."""
+    rework rates added; the definitions are in ``civmap.progress.figures``."""
     return frame.assign(
         closing_rate=rate(frame["total"] - frame["backlog"], frame["total"]),
         on_time_rate=rate(frame["on_time"], frame["closed"] + frame["overdue"]),

@@ -13,9 +13,9 @@ from typing import Callable
 
 from sqlalchemy import Engine, bindparam, select, text, update
 
-from civmap import schema as s
-from civmap.engine import write_transaction
-from civmap.health import StoreError
+from civmap.storage import schema as s
+from civmap.storage.engine import write_transaction
+from civmap.storage.health import StoreError
 
 __all__ = ["STEPS", "stored_version", "migrate"]
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from civmap.figures import format_rate
 from civmap.i18n import t
-from civmap.wall import WallFigures
+from civmap.wall.figures import WallFigures
 
 __all__ = ["page_css", "header_html", "clock_html", "figures_html", "ranking_html", "trend_svg",
            "trend_html", "notice_html", "race_note", "WALL_CSS", "MAP_TITLE"]
@@ -107,7 +107,7 @@ def ranking_html(ranking: pd.DataFrame, lang: str, highlight: str | None = None,
     A district with no rate yet (nothing closed, nothing overdue: a new office store) has
     no rank and is listed last with a dash.
 
-    ``ranking`` has the columns of ``civmap.progress.ranking``: code, name, on_time_rate,
+    ``ranking`` has the columns of ``civmap.progress.figures.ranking``: code, name, on_time_rate,
     change, closed, overdue, rank and mark ("red", "black" or None).
     """
     rows = []

@@ -1,6 +1,6 @@
 """``python -m civmap circles`` and ``python -m civmap ties``: the circles and problem ties.
 
-Both compute exactly what the Circles page shows (``civmap.circles.load_circle_data``),
+Both compute exactly what the Circles page shows (``civmap.circles.membership.load_circle_data``),
 with the configured radius, centre kinds, tie distance and state rule unless the
 options override them.
 """
@@ -13,12 +13,12 @@ import sys
 
 import pandas as pd
 
-from civmap.circle_state import CircleRule
-from civmap.circles import MEMBER_GROUPS, load_circle_data, summarise
+from civmap.circles.state import CircleRule
+from civmap.circles.membership import MEMBER_GROUPS, load_circle_data, summarise
 from civmap.cli import print_frame
 from civmap.config import load_settings
 from civmap.i18n import t
-from civmap.ties import needs_a_look, tie_summary
+from civmap.circles.ties import needs_a_look, tie_summary
 from civmap.vocab import load_vocabulary
 
 __all__ = ["REGISTERS", "circles_frame", "members_frame"]
@@ -50,7 +50,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace):
-    from civmap.db import open_store
+    from civmap.storage.opening import open_store
 
     settings = load_settings()
     vocab = load_vocabulary(settings.vocab_dir)

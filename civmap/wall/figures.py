@@ -2,9 +2,9 @@
 
 Everything here takes plain frames and values and returns them, so the wall can be
 tested without Streamlit or a browser. The page (``pages/wall.py``) only lays these
-out; the HTML lives in ``civmap.wallview`` and the dark map (with its closing-rate
-shading) in ``civmap.wallmap``. Progress figures (trend, red and black lists, the race
-to the assessment date) come from ``civmap.progress``, so they match the Progress page.
+out; the HTML lives in ``civmap.wall.html`` and the dark map (with its closing-rate
+shading) in ``civmap.wall.map``. Progress figures (trend, red and black lists, the race
+to the assessment date) come from ``civmap.progress.figures``, so they match the Progress page.
 
 Nothing personal reaches the wall: every frame read for it passes ``strip_personal``
 first, so a point chief's phone number cannot end up in a tile, a list or the map.
@@ -20,13 +20,13 @@ from typing import Mapping, NamedTuple, Sequence
 
 import pandas as pd
 
-from civmap.circle_state import MET
+from civmap.circles.state import MET
 from civmap.figures import headline, overdue_mask
 from civmap.filters import ParamProblem
 from civmap.i18n import area_names
-from civmap.progress import (DAILY_COLUMNS, LIST_DAYS, RECENT_DAYS, build_ledger, ledger_daily,
+from civmap.progress.figures import (DAILY_COLUMNS, LIST_DAYS, RECENT_DAYS, build_ledger, ledger_daily,
                              ledger_race)
-from civmap.progress_rank import rank
+from civmap.progress.rank import rank
 from civmap.vocab import Vocabulary
 
 __all__ = [
@@ -168,7 +168,7 @@ def wall_figures(points: pd.DataFrame, circles: pd.DataFrame, problems: pd.DataF
     """The headline figures, defined as on the overview (``civmap.figures.headline``).
 
     ``problems`` is the view's whole ledger (no status filter); ``daily`` is
-    ``civmap.progress.daily_counts`` ending on ``as_of``: "closed this week" is its
+    ``civmap.progress.figures.daily_counts`` ending on ``as_of``: "closed this week" is its
     closings over the last ``RECENT_DAYS`` days, as on the Progress page.
     """
     base = headline(points, circles, points.iloc[0:0], problems, vocab, as_of)

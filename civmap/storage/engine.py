@@ -17,7 +17,7 @@ from urllib.parse import quote
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 
-from civmap.health import StoreLocked
+from civmap.storage.health import StoreLocked
 
 __all__ = ["make_engine", "write_transaction", "sqlite_path"]
 

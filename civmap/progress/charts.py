@@ -1,6 +1,6 @@
 """Plotly figure builders for the progress figures, and the data behind each as a table.
 
-Each builder takes the frames of :mod:`civmap.progress` and a language, and returns a
+Each builder takes the frames of :mod:`civmap.progress.figures` and a language, and returns a
 ``plotly.graph_objects.Figure`` with labelled axes and hover values; ``*_data`` gives the
 same numbers as a table with headers in that language, for the chart's CSV download.
 Colours of flows follow the status vocabulary (found, closed, reopened), so an office's

@@ -18,7 +18,7 @@ __all__ = ["REGISTERS"]
 def _cmd_init(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
-    from civmap.db import init_store
+    from civmap.storage.opening import init_store
     from civmap.i18n import t
 
     settings = load_settings()
@@ -36,9 +36,9 @@ def register_init(sub) -> tuple[str, callable]:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from civmap.db import migrate_store
+    from civmap.storage.opening import migrate_store
     from civmap.i18n import t
-    from civmap.schema import SCHEMA_VERSION
+    from civmap.storage.schema import SCHEMA_VERSION
 
     settings = load_settings()
     lang = args.lang or settings.lang

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from civmap.store import Store
+from civmap.storage.store import Store
 
 __all__ = ["STAGES", "StageState", "SetupStatus", "setup_status"]
 
