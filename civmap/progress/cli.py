@@ -16,7 +16,7 @@ import pandas as pd
 from civmap.cli import print_frame
 from civmap.config import load_settings
 from civmap.i18n import t
-from civmap.progress.figures import TREND_DAYS, build_ledger, ledger_race, ledger_summary, summary_by
+from civmap.progress.figures import TREND_DAYS, build_timeline, timeline_race, timeline_summary, summary_by
 from civmap.progress.tally import COUNT_COLUMNS, RATE_COLUMNS
 from civmap.progress.text import race_message
 from civmap.vocab import load_vocabulary
@@ -49,15 +49,15 @@ def _register(sub) -> tuple[str, Callable[[argparse.Namespace], int]]:
     return "progress", _run
 
 
-def progress_table(ledger, by: str | None, start: dt.date, end: dt.date, names: dict[str, str],
+def progress_table(timeline, by: str | None, start: dt.date, end: dt.date, names: dict[str, str],
                    lang: str = "zh") -> pd.DataFrame:
     """One row per group of ``by`` (if given), then the total row (code ``*``)."""
-    total = ledger_summary(ledger, start, end)
+    total = timeline_summary(timeline, start, end)
     total_row = pd.DataFrame([{"code": "*", "name": t("progress.cli.all", lang),
                                **{k: total[k] for k in (*COUNT_COLUMNS, *RATE_COLUMNS)}}])
     if by is None:
         return total_row
-    rows = summary_by(ledger, BY[by], start, end, names)
+    rows = summary_by(timeline, BY[by], start, end, names)
     return pd.concat([rows, total_row], ignore_index=True)
 
 
@@ -95,9 +95,9 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError(f"--until {end} is before --since {start}")
     if args.target < 0:
         raise ValueError(f"--target must be 0 or more, not {args.target}")
-    ledger = build_ledger(store.problems(), store.events(), vocab)
-    table = progress_table(ledger, args.by, start, end, _names(store, vocab, args.by, lang), lang)
-    race = ledger_race(ledger, as_of, args.assessment_date or settings.assessment_date, args.target)
+    timeline = build_timeline(store.problems(), store.events(), vocab)
+    table = progress_table(timeline, args.by, start, end, _names(store, vocab, args.by, lang), lang)
+    race = timeline_race(timeline, as_of, args.assessment_date or settings.assessment_date, args.target)
     if args.format == "json":
         payload = {"start": start, "end": end, "as_of": as_of, "by": args.by,
                    "rows": json.loads(table.to_json(orient="records", force_ascii=False)), "race": race}

@@ -1,7 +1,7 @@
 """Rectification progress (整改进度): flows, backlog, rates and the race to the assessment date.
 
 Every figure is counted from the problems' status events (see
-:mod:`civmap.progress.timeline`), so the figure for any past day is what the ledger said at
+:mod:`civmap.progress.timeline`), so the figure for any past day is what the timeline said at
 the end of that day. Definitions (the page shows them in Chinese, ``progress.def.*``):
 
 found (新发现)
@@ -46,15 +46,15 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from civmap.progress.timeline import Ledger, build_ledger, to_date, to_day
+from civmap.progress.timeline import Timeline, build_timeline, to_date, to_day
 from civmap.progress.rank import BY_COLUMNS, default_marks, previous_period, rank
 from civmap.progress.tally import tally, with_rates
 from civmap.vocab import Vocabulary
 
 __all__ = [
-    "DAILY_COLUMNS", "PACE_DAYS", "RECENT_DAYS", "LIST_DAYS", "TREND_DAYS", "Ledger", "build_ledger",
+    "DAILY_COLUMNS", "PACE_DAYS", "RECENT_DAYS", "LIST_DAYS", "TREND_DAYS", "Timeline", "build_timeline",
     "daily_counts", "daily_figures", "weekly_figures", "summary", "summary_by", "ranking", "race",
-    "ledger_daily", "ledger_summary", "ledger_race", "rank", "BY_COLUMNS", "default_marks", "previous_period", "with_rates",
+    "timeline_daily", "timeline_summary", "timeline_race", "rank", "BY_COLUMNS", "default_marks", "previous_period", "with_rates",
 ]
 
 #: Columns of :func:`daily_counts`.
@@ -80,8 +80,8 @@ def _levels(lo: np.ndarray, hi: np.ndarray, start: int, end: int) -> np.ndarray:
     return np.cumsum(steps)[:n]
 
 
-def _per_day(mask: np.ndarray, ledger: Ledger, start: int, end: int) -> np.ndarray:
-    days = ledger.day[mask]
+def _per_day(mask: np.ndarray, timeline: Timeline, start: int, end: int) -> np.ndarray:
+    days = timeline.day[mask]
     days = days[(days >= start) & (days <= end)]
     return np.bincount(days - start, minlength=end - start + 1)
 
@@ -92,26 +92,26 @@ def _span(start: dt.date, end: dt.date) -> tuple[int, int]:
     return to_day(start), to_day(end)
 
 
-def ledger_daily(ledger: Ledger, start: dt.date, end: dt.date) -> pd.DataFrame:
+def timeline_daily(timeline: Timeline, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Every day start..end: the flows of the day and the levels at its end.
 
     Columns: ``found``, ``closed``, ``on_time`` (closed on time), ``reopened``,
     ``failed`` (failed checks), ``backlog``, ``overdue``, ``total`` (found by then).
     """
     s, e = _span(start, end)
-    found = ledger.found
+    found = timeline.found
     flows = {
-        "found": _per_day(found, ledger, s, e),
-        "closed": _per_day(ledger.closing, ledger, s, e),
-        "on_time": _per_day(ledger.on_time, ledger, s, e),
-        "reopened": _per_day(ledger.reopening, ledger, s, e),
-        "failed": _per_day(ledger.failed_check, ledger, s, e),
+        "found": _per_day(found, timeline, s, e),
+        "closed": _per_day(timeline.closing, timeline, s, e),
+        "on_time": _per_day(timeline.on_time, timeline, s, e),
+        "reopened": _per_day(timeline.reopening, timeline, s, e),
+        "failed": _per_day(timeline.failed_check, timeline, s, e),
     }
-    _, lo, hi = ledger.backlog_spans()
+    _, lo, hi = timeline.backlog_spans()
     flows["backlog"] = _levels(lo, hi, s, e)
-    _, lo, hi = ledger.overdue_spans()
+    _, lo, hi = timeline.overdue_spans()
     flows["overdue"] = _levels(lo, hi, s, e)
-    first_days = ledger.day[found]
+    first_days = timeline.day[found]
     flows["total"] = _levels(first_days, np.full(len(first_days), e + 1), s, e)
     index = pd.DatetimeIndex(pd.date_range(start, end, freq="D"), name="date")
     return pd.DataFrame({k: np.asarray(v, dtype=np.int64) for k, v in flows.items()}, index=index)
@@ -122,19 +122,19 @@ def daily_counts(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary
     """Found, closed and reopened on each day start..end (inclusive), and the backlog and
     overdue counts at the end of each day; indexed by date (a ``DatetimeIndex`` named
     ``date``). Definitions: see the module docstring."""
-    return ledger_daily(build_ledger(problems, events, vocab), start, end)[list(DAILY_COLUMNS)]
+    return timeline_daily(build_timeline(problems, events, vocab), start, end)[list(DAILY_COLUMNS)]
 
 
-def daily_figures(ledger: Ledger, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """:func:`ledger_daily` with each day's rates (each day taken as its own period)."""
-    return with_rates(ledger_daily(ledger, start, end))
+def daily_figures(timeline: Timeline, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """:func:`timeline_daily` with each day's rates (each day taken as its own period)."""
+    return with_rates(timeline_daily(timeline, start, end))
 
 
-def weekly_figures(ledger: Ledger, start: dt.date, end: dt.date) -> pd.DataFrame:
+def weekly_figures(timeline: Timeline, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Weeks (Monday to Sunday, indexed by their Monday) overlapping start..end: flows
     summed over the days of the week inside the period, levels at the week's last day
     inside it, and the week's rates. ``days`` says how many days of the week are counted."""
-    daily = ledger_daily(ledger, start, end)
+    daily = timeline_daily(timeline, start, end)
     week = daily.index - pd.to_timedelta(daily.index.day_of_week, unit="D")
     groups = daily.groupby(week)
     flows = groups[["found", "closed", "on_time", "reopened", "failed"]].sum()
@@ -145,9 +145,9 @@ def weekly_figures(ledger: Ledger, start: dt.date, end: dt.date) -> pd.DataFrame
     return with_rates(out)
 
 
-def ledger_summary(ledger: Ledger, start: dt.date, end: dt.date) -> dict:
-    """Every figure of the period start..end for the whole ledger, as one dict."""
-    table = tally(ledger, *_span(start, end))
+def timeline_summary(timeline: Timeline, start: dt.date, end: dt.date) -> dict:
+    """Every figure of the period start..end for the whole timeline, as one dict."""
+    table = tally(timeline, *_span(start, end))
     return {"start": start, "end": end, **{k: _plain(table[k].iloc[0]) for k in table.columns}}
 
 
@@ -162,16 +162,16 @@ def summary(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary,
             start: dt.date, end: dt.date) -> dict:
     """The period's figures: found, closed, on_time, reopened, failed, backlog, overdue,
     total, closing_rate, on_time_rate, rework_rate, median_days, p90_days."""
-    return ledger_summary(build_ledger(problems, events, vocab), start, end)
+    return timeline_summary(build_timeline(problems, events, vocab), start, end)
 
 
-def summary_by(ledger: Ledger, column: str, start: dt.date, end: dt.date,
+def summary_by(timeline: Timeline, column: str, start: dt.date, end: dt.date,
                names: dict[str, str] | None = None) -> pd.DataFrame:
-    """:func:`ledger_summary` per value of the problems' ``column`` (``district_code``,
+    """:func:`timeline_summary` per value of the problems' ``column`` (``district_code``,
     ``category``, ``unit_code`` ...): one row per code, with its display ``name``.
     Problems with no code in ``column`` are left out."""
     names = names or {}
-    table = tally(ledger, *_span(start, end), by=column)
+    table = tally(timeline, *_span(start, end), by=column)
     table.insert(0, "name", [names.get(code, code) for code in table.index])
     return table.rename_axis("code").reset_index()
 
@@ -179,11 +179,11 @@ def summary_by(ledger: Ledger, column: str, start: dt.date, end: dt.date,
 def ranking(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary, by: str,
             start: dt.date, end: dt.date, names: dict[str, str], marks: int | None = None) -> pd.DataFrame:
     """The red and black list (红黑榜) by on-time rate; see :func:`civmap.progress.rank.rank`."""
-    return rank(build_ledger(problems, events, vocab), by, start, end, names, marks)
+    return rank(build_timeline(problems, events, vocab), by, start, end, names, marks)
 
 
-def ledger_race(ledger: Ledger, as_of: dt.date, assessment_date: dt.date, target: int = 0) -> dict:
-    """The race to the assessment date, from the ledger as it stood at the end of ``as_of``.
+def timeline_race(timeline: Timeline, as_of: dt.date, assessment_date: dt.date, target: int = 0) -> dict:
+    """The race to the assessment date, from the timeline as it stood at the end of ``as_of``.
 
     Returns a dict: ``backlog`` (not closed at the end of ``as_of``), ``closing_pace``
     (closings per day over the ``PACE_DAYS`` days ending on ``as_of``), ``inflow_pace``
@@ -199,7 +199,7 @@ def ledger_race(ledger: Ledger, as_of: dt.date, assessment_date: dt.date, target
     if target < 0:
         raise ValueError(f"target must be 0 or more, not {target}")
     today = to_day(as_of)
-    window = ledger_daily(ledger, as_of - dt.timedelta(days=PACE_DAYS - 1), as_of)
+    window = timeline_daily(timeline, as_of - dt.timedelta(days=PACE_DAYS - 1), as_of)
     backlog = int(window["backlog"].iloc[-1])
     closed = int(window["closed"].sum())
     inflow = int(window["found"].sum() + window["reopened"].sum())
@@ -231,5 +231,5 @@ def ledger_race(ledger: Ledger, as_of: dt.date, assessment_date: dt.date, target
 
 def race(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary, as_of: dt.date,
          assessment_date: dt.date, target: int = 0) -> dict:
-    """The race to the assessment date (国测); see :func:`ledger_race` for the keys."""
-    return ledger_race(build_ledger(problems, events, vocab), as_of, assessment_date, target)
+    """The race to the assessment date (国测); see :func:`timeline_race` for the keys."""
+    return timeline_race(build_timeline(problems, events, vocab), as_of, assessment_date, target)

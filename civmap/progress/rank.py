@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from civmap.progress.timeline import Ledger, to_day
+from civmap.progress.timeline import Timeline, to_day
 from civmap.progress.tally import tally
 
 __all__ = ["BY_COLUMNS", "rank", "default_marks", "previous_period"]
@@ -37,7 +37,7 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return start - length, start - dt.timedelta(days=1)
 
 
-def rank(ledger: Ledger, by: str, start: dt.date, end: dt.date, names: dict[str, str],
+def rank(timeline: Timeline, by: str, start: dt.date, end: dt.date, names: dict[str, str],
          marks: int | None = None) -> pd.DataFrame:
     """Rank the areas or units of ``by`` (``district``, ``street`` or ``unit``) for start..end.
 
@@ -56,8 +56,8 @@ def rank(ledger: Ledger, by: str, start: dt.date, end: dt.date, names: dict[str,
         raise ValueError(f"period ends ({end}) before it starts ({start})")
     codes = BY_COLUMNS[by]
     before_start, before_end = previous_period(start, end)
-    now = tally(ledger, to_day(start), to_day(end), by=codes)
-    before = tally(ledger, to_day(before_start), to_day(before_end), by=codes)
+    now = tally(timeline, to_day(start), to_day(end), by=codes)
+    before = tally(timeline, to_day(before_start), to_day(before_end), by=codes)
 
     index = pd.Index(list(dict.fromkeys([*names, *now.index])), name="code")
     now = now.reindex(index)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from civmap.progress.timeline import Ledger
+from civmap.progress.timeline import Timeline
 
 __all__ = ["COUNT_COLUMNS", "RATE_COLUMNS", "tally", "rate"]
 
@@ -28,11 +28,11 @@ def rate(part, whole):
         return np.where(whole > 0, part / np.where(whole > 0, whole, 1), np.nan)
 
 
-def _groups(ledger: Ledger, by: str | None) -> tuple[np.ndarray, pd.Index]:
+def _groups(timeline: Timeline, by: str | None) -> tuple[np.ndarray, pd.Index]:
     """Group number of each problem row (-1: no group) and the group codes."""
     if by is None:
-        return np.zeros(len(ledger.problems), dtype=np.int64), pd.Index([ALL])
-    return ledger.group_numbers(by)
+        return np.zeros(len(timeline.problems), dtype=np.int64), pd.Index([ALL])
+    return timeline.group_numbers(by)
 
 
 def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -49,28 +49,28 @@ def _count(group_of_problem: np.ndarray, pidx: np.ndarray, n: int) -> np.ndarray
     return np.bincount(groups[groups >= 0], minlength=n)[:n]
 
 
-def tally(ledger: Ledger, start: int, end: int, by: str | None = None) -> pd.DataFrame:
+def tally(timeline: Timeline, start: int, end: int, by: str | None = None) -> pd.DataFrame:
     """The figures of the period (day numbers ``start``..``end`` inclusive) per group.
 
-    ``by`` names a column of ``ledger.problems`` (e.g. ``district_code``); problems with
+    ``by`` names a column of ``timeline.problems`` (e.g. ``district_code``); problems with
     a missing code are left out. Returns one row per group code (one row, ``"*"``, when
     ``by`` is None) with ``COUNT_COLUMNS`` and ``RATE_COLUMNS``.
     """
-    group, index = _groups(ledger, by)
+    group, index = _groups(timeline, by)
     n = len(index)
-    window = (ledger.day >= start) & (ledger.day <= end)
+    window = (timeline.day >= start) & (timeline.day <= end)
     counts: dict[str, np.ndarray] = {}
-    for name, mask in (("found", ledger.found), ("closed", ledger.closing), ("on_time", ledger.on_time),
-                       ("reopened", ledger.reopening), ("failed", ledger.failed_check)):
-        counts[name] = _count(group, ledger.pidx[mask & window], n)
-    for name, (pidx, lo, hi) in (("backlog", ledger.backlog_spans()), ("overdue", ledger.overdue_spans())):
+    for name, mask in (("found", timeline.found), ("closed", timeline.closing), ("on_time", timeline.on_time),
+                       ("reopened", timeline.reopening), ("failed", timeline.failed_check)):
+        counts[name] = _count(group, timeline.pidx[mask & window], n)
+    for name, (pidx, lo, hi) in (("backlog", timeline.backlog_spans()), ("overdue", timeline.overdue_spans())):
         counts[name] = _count(group, pidx[(lo <= end) & (end < hi)], n)
-    counts["total"] = _count(group, ledger.pidx[ledger.found & (ledger.day <= end)], n)
+    counts["total"] = _count(group, timeline.pidx[timeline.found & (timeline.day <= end)], n)
     table = with_rates(pd.DataFrame(counts, index=index).astype(np.int64))
 
-    closings = ledger.closing & window
-    spent = pd.DataFrame({"group": group[ledger.pidx[closings]],
-                          "days": (ledger.day[closings] - ledger.cycle_start[closings]).astype(float)})
+    closings = timeline.closing & window
+    spent = pd.DataFrame({"group": group[timeline.pidx[closings]],
+                          "days": (timeline.day[closings] - timeline.cycle_start[closings]).astype(float)})
     spent = spent[spent["group"] >= 0].groupby("group")["days"]
     for name, q in (("median_days", 0.5), ("p90_days", 0.9)):
         values = spent.quantile(q) if len(index) else pd.Series(dtype=float)

@@ -2,7 +2,7 @@
 
 A problem's state on any day is what its status events up to the end of that day left,
 so every figure of :mod:`civmap.progress.figures` can be recomputed as it stood on a past day.
-``build_ledger`` turns the event log into arrays (one row per event, sorted by problem then
+``build_timeline`` turns the event log into arrays (one row per event, sorted by problem then
 time) once; the counting functions then work on whole arrays, never per problem.
 
 Days are whole calendar days, held as integers (days since 1970-01-01); an event's day
@@ -19,7 +19,7 @@ import pandas as pd
 
 from civmap.vocab import Vocabulary
 
-__all__ = ["Ledger", "build_ledger", "to_day", "to_date", "NO_DEADLINE", "OPEN", "FIXED", "CLOSED"]
+__all__ = ["Timeline", "build_timeline", "to_day", "to_date", "NO_DEADLINE", "OPEN", "FIXED", "CLOSED"]
 
 #: Status types as small integers (``NONE``: before a problem's first event).
 NONE, OPEN, FIXED, CLOSED = -1, 0, 1, 2
@@ -43,7 +43,7 @@ def to_date(day: int) -> dt.date:
 
 
 @dataclass(frozen=True, eq=False)
-class Ledger:
+class Timeline:
     """Status histories of a set of problems.
 
     Event arrays (one row per event, sorted by problem, then time):
@@ -170,7 +170,7 @@ def _kinds(statuses: pd.Series, types: pd.Series, who) -> np.ndarray:
     return kind.astype(np.int8)
 
 
-def build_ledger(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary) -> Ledger:
+def build_timeline(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary) -> Timeline:
     """Index the status events of ``problems`` for counting.
 
     Events of problems not in ``problems`` are ignored, so a caller may narrow the
@@ -235,13 +235,13 @@ def build_ledger(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary
     group_start = np.maximum.accumulate(np.where(first, rows, 0))
 
     # Deadline in force: the last one an event set, within the same problem; a problem
-    # whose events never set one falls back to the deadline on its ledger row.
+    # whose events never set one falls back to the deadline on its timeline row.
     has = ev_deadline >= 0
     last_set = np.maximum.accumulate(np.where(has, rows, -1))
     in_force = np.where(last_set >= group_start, ev_deadline[np.maximum(last_set, 0)], -1)
-    ledger_deadline = _days(problems["deadline"])
+    row_deadline = _days(problems["deadline"])
     never_set = np.bincount(ev_pidx[has], minlength=len(ids))[ev_pidx] == 0
-    in_force = np.where(never_set, ledger_deadline[ev_pidx], in_force)
+    in_force = np.where(never_set, row_deadline[ev_pidx], in_force)
     deadline = np.where(in_force >= 0, in_force, NO_DEADLINE).astype(np.int64)
 
     # A round starts when the problem is found or reopened; the first row of every
@@ -259,6 +259,6 @@ def build_ledger(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary
         same = seg_pidx[1:] == seg_pidx[:-1]
         seg_end[:-1] = np.where(same, seg_start[1:], FOREVER)
 
-    return Ledger(problems=lean, pidx=ev_pidx, day=ev_day, kind=kind, prev=prev, deadline=deadline,
+    return Timeline(problems=lean, pidx=ev_pidx, day=ev_day, kind=kind, prev=prev, deadline=deadline,
                   cycle_start=cycle_start, seg_pidx=seg_pidx, seg_start=seg_start, seg_end=seg_end,
                   seg_kind=kind[seg], seg_deadline=deadline[seg])

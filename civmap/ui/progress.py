@@ -1,4 +1,4 @@
-"""Rectification progress: the event ledger, extra filters and charts (pages/progress.py, overview tiles)."""
+"""Rectification progress: the event timeline, extra filters and charts (pages/progress.py, overview tiles)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from civmap.ui.core import _events, code_multiselect, _problems, format_rate, la
 from civmap.ui.params import url_filters
 
 __all__ = [
-    "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_ledger", "progress_tiles",
+    "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
     "progress_tiles_pending",
     "rank_names", "show_chart",
 ]
@@ -21,16 +21,16 @@ __all__ = [
 
 # -- progress (issue 4: rectification progress; pages/progress.py and the overview tiles) --
 @st.cache_data(max_entries=16, show_spinner=False)
-def _progress_ledger(version: str, scope, filters: Filters):
-    from civmap.progress.figures import build_ledger
+def _progress_timeline(version: str, scope, filters: Filters):
+    from civmap.progress.figures import build_timeline
 
-    return build_ledger(_problems(version, scope, filters), _events(version, scope), vocab())
+    return build_timeline(_problems(version, scope, filters), _events(version, scope), vocab())
 
 
-def progress_ledger(filters: Filters, scope=None):
-    """The status histories of the selected problems (``civmap.progress.figures.Ledger``); the status
+def progress_timeline(filters: Filters, scope=None):
+    """The status histories of the selected problems (``civmap.progress.figures.Timeline``); the status
     filter is dropped, as a problem's current status says nothing about its past."""
-    return _progress_ledger(store().data_version(), scope, filters.without_statuses())
+    return _progress_timeline(store().data_version(), scope, filters.without_statuses())
 
 
 def date_range_input(label: str, default: tuple[dt.date, dt.date], key: str, help_text: str | None = None):
@@ -102,13 +102,13 @@ def progress_tiles_pending() -> list[tuple[str, str, str | None]]:
 def progress_tiles(filters: Filters, scope=None) -> list[tuple[str, str, str | None]]:
     """The overview's second row: found and closed in the last 7 days, their on-time rate,
     and the days left to the assessment date (with the race's verdict in the help)."""
-    from civmap.progress.figures import RECENT_DAYS, ledger_race, ledger_summary
+    from civmap.progress.figures import RECENT_DAYS, timeline_race, timeline_summary
 
     code, as_of = lang(), store().as_of()
-    ledger = progress_ledger(filters, scope)
-    week = ledger_summary(ledger, as_of - dt.timedelta(days=RECENT_DAYS - 1), as_of)
+    timeline = progress_timeline(filters, scope)
+    week = timeline_summary(timeline, as_of - dt.timedelta(days=RECENT_DAYS - 1), as_of)
     assessment = settings().assessment_date
-    race = ledger_race(ledger, as_of, assessment)
+    race = timeline_race(timeline, as_of, assessment)
     verdict = t("progress.tile.verdict." + ("enough" if race["enough"] else "short"), code)
     shown = {
         "found_week": (f"{week['found']:,}", t("progress.tile.help.week", code)),

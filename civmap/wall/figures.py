@@ -24,8 +24,8 @@ from civmap.circles.state import MET
 from civmap.figures import headline, overdue_mask
 from civmap.filters import ParamProblem
 from civmap.i18n import area_names
-from civmap.progress.figures import (DAILY_COLUMNS, LIST_DAYS, RECENT_DAYS, build_ledger, ledger_daily,
-                             ledger_race)
+from civmap.progress.figures import (DAILY_COLUMNS, LIST_DAYS, RECENT_DAYS, build_timeline, timeline_daily,
+                             timeline_race)
 from civmap.progress.rank import rank
 from civmap.vocab import Vocabulary
 
@@ -167,7 +167,7 @@ def wall_figures(points: pd.DataFrame, circles: pd.DataFrame, problems: pd.DataF
                  circles_up: int | None = None) -> WallFigures:
     """The headline figures, defined as on the overview (``civmap.figures.headline``).
 
-    ``problems`` is the view's whole ledger (no status filter); ``daily`` is
+    ``problems`` is the view's whole timeline (no status filter); ``daily`` is
     ``civmap.progress.figures.daily_counts`` ending on ``as_of``: "closed this week" is its
     closings over the last ``RECENT_DAYS`` days, as on the Progress page.
     """
@@ -251,8 +251,8 @@ def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: d
     """
     problems = _in_district(city.problems, district)
     events = city.events[city.events["problem_id"].isin(problems["id"])] if district else city.events
-    ledger = build_ledger(problems, events, vocab)
-    daily = ledger_daily(ledger, as_of - dt.timedelta(days=TREND_DAYS - 1), as_of)[list(DAILY_COLUMNS)]
+    timeline = build_timeline(problems, events, vocab)
+    daily = timeline_daily(timeline, as_of - dt.timedelta(days=TREND_DAYS - 1), as_of)[list(DAILY_COLUMNS)]
     circles = _in_district(city.circles, district)
     circles_up = None
     if city.circle_states is not None:
@@ -260,12 +260,12 @@ def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: d
         circles, circles_up = states, int((states["state"] == MET).sum())
     figures = wall_figures(_in_district(city.points, district), circles, problems, daily, vocab, as_of,
                            assessment_date, circles_up)
-    whole = build_ledger(city.problems, city.events, vocab) if district else ledger
+    whole = build_timeline(city.problems, city.events, vocab) if district else timeline
     names = city.district_names(lang)
     ranked = rank(whole, "district", as_of - dt.timedelta(days=LIST_DAYS - 1), as_of, names)
     return WallView(district=district, figures=figures,
                     rates=district_rates(names, city.problems, vocab, as_of),
-                    ranking=ranked, daily=daily, race=ledger_race(ledger, as_of, assessment_date),
+                    ranking=ranked, daily=daily, race=timeline_race(timeline, as_of, assessment_date),
                     problems=problems)
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
 
+from civmap.config import ROOT
 from civmap.figures import format_rate
 from civmap.i18n import t
 from civmap.wall.figures import WallFigures
@@ -24,7 +24,7 @@ from civmap.wall.figures import WallFigures
 __all__ = ["page_css", "header_html", "clock_html", "figures_html", "ranking_html", "trend_svg",
            "trend_html", "notice_html", "race_note", "WALL_CSS", "MAP_TITLE"]
 
-WALL_CSS = Path(__file__).resolve().parent.parent / "static" / "civmap" / "wall.css"
+WALL_CSS = ROOT / "static" / "civmap" / "wall.css"
 #: The map iframe's title: the wall's CSS sizes the frame by it.
 MAP_TITLE = "civmap-wall-map"
 
