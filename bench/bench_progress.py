@@ -27,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from civmap.progress import figures as progress  # noqa: E402
-from civmap.storage.opening import create_schema, make_engine, seed_demo  # noqa: E402
+from civmap.demo.seed import seed_demo
+from civmap.storage import create_schema, make_engine  # noqa: E402
 from civmap.storage.store import Store  # noqa: E402
 from civmap.vocab import load_vocabulary  # noqa: E402
 

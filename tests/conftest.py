@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from civmap import clock, ledger
-from civmap.storage.opening import create_schema, make_engine, seed_demo
+from civmap.demo.seed import seed_demo
+from civmap.storage import create_schema, make_engine
 from civmap.ledger.office_samples import boundaries_geojson
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary

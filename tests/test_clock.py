@@ -17,7 +17,7 @@ import pytest
 
 from civmap import clock, ledger
 from civmap.config import load_settings
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.filters import Filters
 from civmap.ledger.export import export_workbook
 from civmap.ledger.open311 import export_open311

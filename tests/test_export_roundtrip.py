@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from civmap import ledger
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.filters import Filters
 from civmap.ledger.columns import fields_of
 from civmap.ledger.export import export_geojson, export_workbook

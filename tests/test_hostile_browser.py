@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from civmap.circles.membership import load_circle_data
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.storage.store import Store
 from civmap.testing import DRAWN, RequestLog, running_app, wait_for
 from civmap.vocab import load_vocabulary

@@ -15,7 +15,7 @@ from civmap import ledger
 from civmap.storage import schema
 from civmap.progress.charts import csv_bytes
 from civmap.cli import main
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.filters import Filters
 from civmap.ledger import cells
 from civmap.ledger.columns import field_by_name

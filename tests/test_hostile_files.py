@@ -24,7 +24,7 @@ import shapely
 from civmap import ledger
 from civmap.cli import main
 from civmap.config import ROOT
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.ledger.limits import MAX_CELL_CHARS, Limits
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary

@@ -11,7 +11,7 @@ import pytest
 
 from civmap.circles.membership import load_circle_data
 from civmap.circles.map import CircleView, build_circle_map
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.maps.batches import script_json
 from civmap.maps.folium_map import MapLayers, build_map, district_features, render_html
 from civmap.storage.store import Store

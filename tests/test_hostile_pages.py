@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.i18n import t
 from civmap.storage.store import Store
 from civmap.ui.text import plain

@@ -27,7 +27,8 @@ from streamlit.testing.v1 import AppTest
 
 from civmap import ledger
 from civmap.storage import schema as s
-from civmap.storage.opening import make_engine, open_store
+from civmap.demo.seed import open_first_run
+from civmap.storage import make_engine, open_store
 from civmap.config import load_settings
 from civmap.filters import Filters
 from civmap.storage.health import StoreError, StoreLocked
@@ -252,7 +253,7 @@ def test_cli_refuses_a_missing_empty_or_broken_store(kind, demo_db_path, tmp_pat
 def test_the_embedded_demo_store_alone_is_created_on_first_run(tmp_path):
     settings = load_settings({"CIVMAP_DATA_DIR": str(tmp_path / "var"), "CIVMAP_DEMO_SEED": "3"})
     assert settings.is_default_store
-    assert not open_store(settings).points().empty
+    assert not open_first_run(settings).points().empty
     office = load_settings({"CIVMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'office.sqlite'}"})
     with pytest.raises(StoreError) as refused:
         open_store(office)

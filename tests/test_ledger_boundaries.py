@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from civmap import ledger
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from geo import WGS84, wgs84_to_gcj02

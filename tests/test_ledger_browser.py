@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 
 from civmap.config import ROOT
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.storage.store import Store
 from civmap.testing import running_app
 from tests.conftest import BROWSER

@@ -9,7 +9,7 @@ import pytest
 
 from civmap import clock, ledger
 from civmap.cli import main
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.ledger import cells
 from civmap.ledger.footers import footer_rows, is_marker
 from civmap.storage.store import Store

@@ -11,7 +11,7 @@ import pytest
 
 from civmap import ledger
 from civmap.cli import main
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.figures import overdue_mask
 from civmap.filters import Filters
 from civmap.ledger.export import export_geojson, export_workbook

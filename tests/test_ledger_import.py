@@ -12,7 +12,7 @@ import shapely
 
 from civmap import clock
 from civmap import ledger
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.ledger.validate import NEAREST_POINT_M
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
@@ -216,7 +216,7 @@ def test_an_interrupted_import_leaves_the_store_unchanged(scratch, city):
 
 
 def test_a_failure_at_the_last_step_rolls_everything_back(scratch, city, monkeypatch):
-    import civmap.storage.opening
+    import civmap.storage.writes
 
     data, _ = problem_ledger(city)
     checked = ledger.check_file(data, "问题台账.xlsx", "problems", scratch, VOCAB)
@@ -225,7 +225,7 @@ def test_a_failure_at_the_last_step_rolls_everything_back(scratch, city, monkeyp
     def broken(conn):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(civmap.storage.opening, "bump_version", broken)
+    monkeypatch.setattr(civmap.storage.writes, "bump_version", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         ledger.commit_ledger(scratch, checked, VOCAB)
     after = _snapshot(scratch)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from civmap import clock, ledger
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.ledger.office import score_rate, yes_no
 from civmap.ledger.rowread import unit_code_for
 from civmap.storage.store import Store

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from civmap.cli import main
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.storage.store import Store
 from test_ledger_import import make_city, problem_ledger
 

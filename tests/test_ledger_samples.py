@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from civmap import ledger
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.ledger.samples import POINT_BAD_ROWS, PROBLEM_BAD_ROWS, write_samples
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary

@@ -13,7 +13,7 @@ import pytest
 
 from civmap.storage import schema as s
 from civmap.config import load_settings
-from civmap.storage.opening import SchemaMismatch, make_engine, migrate_store, open_store
+from civmap.storage import SchemaMismatch, make_engine, migrate_store, open_store
 from civmap.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civmap.storage.opening import init_store, make_engine
+from civmap.storage import init_store, make_engine
 from civmap.config import load_settings
 from civmap.ledger.office_samples import OFFICE_FILES
 from civmap.setup.stages import STAGES, setup_status

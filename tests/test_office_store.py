@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from civmap.wall.html import ranking_html

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.setup.stages import STAGES, setup_status
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary

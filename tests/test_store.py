@@ -10,7 +10,8 @@ from sqlalchemy import update
 
 from civmap import clock
 from civmap.storage import schema as s
-from civmap.storage.opening import SchemaMismatch, create_schema, init_store, make_engine, open_store, write_tables
+from civmap.demo.seed import open_first_run
+from civmap.storage import SchemaMismatch, create_schema, init_store, make_engine, open_store, write_tables
 from civmap.storage.health import StoreError
 from civmap.demo import generate_city
 from civmap.filters import Filters
@@ -106,14 +107,16 @@ def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
 
     settings = load_settings({"CIVMAP_DATA_DIR": str(tmp_path), "CIVMAP_DEMO_SEED": "5"})
     assert settings.is_default_store and settings.database_url.endswith("civmap.sqlite")
+    assert open_store(settings).points().empty, "opening a store never seeds it: the first run does"
     calls = []
-    import civmap.storage.opening as db
+    import civmap.demo.seed as seeding
 
-    real = db.seed_demo
-    monkeypatch.setattr(db, "seed_demo", lambda engine, seed, **kw: calls.append(seed) or real(engine, seed, scale=0.02))
-    store = open_store(settings)
+    real = seeding.seed_demo
+    monkeypatch.setattr(seeding, "seed_demo",
+                        lambda engine, seed, **kw: calls.append(seed) or real(engine, seed, scale=0.02))
+    store = open_first_run(settings)
     assert calls == [5] and len(store.points()) > 0
-    open_store(settings)
+    open_first_run(settings)
     assert calls == [5], "an existing store is never re-seeded"
     own = load_settings({"CIVMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'office.sqlite'}"})
     with pytest.raises(StoreError, match="missing"):
@@ -124,7 +127,7 @@ def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
 
 
 def test_scope_reaches_areas_below_streets(scratch_db_url):
-    from civmap.storage.opening import write_tables
+    from civmap.storage import write_tables
 
     engine = make_engine(scratch_db_url)
     street = Store(engine).areas("street").iloc[0]

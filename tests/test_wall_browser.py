@@ -14,7 +14,7 @@ import time
 import pytest
 
 from civmap.progress import figures as progress
-from civmap.storage.opening import make_engine
+from civmap.storage import make_engine
 from civmap.figures import headline
 from civmap.storage.store import Store
 from civmap.testing import DRAWN, SCREENSHOTS, RequestLog, running_app, wait_for

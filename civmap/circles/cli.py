@@ -15,7 +15,7 @@ import pandas as pd
 
 from civmap.circles.state import CircleRule
 from civmap.circles.membership import MEMBER_GROUPS, load_circle_data, summarise
-from civmap.cli import print_frame
+from civmap.console import print_frame
 from civmap.config import load_settings
 from civmap.i18n import t
 from civmap.circles.ties import needs_a_look, tie_summary
@@ -50,11 +50,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace):
-    from civmap.storage.opening import open_store
+    from civmap.console import operator_store
 
     settings = load_settings()
     vocab = load_vocabulary(settings.vocab_dir)
-    store = open_store(settings)
+    store = operator_store()
     radius = getattr(args, "radius", None) or settings.circle_radius_m
     kinds = _kinds(getattr(args, "kinds", None), settings.centre_kinds)
     tie = args.tie_distance if args.tie_distance is not None else settings.tie_distance_m

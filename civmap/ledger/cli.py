@@ -24,9 +24,9 @@ EXPORT_FORMATS = ("xlsx", "geojson", "open311", "open311-xml", "open311-services
 
 
 def _store():
-    from civmap.storage.opening import open_store
+    from civmap.console import operator_store
 
-    return open_store(load_settings())
+    return operator_store()
 
 
 def _vocab():
@@ -40,7 +40,7 @@ def _lang(args) -> str:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from civmap.cli import print_frame
+    from civmap.console import print_frame
     from civmap.ledger import (
         ImportOptions, LedgerError, Limits, check_file, commit_ledger, committed_text, issues_frame, notes_text,
         rejects_csv, summary_text,

@@ -196,7 +196,7 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
     ``on_progress(done, total)`` is called after each batch of writes; if it (or any
     write) raises, the transaction is rolled back and the store is as it was.
     """
-    from civmap.storage.opening import apply_ledger
+    from civmap.storage.writes import apply_ledger
 
     actor = f"{ACTOR_PREFIX} {checked.raw.name}"[:64]
     table = TABLE_OF[checked.kind]

@@ -154,7 +154,7 @@ def _rate_as_written(rate: float, n: int):
 
 
 if __name__ == "__main__":  # python -m civmap.ledger.office_samples data/samples/office
-    from civmap.storage.opening import open_store
+    from civmap.demo.seed import open_first_run
 
-    for written in write_office_samples(open_store(), Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples/office")):
+    for written in write_office_samples(open_first_run(), Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples/office")):
         print(written)

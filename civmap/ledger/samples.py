@@ -193,7 +193,7 @@ def write_samples(store: Store, folder: Path, seed: int = 20240601, today: dt.da
 
 
 if __name__ == "__main__":  # python -m civmap.ledger.samples data/samples
-    from civmap.storage.opening import open_store
+    from civmap.demo.seed import open_first_run
 
-    for written in write_samples(open_store(), Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples")):
+    for written in write_samples(open_first_run(), Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples")):
         print(written)

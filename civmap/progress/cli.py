@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from civmap.cli import print_frame
+from civmap.console import print_frame
 from civmap.config import load_settings
 from civmap.i18n import t
 from civmap.progress.figures import TREND_DAYS, build_timeline, timeline_race, timeline_summary, summary_by
@@ -82,12 +82,12 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from civmap.storage.opening import open_store
+    from civmap.console import operator_store
 
     settings = load_settings()
     lang = args.lang or settings.lang
     vocab = load_vocabulary(settings.vocab_dir)
-    store = open_store(settings)
+    store = operator_store()
     as_of = store.as_of()
     end = args.until or as_of
     start = args.since or end - dt.timedelta(days=TREND_DAYS - 1)

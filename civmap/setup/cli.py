@@ -38,10 +38,9 @@ def district_table(status: SetupStatus, names: dict[str, str], lang: str) -> pd.
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from civmap.config import load_settings
-    from civmap.storage.opening import open_store
+    from civmap.console import operator_store
 
-    status = setup_status(open_store(load_settings(), seed_if_empty=False))
+    status = setup_status(operator_store(seed_if_empty=False))
     lang = args.lang
     table = district_table(status, status.districts, lang)
     following = status.next_stage

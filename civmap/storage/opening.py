@@ -1,33 +1,25 @@
-"""Opening the store: its schema and version, the checks that it is civmap's, and the
-demo city on first run of the embedded store.
+"""Opening the store: its schema and version, and the checks that it is civmap's.
 
-An office's store (``CIVMAP_DATABASE_URL`` set) is never created or seeded here: a
-missing, empty or unreadable one is a ``StoreError``. ``python -m civmap init`` creates it.
+The embedded store (``CIVMAP_DATABASE_URL`` unset) is created on first open and brought
+up to date; filling it with the demo city is the demo's business (:mod:`civmap.demo.seed`).
+An office's store is never created here: a missing, empty or unreadable one is a
+``StoreError``. ``python -m civmap init`` creates it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
-
-import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, inspect, select
+from sqlalchemy import Engine, func, insert, inspect, select
 from sqlalchemy.exc import DBAPIError
 
-from civmap import clock
-from civmap.storage import schema as s
 from civmap.config import Settings, load_settings
+from civmap.storage import schema as s
 from civmap.storage.engine import make_engine, sqlite_path, write_transaction
 from civmap.storage.health import FileWatch, StoreError
 from civmap.storage.migrate import migrate
-from civmap.storage.store import Store, bump_version
+from civmap.storage.store import Store
 
-__all__ = ["make_engine", "create_schema", "check_schema", "open_store", "write_tables", "write_transaction",
-           "seed_demo", "office_rows", "SchemaMismatch", "OfficeDataError", "init_store", "migrate_store"]
-
-_SEED_LOCK = threading.Lock()
-#: Tables in the order rows may be written (parents before children).
-TABLE_ORDER = ("areas", "units", "points", "inspections", "circles", "alleys", "problems", "problem_events")
+__all__ = ["create_schema", "check_schema", "open_store", "SchemaMismatch", "init_store", "migrate_store",
+           "table_names"]
 
 
 class SchemaMismatch(StoreError):
@@ -38,16 +30,6 @@ class SchemaMismatch(StoreError):
         super().__init__("schema_older" if older else "schema_version", found=found, expected=s.SCHEMA_VERSION,
                          where=where)
 
-
-class OfficeDataError(ValueError):
-    """Seeding would destroy an office's own data; says what, and how to go ahead anyway."""
-
-    def __init__(self, counts: dict[str, int]):
-        self.counts = counts
-        held = ", ".join(f"{name} {count:,}" for name, count in counts.items())
-        super().__init__(f"this store holds an office's own data ({held}); seeding the demo city would "
-                         f"delete all of it. Nothing was changed. To replace it anyway, run "
-                         f"`python -m civmap seed --replace-office-data`.")
 
 
 def create_schema(engine: Engine) -> None:
@@ -89,84 +71,11 @@ def check_schema(engine: Engine, where: str) -> None:
         raise StoreError("unreadable", where=where, reason=str(error.orig)) from None
 
 
-def write_tables(conn, tables: dict[str, pd.DataFrame], replace: bool = False) -> None:
-    """Insert DataFrames into their tables inside the caller's transaction."""
-    if replace:
-        for name in reversed(TABLE_ORDER):
-            conn.execute(delete(s.metadata.tables[name]))
-    for name in TABLE_ORDER:
-        frame = tables.get(name)
-        if frame is None or frame.empty:
-            continue
-        table = s.metadata.tables[name]
-        columns = [c.name for c in table.columns if c.name in frame.columns]
-        records = frame[columns].astype(object).where(frame[columns].notna(), None).to_dict("records")
-        conn.execute(insert(table), records)
-    bump_version(conn)
+def open_store(settings: Settings | None = None) -> Store:
+    """Open the configured store; create (and migrate) only the embedded store.
 
-
-def office_rows(conn) -> dict[str, int]:
-    """Rows per table that are an office's own, not the demo's: every row of a store that
-    was never seeded, or of a seeded one into which ledgers have been imported since
-    (``meta.office_import``, set by every import that wrote). Empty tables are left out."""
-    keys = dict(conn.execute(select(s.meta.c.key, s.meta.c.value)).all())
-    if "demo_seed" in keys and "office_import" not in keys:
-        return {}
-    counts = {name: conn.execute(select(func.count()).select_from(s.metadata.tables[name])).scalar_one()
-              for name in TABLE_ORDER}
-    return {name: count for name, count in counts.items() if count}
-
-
-def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | None = None,
-              only_if_empty: bool = False, replace_office_data: bool = False) -> dict[str, int]:
-    """Replace the store's contents with a freshly generated demo city.
-
-    Refuses (``OfficeDataError``, before anything is written) when the store holds an
-    office's own data, unless ``replace_office_data``: one mistyped command must not wipe a
-    city's ledgers. With ``only_if_empty``, leave a store that has any rows alone (checked
-    under the write lock, so two processes opening a new embedded store at once seed it
-    once); returns {} then.
-    """
-    from civmap.demo import generate_city  # the generator is only needed to seed
-
-    if not replace_office_data and not only_if_empty:  # refuse at once, before generating a city
-        with engine.connect() as conn:
-            held = office_rows(conn)
-        if held:
-            raise OfficeDataError(held)
-    city = generate_city(seed=seed, scale=scale, as_of=as_of)
-    with write_transaction(engine) as conn:  # and again under the lock, against a concurrent import
-        if only_if_empty and _has_rows(conn):
-            return {}
-        held = {} if replace_office_data else office_rows(conn)
-        if held:
-            raise OfficeDataError(held)
-        conn.execute(delete(s.meta).where(s.meta.c.key == "office_import"))
-        write_tables(conn, city.tables, replace=True)
-        for key, value in (("demo_seed", str(seed)), ("demo_scale", str(scale)),
-                           ("demo_as_of", city.as_of.isoformat())):
-            conn.execute(delete(s.meta).where(s.meta.c.key == key))
-            conn.execute(insert(s.meta).values(key=key, value=value))
-    return {name: len(frame) for name, frame in city.tables.items()}
-
-
-def _has_rows(conn) -> bool:
-    """Any row in any table: a store an office has loaded only boundaries into is not empty."""
-    return any(conn.execute(select(s.metadata.tables[name]).limit(1)).first() is not None for name in TABLE_ORDER)
-
-
-def _is_empty(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return not _has_rows(conn)
-
-
-def open_store(settings: Settings | None = None, seed_if_empty: bool | None = None) -> Store:
-    """Open the configured store; create and seed only the embedded demo store.
-
-    The embedded store (``CIVMAP_DATABASE_URL`` unset) is created and filled with the demo
-    city on first run. An office's store must exist and be civmap's: a missing, empty or
-    unreadable one raises ``StoreError`` saying which, and is neither created nor seeded
-    (unless ``seed_if_empty`` asks for the demo city in an existing, empty store).
+    An office's store must exist and be civmap's: a missing, empty or unreadable one
+    raises ``StoreError`` saying which, and is never created.
     """
     settings = settings or load_settings()
     url, default = settings.database_url, settings.is_default_store
@@ -186,10 +95,6 @@ def open_store(settings: Settings | None = None, seed_if_empty: bool | None = No
             raise StoreError("unreadable", where=where, reason=str(error.orig)) from None
     else:
         check_schema(engine, where)
-    if seed_if_empty if seed_if_empty is not None else default:
-        with _SEED_LOCK:
-            if _is_empty(engine):
-                seed_demo(engine, settings.demo_seed, only_if_empty=True)
     return Store(engine, watch=FileWatch.of(path) if path is not None else None)
 
 
@@ -232,90 +137,3 @@ def init_store(settings: Settings) -> bool:
 
 def table_names(engine: Engine) -> list[str]:
     return inspect(engine).get_table_names()
-
-
-# -- ledger import writes (issue 5: civmap.ledger.commit) ---------------------------------
-# The only write path of ledger imports. What to write is planned inside the write
-# transaction (the write lock held from its start) from the rows as they are then, so no
-# other writer can change them in between, and a failure anywhere leaves the store as it was.
-_LEDGER_BATCH = 500
-
-
-def _batches(items: list, size: int = _LEDGER_BATCH):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], plan, on_progress=None):
-    """Upsert a ledger's rows into ``table_name`` and add its status events, atomically.
-
-    Parameters
-    ----------
-    key : str
-        The column rows are matched by (``id``; ``code`` for areas).
-    keys : list of str
-        The ledger's keys; their stored rows are read inside the transaction.
-    plan : callable
-        ``plan(existing: dict[key, dict]) -> Writes`` (see ``civmap.ledger.commit``).
-    on_progress : callable, optional
-        ``on_progress(done, total)`` after each batch; an exception from it rolls back.
-
-    Returns
-    -------
-    (Writes, str | None)
-        What was written, and the new data version (None when nothing changed).
-    """
-    from sqlalchemy import bindparam, update
-
-    table = s.metadata.tables[table_name]
-    columns = [c.name for c in table.columns]
-    with write_transaction(engine) as conn:
-        existing: dict[str, dict] = {}
-        for part in _batches(sorted(set(keys))):
-            for row in conn.execute(select(table).where(table.c[key].in_(part))).mappings():
-                existing[str(row[key])] = dict(row)
-        writes = plan(existing)
-        if writes.units:  # units the ledger names, created first; one already there is kept
-            units = s.units
-            known = set(conn.execute(select(units.c.code).where(units.c.code.in_([u["code"] for u in writes.units])))
-                        .scalars())
-            writes.units = [u for u in writes.units if u["code"] not in known]
-            if writes.units:
-                conn.execute(insert(units), writes.units)
-        total = len(writes.inserts) + len(writes.updates) + len(writes.events) + len(writes.deletes) + len(writes.units)
-        done = 0
-
-        def progress(count: int) -> None:
-            nonlocal done
-            done += count
-            if on_progress is not None:
-                on_progress(done, total)
-
-        for part in _batches(writes.deletes):  # first: a removed circle frees its centre for a new one
-            conn.execute(delete(table).where(table.c[key].in_(part)))
-            progress(len(part))
-        for part in _batches(writes.inserts):
-            conn.execute(insert(table), [{c: row.get(c) for c in columns} for row in part])
-            progress(len(part))
-        groups: dict[tuple, list[dict]] = {}
-        for row in writes.updates:
-            groups.setdefault(tuple(sorted(c for c in row if c != key)), []).append(row)
-        for changed, rows in groups.items():
-            statement = (update(table).where(table.c[key] == bindparam("k_key"))
-                         .values({c: bindparam(f"v_{c}") for c in changed}))
-            for part in _batches(rows):
-                conn.execute(statement, [{"k_key": r[key], **{f"v_{c}": r[c] for c in changed}} for r in part])
-                progress(len(part))
-        for part in _batches(writes.events):
-            conn.execute(insert(s.problem_events), part)
-            progress(len(part))
-        version = bump_version(conn) if total else None
-        if total:
-            _mark_office_import(conn)
-    return writes, version
-
-
-def _mark_office_import(conn) -> None:
-    """Remember that an office's rows are in the store, so ``seed`` will not wipe them."""
-    conn.execute(delete(s.meta).where(s.meta.c.key == "office_import"))
-    conn.execute(insert(s.meta).values(key="office_import", value=clock.now().isoformat()))

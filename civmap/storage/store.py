@@ -10,7 +10,6 @@ outside it however the widgets are set. Reads return GeoDataFrames in WGS-84
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable
@@ -25,6 +24,7 @@ from sqlalchemy.sql import Select
 from civmap import clock
 from civmap.storage import schema as s
 from civmap.storage.engine import write_transaction
+from civmap.storage.writes import bump_version
 from civmap.filters import Filters
 from civmap.storage.health import FileWatch, StoreError
 from civmap.i18n import area_names
@@ -279,15 +279,6 @@ class Store:
         if filters.found_until:
             query = query.where(q.c.found_on <= filters.found_until)
         return query
-
-
-def bump_version(conn) -> str:
-    """Record that the data changed; caches keyed by the version then miss."""
-    version = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    updated = conn.execute(update(s.meta).where(s.meta.c.key == "data_version").values(value=version))
-    if updated.rowcount == 0:
-        conn.execute(insert(s.meta).values(key="data_version", value=version))
-    return version
 
 
 def _with_point_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from civmap.config import ROOT, Settings, load_settings
-from civmap.storage.opening import open_store
+from civmap.demo.seed import open_first_run
 from civmap.figures import Headline, format_rate, headline, overdue_list
 from civmap.filters import Filters
 from civmap.storage.health import StoreError
@@ -61,7 +61,7 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def _opened_store() -> Store:
     """The whole-city store, opened (and on first run seeded) once per process."""
-    return open_store(settings())
+    return open_first_run(settings())
 
 
 def store() -> Store:
