@@ -203,7 +203,7 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
     initial = vocab.initial_status if checked.kind == "problems" else None
 
     def plan(existing: dict[str, dict]) -> Writes:
-        _check_scope(store, existing)
+        _check_scope(store, existing, checked.records)
         # The time is taken under the write lock, so events of imports that waited for each
         # other are stamped in the order they were written.
         writes = plan_writes(checked.kind, checked.records, existing, actor, at or clock.now(), initial)
@@ -216,10 +216,13 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
                         len(writes.events), version, len(writes.deletes), tuple(u["name"] for u in writes.units))
 
 
-def _check_scope(store: Store, existing: dict[str, dict]) -> None:
-    if store.scope is None:
+def _check_scope(store: Store, existing: dict[str, dict], records: list[Record]) -> None:
+    """Refuse a ledger that would change stored rows, or add rows, outside the store's scope
+    (its districts, streets and unit: a row's place and responsible unit are in its values)."""
+    if store.scope.whole_city:
         return
-    outside = [k for k, row in existing.items() if "district_code" in row and row["district_code"] not in store.scope]
+    outside = [k for k, row in existing.items() if not store.scope.admits(row)]
+    outside += [r.key for r in records if r.key not in existing and not store.scope.admits(r.for_insert())]
     if outside:
         from civmap.ledger.errors import LedgerError
 

@@ -1,9 +1,9 @@
 """The data-access layer: every read of the store goes through ``Store``.
 
-A ``Store`` may carry an area *scope* (a tuple of district codes). The scope is
-applied in the SQL of every read, intersected with whatever a user's ``Filters``
-select, so a district head's account can later be given a scoped store and see nothing
-outside it however the widgets are set. Reads return GeoDataFrames in WGS-84
+A ``Store`` carries a ``Scope`` (districts, streets, a responsible unit; whole city by
+default). The scope is applied in the SQL of every read, intersected with whatever a
+user's ``Filters`` select, so a district head's account is given a scoped store and sees
+nothing outside it however the widgets are set. Reads return GeoDataFrames in WGS-84
 (EPSG:4326); codes stay codes, and the UI turns them into labels.
 """
 
@@ -27,39 +27,41 @@ from civmap.storage.engine import write_transaction
 from civmap.storage.writes import bump_version
 from civmap.filters import Filters
 from civmap.storage.health import FileWatch, StoreError
+from civmap.storage.scope import NOTHING, WHOLE_CITY, Scope
 from civmap.i18n import area_names
 from geo import WGS84
 
 __all__ = ["Store"]
 
-_NO_MATCH = ("\x00",)  # a code no row has: an empty intersection selects nothing
+_NO_MATCH = (NOTHING,)  # an empty intersection selects nothing
 
 
 @dataclass(frozen=True)
 class Store:
-    """Reads (and the few writes) against one database, optionally scoped to districts."""
+    """Reads (and the few writes) against one database, within a scope."""
 
     engine: Engine
-    scope: tuple[str, ...] | None = None
+    scope: Scope = WHOLE_CITY
     #: The SQLite file as opened (None: not a file, or not watched).
     watch: FileWatch | None = field(default=None, compare=False, repr=False)
 
     # -- scope and versions ---------------------------------------------------------
     def scoped(self, districts: Iterable[str]) -> "Store":
         """A store that can only see ``districts`` (within this store's own scope)."""
-        wanted = tuple(sorted(set(districts)))
-        if self.scope is not None:
-            wanted = tuple(d for d in wanted if d in self.scope)
-        return replace(self, scope=wanted)
+        return replace(self, scope=self.scope.narrowed(districts))
+
+    def within(self, scope: Scope) -> "Store":
+        """A store that can only see ``scope`` (within this store's own scope)."""
+        return replace(self, scope=self.scope & scope)
 
     def _districts(self, filters: Filters) -> tuple[str, ...] | None:
         """District codes a read may touch: the filter ∩ the scope; None = no limit."""
         chosen = filters.districts or None
-        if self.scope is None:
+        if not self.scope.districts:
             return chosen
         if chosen is None:
-            return self.scope or _NO_MATCH
-        return tuple(d for d in chosen if d in self.scope) or _NO_MATCH
+            return self.scope.districts
+        return tuple(d for d in chosen if d in self.scope.districts) or _NO_MATCH
 
     def get_meta(self, key: str) -> str | None:
         with self.engine.connect() as conn:
@@ -101,8 +103,8 @@ class Store:
         if level is not None:
             query = query.where(s.areas.c.level == level)
         frame = self._frame(query)
-        if self.scope is not None:
-            frame = frame[frame["code"].map(self._district_of_area()).isin(self.scope)]
+        if self.scope.districts:
+            frame = frame[frame["code"].map(self._district_of_area()).isin(self.scope.districts)]
         return _with_wkt_geometry(frame.reset_index(drop=True))
 
     def _district_of_area(self) -> dict[str, str | None]:
@@ -128,8 +130,10 @@ class Store:
 
     def units(self) -> pd.DataFrame:
         query = select(s.units).order_by(s.units.c.code)
-        if self.scope is not None:
-            query = query.where(s.units.c.district_code.in_(self.scope or _NO_MATCH))
+        if self.scope.districts:
+            query = query.where(s.units.c.district_code.in_(self.scope.districts))
+        if self.scope.unit:
+            query = query.where(s.units.c.code == self.scope.unit)
         return self._frame(query)
 
     # -- layers -----------------------------------------------------------------------
@@ -196,7 +200,8 @@ class Store:
         the scope, counted in SQL: what the setup status and the wall ask on every data change,
         without reading a layer whole. ``boundaries`` counts every area under its district."""
         if layer == "boundaries":
-            districts = [d for d in self._district_of_area().values() if self.scope is None or d in self.scope]
+            districts = [d for d in self._district_of_area().values()
+                         if not self.scope.districts or d in self.scope.districts]
             return dict(Counter("" if d is None else d for d in districts))
         p = s.points
         via_point = {"circles": (s.circles, s.circles.c.centre_point_id), "inspections": (s.inspections,
@@ -204,13 +209,12 @@ class Store:
         if layer in via_point:
             table, link = via_point[layer]
             query = select(p.c.district_code, func.count()).select_from(table.join(p, link == p.c.id))
-            column = p.c.district_code
+            column, table = p.c.district_code, p
         else:
             table = {"points": p, "alleys": s.alleys, "problems": s.problems, "units": s.units}[layer]
             column = table.c.district_code
             query = select(column, func.count()).select_from(table)
-        if self.scope is not None:
-            query = query.where(column.in_(self.scope or _NO_MATCH))
+        query = self._within(query, table)
         with self.engine.connect() as conn:
             rows = conn.execute(query.group_by(column)).all()
         return {"" if code is None else str(code): int(count) for code, count in rows}
@@ -221,9 +225,7 @@ class Store:
         out = {}
         with self.engine.connect() as conn:
             for name, table in scoped.items():
-                query = select(func.count()).select_from(table)
-                if self.scope is not None:
-                    query = query.where(table.c.district_code.in_(self.scope or _NO_MATCH))
+                query = self._within(select(func.count()).select_from(table), table)
                 out[name] = conn.execute(query).scalar_one()
         out["circles"] = len(self.circles())
         out["districts"] = len(self.districts())
@@ -240,9 +242,10 @@ class Store:
         """
         with write_transaction(self.engine) as conn:
             at = at or clock.now()  # under the lock: concurrent changes are stamped in order
-            current = conn.execute(select(s.problems.c.status, s.problems.c.district_code)
-                                   .where(s.problems.c.id == problem_id)).one_or_none()
-            if current is None or (self.scope is not None and current.district_code not in self.scope):
+            q = s.problems
+            current = conn.execute(select(q.c.status, q.c.district_code, q.c.street_code, q.c.unit_code)
+                                   .where(q.c.id == problem_id)).one_or_none()
+            if current is None or not self.scope.admits(current._mapping):
                 raise KeyError(f"no problem {problem_id!r} in this store's scope")
             conn.execute(update(s.problems).where(s.problems.c.id == problem_id)
                          .values(status=to_status, status_since=at))
@@ -256,10 +259,22 @@ class Store:
         with self.engine.connect() as conn:
             return pd.read_sql(query, conn)
 
+    def _within(self, query: Select, table) -> Select:
+        """``query`` limited to the scope, by whichever of its columns ``table`` has."""
+        c = table.c
+        if self.scope.districts and "district_code" in c:
+            query = query.where(c.district_code.in_(self.scope.districts))
+        if self.scope.streets and "street_code" in c and table is not s.units:  # a unit serves its district
+            query = query.where(c.street_code.in_(self.scope.streets))
+        if self.scope.unit and "unit_code" in c:
+            query = query.where(c.unit_code == self.scope.unit)
+        return query
+
     def _where(self, query: Select, table, filters: Filters, category=None) -> Select:
         districts = self._districts(filters)
         if districts is not None:
             query = query.where(table.c.district_code.in_(districts))
+        query = self._within(query, table)
         if category is not None:
             field, column = category
             chosen = getattr(filters, field)
