@@ -323,3 +323,20 @@ def test_a_deadline_change_alone_is_an_event_that_keeps_history(scratch):
     assert pd.Timestamp(scratch.problems().set_index("id").loc[problem.id, "deadline"]).date() == new_deadline
     # Yesterday it was overdue under its old deadline and still is; from today it is not.
     assert (overdue_on(yesterday), overdue_on(as_of)) == (before[0], before[1] - 1)
+
+
+def test_a_scoped_store_refuses_a_ledger_reaching_outside_its_scope(scratch, city):
+    from civmap.storage.scope import Scope
+
+    data, _ = problem_ledger(city)
+    street = scratch.problems()["street_code"].dropna().iloc[0]
+    narrow = scratch.within(Scope(streets=(street,)))
+    checked = ledger.check_file(data, "问题台账.xlsx", "problems", narrow, VOCAB)
+    assert checked.records, "the ledger's rows are good; only the scope refuses them"
+    before = _snapshot(scratch)
+    with pytest.raises(ledger.LedgerError) as refused:
+        ledger.commit_ledger(narrow, checked, VOCAB)
+    assert refused.value.code == "out_of_scope"
+    after = _snapshot(scratch)
+    assert after[:2] == before[:2]
+    pd.testing.assert_frame_equal(after[2], before[2])
