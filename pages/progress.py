@@ -8,12 +8,13 @@ from civmap import ui
 from civmap.progress import charts
 from civmap.progress import figures as progress
 from civmap.progress import text as progress_text
+from civmap.figures import format_rate
 from civmap.i18n import t
 
 lang = ui.lang()
 filters, start, end = ui.progress_filters(ui.sidebar_filters())
 timeline = ui.progress_timeline(filters)
-as_of = ui.store().as_of()
+as_of = ui.current_store().as_of()
 v = ui.vocab()
 
 st.title(t("page.progress", lang))
@@ -35,9 +36,9 @@ ui.metric_row([
     (t("progress.overdue", lang), f"{fig['overdue']:,}", level),
 ])
 ui.metric_row([
-    (t("progress.closing_rate", lang), ui.format_rate(fig["closing_rate"]), t("progress.def.closing_rate", lang)),
-    (t("progress.on_time_rate", lang), ui.format_rate(fig["on_time_rate"]), t("progress.def.on_time_rate", lang)),
-    (t("progress.rework_rate", lang), ui.format_rate(fig["rework_rate"]), t("progress.def.rework_rate", lang)),
+    (t("progress.closing_rate", lang), format_rate(fig["closing_rate"]), t("progress.def.closing_rate", lang)),
+    (t("progress.on_time_rate", lang), format_rate(fig["on_time_rate"]), t("progress.def.on_time_rate", lang)),
+    (t("progress.rework_rate", lang), format_rate(fig["rework_rate"]), t("progress.def.rework_rate", lang)),
     (t("progress.median_days", lang), progress_text.days(fig["median_days"], lang), t("progress.def.days", lang)),
     (t("progress.p90_days", lang), progress_text.days(fig["p90_days"], lang), t("progress.def.days", lang)),
 ])
