@@ -23,7 +23,9 @@ from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from civmap.testing import CHROMIUM, chromium, running_app
 
-#: The demo's "today" in tests: fixed, so generated figures are reproducible.
+#: The demo's "today" in tests: the city's today, taken once for the whole session, so the
+#: demo city and every figure a test computes are for the same day. Not a frozen date: the
+#: browser tests run the app in its own process, on the city's real clock, and compare.
 AS_OF = clock.today()
 SEED = 20240601
 VOCAB = load_vocabulary()

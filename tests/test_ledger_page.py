@@ -90,7 +90,7 @@ def test_a_file_that_cannot_be_read_shows_one_error(scratch_app):
 
 def test_export_tab_offers_every_download_in_english(app_env):
     at = _open()
-    at.sidebar.selectbox[0].select("en").run()
+    at.selectbox(key="lang").select("en").run()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download the Excel ledger (with supervision list)", "Download GeoJSON",

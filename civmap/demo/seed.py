@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from civmap.config import Settings, load_settings
 from civmap.demo.generate import generate_city
 from civmap.storage import Store, open_store
 from civmap.storage.writes import OfficeDataError, is_empty, office_rows_of, replace_contents
+
+if TYPE_CHECKING:  # for annotations only: SQL stays in storage
+    from sqlalchemy import Engine
 
 __all__ = ["seed_demo", "open_first_run"]
 
