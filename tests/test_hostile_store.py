@@ -1,4 +1,4 @@
-"""Concurrent writers and store faults (issue 10, items 7 and 8).
+"""Concurrent writers and store faults.
 
 Imports run as real processes (``python -m civmap import``) on a scratch copy of the demo
 store. To make two of them meet at the store for sure, the test holds the write lock

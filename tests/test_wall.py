@@ -1,4 +1,4 @@
-"""The command wall's data, map and panels, without a browser (issue 6)."""
+"""The command wall's data, map and panels, without a browser."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The command wall in Debian's headless Chromium at 1920×1080 and 3840×2160 (issue 6).
+"""The command wall in Debian's headless Chromium at 1920×1080 and 3840×2160.
 
 It must fill the screen with no scrolling and no Streamlit chrome, show the store's
 figures, refresh them on its own when the store changes, cycle through the districts,

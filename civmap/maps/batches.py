@@ -1,7 +1,7 @@
 """Map layers as compact batches drawn on one Leaflet canvas.
 
 A folium object per feature costs about 500 bytes in the page and a JavaScript object
-each; at 14,000 features that is seconds of drawing (see ../shared/STACK.md). Here a
+each; at 14,000 features that is seconds of drawing (the README's Performance section). Here a
 layer is one ``FeatureBatch``: its rows are arrays of coordinates and small integers
 (categorical values are sent once, in ``dicts``), and ``static/civmap/layers.js``
 turns them into canvas markers whose popups are built only when clicked.
