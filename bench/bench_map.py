@@ -12,6 +12,7 @@ Each is the median of several runs, every run in a fresh browser profile.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -43,7 +44,8 @@ def one_run(playwright, url: str, query: str, district: int) -> tuple[float, flo
         first = time.monotonic() - start
         frame.evaluate("document.documentElement.dataset.stale = '1'")
         page.get_by_role("combobox").nth(1).click()          # the district multiselect
-        option = page.get_by_role("option").nth(district)
+        # Streamlit 1.67 lists its own "Select all" first: pick among the districts only
+        option = page.get_by_role("option").filter(has_not_text=re.compile("select all", re.I)).nth(district)
         start = time.monotonic()
         option.click()
         _, count_after = drawn_frame(page, exclude_stale=True)

@@ -2,7 +2,7 @@
 
 About 100,000 problems and 550,000 status events. Prints the time to read them from the
 store (once per data version in the app, so not part of a filter change), then the time
-to compute all figures of the page from them: the ledger, the daily and weekly series
+to compute all figures of the page from them: the timeline, the daily and weekly series
 of the default 90-day period, the period's summary, the red and black lists by district,
 street and unit, the race, and the per-category table of the CLI. Median of ``--repeat``
 runs. The target on this machine: all figures under two seconds.
@@ -26,9 +26,10 @@ from pathlib import Path
 # Allow running as a script from anywhere without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from civmap import progress  # noqa: E402
-from civmap.db import create_schema, make_engine, seed_demo  # noqa: E402
-from civmap.store import Store  # noqa: E402
+from civmap.progress import figures as progress  # noqa: E402
+from civmap.demo.seed import seed_demo
+from civmap.storage import create_schema, make_engine  # noqa: E402
+from civmap.storage.store import Store  # noqa: E402
 from civmap.vocab import load_vocabulary  # noqa: E402
 
 SEED = 20240601
@@ -45,16 +46,16 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
 
 def all_figures(problems, events, vocab, as_of: dt.date, names: dict[str, dict[str, str]]) -> dict:
     """What one run of the Progress page computes after a filter change (and a bit more)."""
-    ledger = progress.build_ledger(problems, events, vocab)
+    timeline = progress.build_timeline(problems, events, vocab)
     start = as_of - dt.timedelta(days=progress.TREND_DAYS - 1)
     list_start = as_of - dt.timedelta(days=progress.LIST_DAYS - 1)
     return {
-        "daily": progress.daily_figures(ledger, start, as_of),
-        "weekly": progress.weekly_figures(ledger, start, as_of),
-        "summary": progress.ledger_summary(ledger, start, as_of),
-        "lists": {by: progress.rank(ledger, by, list_start, as_of, names[by]) for by in ("district", "street", "unit")},
-        "race": progress.ledger_race(ledger, as_of, dt.date(as_of.year + 1, 6, 1)),
-        "by_category": progress.summary_by(ledger, "category", start, as_of),
+        "daily": progress.daily_figures(timeline, start, as_of),
+        "weekly": progress.weekly_figures(timeline, start, as_of),
+        "summary": progress.timeline_summary(timeline, start, as_of),
+        "lists": {by: progress.rank(timeline, by, list_start, as_of, names[by]) for by in ("district", "street", "unit")},
+        "race": progress.timeline_race(timeline, as_of, dt.date(as_of.year + 1, 6, 1)),
+        "by_category": progress.summary_by(timeline, "category", start, as_of),
     }
 
 
@@ -82,10 +83,10 @@ def main() -> None:
                  "unit": store.units().set_index("code")["name"].to_dict()}
         print(f"problems {len(problems):>9,}   events {len(events):>9,}")
         print(f"read from the store (once per data version)   {read:7.3f} s")
-        ledger_time, _ = _timed(lambda: progress.build_ledger(problems, events, vocab), args.repeat)
-        print(f"build the ledger                              {ledger_time:7.3f} s")
+        timeline_time, _ = _timed(lambda: progress.build_timeline(problems, events, vocab), args.repeat)
+        print(f"build the timeline                              {timeline_time:7.3f} s")
         total, figures = _timed(lambda: all_figures(problems, events, vocab, as_of, names), args.repeat)
-        print(f"all figures (ledger included), median of {args.repeat}    {total:7.3f} s   "
+        print(f"all figures (timeline included), median of {args.repeat}    {total:7.3f} s   "
               f"{'OK' if total < 2.0 else 'OVER'} (target < 2 s)")
         summary = figures["summary"]
         print(f"check: backlog {summary['backlog']:,}, overdue {summary['overdue']:,}, "

@@ -17,13 +17,19 @@ import math
 import sys
 from typing import Callable, Sequence
 
-import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from civmap.config import load_settings
-from civmap.db import SchemaMismatch
+from civmap.bulletin import cli as bulletin_cli
+from civmap.circles import cli as circles_cli
+from civmap.console import operator_store, print_frame
+from civmap.ledger import cli as ledger_cli
+from civmap.progress import cli as progress_cli
+from civmap.setup import cli as setup_cli
+from civmap.storage import SchemaMismatch
+from civmap.storage import cli as storage_cli
 
-__all__ = ["EXPECTED_ERRORS", "main", "build_parser", "one_line", "print_frame"]
+__all__ = ["EXPECTED_ERRORS", "main", "build_parser", "one_line"]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -33,29 +39,6 @@ EXPECTED_ERRORS = (ValueError, OSError, SQLAlchemyError, SchemaMismatch)
 
 #: The largest demo: a hundred times the reported city is already a million problems.
 MAX_SCALE = 100.0
-
-
-def print_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
-    """Print a table as aligned text, CSV or JSON records (UTF-8, Chinese kept as is).
-
-    CSV text cells that a spreadsheet would run as formulas get a leading apostrophe
-    (``civmap.safecells``); JSON and the table show text as it is.
-    """
-    out = out or sys.stdout
-    if fmt == "json":
-        out.write(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso") + "\n")
-    elif fmt == "csv":
-        from civmap.safecells import csv_text
-
-        out.write(csv_text(frame))
-    else:
-        out.write(frame.to_string(index=False) + "\n")
-
-
-def _open(args: argparse.Namespace, seed_if_empty: bool | None = None):
-    from civmap.db import open_store
-
-    return open_store(load_settings(), seed_if_empty=seed_if_empty)
 
 
 def _scale(text: str) -> float:
@@ -76,7 +59,8 @@ def _date(text: str) -> dt.date:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    from civmap.db import create_schema, make_engine, seed_demo
+    from civmap.demo.seed import seed_demo
+    from civmap.storage import create_schema, make_engine
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
@@ -90,9 +74,9 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from civmap.stats import layer_counts
+    from civmap.storage.stats import layer_counts
 
-    store = _open(args)
+    store = operator_store()
     by_district, totals = layer_counts(store)
     if args.format == "json":
         payload = {"totals": totals, "districts": by_district.to_dict(orient="records")}
@@ -139,16 +123,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     return parser, handlers
 
 
-#: Modules that define further subcommands next to the code they expose; each has
-#: ``REGISTERS``, a list of ``register(subparsers) -> (name, handler)`` functions.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("civmap.circles_cli", "civmap.progress_cli", "civmap.ledger_cli",
-                                       "civmap.stages_cli", "civmap.store_cli", "civmap.bulletin.cli")
+#: Further subcommands, defined next to the code they expose: each module has ``REGISTERS``,
+#: a list of ``register(subparsers) -> (name, handler)`` functions.
+SUBCOMMAND_MODULES = (circles_cli, progress_cli, ledger_cli, setup_cli, storage_cli, bulletin_cli)
 
 
 def _plugins() -> list[Callable]:
-    import importlib
-
-    return [register for name in SUBCOMMAND_MODULES for register in importlib.import_module(name).REGISTERS]
+    return [register for module in SUBCOMMAND_MODULES for register in module.REGISTERS]
 
 
 def one_line(error: BaseException) -> str:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from civmap import ledger, ui
-from civmap.health import StoreError
+from civmap.storage.health import StoreError
 from civmap.i18n import t
 from civmap.ledger.export import FORMATS, MEDIA_TYPES, export_file_name
 
@@ -67,7 +67,7 @@ with tab_in:
         if st.button(t("ledger.commit", lang, count=changes), type="primary", disabled=changes == 0,
                      key="ledger_commit"):
             try:
-                result = ledger.commit_ledger(ui.store(), checked, ui.vocab())
+                result = ledger.commit_ledger(ui.current_store(), checked, ui.vocab())
             except (StoreError, ledger.LedgerError) as error:  # locked, gone, out of scope: nothing written
                 st.error(ui.plain(error.message(lang)))
             else:
@@ -78,7 +78,7 @@ with tab_out:
     st.caption(t("ledger.export.caption", lang,
                  selection=ui.plain(filters.describe(ui.vocab(), ui.district_names(), lang))))
     st.caption(t("ledger.export.help", lang))
-    day = ui.store().as_of()
+    day = ui.current_store().as_of()
     for start in range(0, len(FORMATS), 3):  # rows of three: the ledger files, then Open311's other forms
         if start:
             st.caption(t("ledger.export.open311_help", lang))

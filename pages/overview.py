@@ -3,6 +3,7 @@
 import streamlit as st
 
 from civmap import ui
+from civmap.figures import format_rate
 from civmap.i18n import t
 
 lang = ui.lang()
@@ -16,12 +17,12 @@ st.caption(t("overview.caption", lang, selection=ui.plain(filters.describe(ui.vo
 
 ui.metric_row([
     (t("fig.points", lang), f"{figures.points:,}", None),
-    (t("fig.up_to_standard", lang), ui.format_rate(figures.up_to_standard_rate), t("fig.help.up_to_standard", lang)),
+    (t("fig.up_to_standard", lang), format_rate(figures.up_to_standard_rate), t("fig.help.up_to_standard", lang)),
     (t("fig.circles", lang), f"{figures.circles:,}", None),
     (t("fig.open", lang), f"{figures.open:,}", t("fig.help.open", lang)),
     (t("fig.overdue", lang), f"{figures.overdue:,}", t("fig.help.overdue", lang)),
     (t("fig.closed", lang), f"{figures.closed:,}", None),
-    (t("fig.closing_rate", lang), ui.format_rate(figures.closing_rate), t("fig.help.closing_rate", lang)),
+    (t("fig.closing_rate", lang), format_rate(figures.closing_rate), t("fig.help.closing_rate", lang)),
 ])
 # Rectification progress (pages/progress.py has the charts and the definitions), filled in
 # after the map has been sent: the browser draws the map while these are computed.

@@ -4,13 +4,17 @@ import datetime as dt
 
 import streamlit as st
 
-from civmap import charts, progress, progress_text, ui
+from civmap import ui
+from civmap.progress import charts
+from civmap.progress import figures as progress
+from civmap.progress import text as progress_text
+from civmap.figures import format_rate
 from civmap.i18n import t
 
 lang = ui.lang()
 filters, start, end = ui.progress_filters(ui.sidebar_filters())
-ledger = ui.progress_ledger(filters)
-as_of = ui.store().as_of()
+timeline = ui.progress_timeline(filters)
+as_of = ui.current_store().as_of()
 v = ui.vocab()
 
 st.title(t("page.progress", lang))
@@ -20,7 +24,7 @@ st.caption(t("progress.caption", lang, selection=ui.plain(filters.describe(v, ui
              start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat()))
 
 # -- the period's figures ------------------------------------------------------------------
-fig = progress.ledger_summary(ledger, start, end)
+fig = progress.timeline_summary(timeline, start, end)
 flow, level = t("progress.help.period_flow", lang), t("progress.help.level", lang)
 
 
@@ -32,9 +36,9 @@ ui.metric_row([
     (t("progress.overdue", lang), f"{fig['overdue']:,}", level),
 ])
 ui.metric_row([
-    (t("progress.closing_rate", lang), ui.format_rate(fig["closing_rate"]), t("progress.def.closing_rate", lang)),
-    (t("progress.on_time_rate", lang), ui.format_rate(fig["on_time_rate"]), t("progress.def.on_time_rate", lang)),
-    (t("progress.rework_rate", lang), ui.format_rate(fig["rework_rate"]), t("progress.def.rework_rate", lang)),
+    (t("progress.closing_rate", lang), format_rate(fig["closing_rate"]), t("progress.def.closing_rate", lang)),
+    (t("progress.on_time_rate", lang), format_rate(fig["on_time_rate"]), t("progress.def.on_time_rate", lang)),
+    (t("progress.rework_rate", lang), format_rate(fig["rework_rate"]), t("progress.def.rework_rate", lang)),
     (t("progress.median_days", lang), progress_text.days(fig["median_days"], lang), t("progress.def.days", lang)),
     (t("progress.p90_days", lang), progress_text.days(fig["p90_days"], lang), t("progress.def.days", lang)),
 ])
@@ -48,7 +52,7 @@ trends, lists, race_tab = st.tabs([t("progress.tab.trends", lang), t("progress.t
 with trends:
     weekly = st.segmented_control(t("progress.freq", lang), ["day", "week"], default="day", key="p_freq",
                                   format_func=lambda f: t(f"progress.freq.{f}", lang)) == "week"
-    frame = (progress.weekly_figures if weekly else progress.daily_figures)(ledger, start, end)
+    frame = (progress.weekly_figures if weekly else progress.daily_figures)(timeline, start, end)
     suffix = "weekly" if weekly else "daily"
     ui.show_chart(charts.flows_chart(frame, v, lang), charts.series_data(frame, charts.FLOW_COLUMNS, lang),
                   f"progress_flows_{suffix}")
@@ -68,9 +72,9 @@ with lists:
     with period:
         list_start, list_end = ui.date_range_input(
             t("progress.list_period", lang), (as_of - dt.timedelta(days=progress.LIST_DAYS - 1), as_of), "p_list")
-    codes = set(ledger.group_codes(progress.BY_COLUMNS[by]).dropna())
+    codes = set(timeline.group_codes(progress.BY_COLUMNS[by]).dropna())
     names = {code: name for code, name in ui.rank_names(by).items() if code in codes}
-    table = progress.rank(ledger, by, list_start, list_end, names)
+    table = progress.rank(timeline, by, list_start, list_end, names)
     previous = progress.previous_period(list_start, list_end)
     st.caption(t("progress.list_caption", lang, prev_start=previous[0].isoformat(), prev_end=previous[1].isoformat(),
                  k=progress.default_marks(int(table["rank"].notna().sum()))))
@@ -86,7 +90,7 @@ with race_tab:
                                  key="p_assessment", format="YYYY-MM-DD")
     target = int(goal.number_input(t("progress.target", lang), min_value=0, value=0, step=10, key="p_target",
                                    help=t("progress.target_help", lang)))
-    race = progress.ledger_race(ledger, as_of, assessment, target)
+    race = progress.timeline_race(timeline, as_of, assessment, target)
     (st.success if race["enough"] else st.error)(progress_text.race_message(race, lang))
     pace = progress_text.number
     ui.metric_row([
@@ -100,7 +104,7 @@ with race_tab:
         (t("progress.race.net_pace", lang), pace(race["net_pace"]), t("progress.race.help.net", lang)),
         (t("progress.race.needed_pace", lang), pace(race["needed_pace"]), t("progress.race.help.needed", lang)),
     ])
-    history = progress.ledger_daily(ledger, min(start, as_of - dt.timedelta(days=progress.PACE_DAYS)), as_of)
+    history = progress.timeline_daily(timeline, min(start, as_of - dt.timedelta(days=progress.PACE_DAYS)), as_of)
     lines = charts.burndown_lines(history, race)
     ui.show_chart(charts.burndown_chart(lines, race, lang),
                   charts.series_data(lines, lines.columns, lang,

@@ -9,9 +9,9 @@ import streamlit as st
 
 from civmap import ui
 from civmap.i18n import t
-from civmap.progress import LIST_DAYS
-from civmap.wall import TREND_DAYS, carousel_order
-from civmap.wallview import (MAP_TITLE, clock_html, figures_html, header_html, notice_html, page_css,
+from civmap.progress.figures import LIST_DAYS
+from civmap.wall.figures import TREND_DAYS, carousel_order
+from civmap.wall.html import (MAP_TITLE, clock_html, figures_html, header_html, notice_html, page_css,
                              ranking_html, trend_html)
 
 lang = ui.lang()

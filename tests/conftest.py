@@ -16,13 +16,16 @@ from pathlib import Path
 import pytest
 
 from civmap import clock, ledger
-from civmap.db import create_schema, make_engine, seed_demo
+from civmap.demo.seed import seed_demo
+from civmap.storage import create_schema, make_engine
 from civmap.ledger.office_samples import boundaries_geojson
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from civmap.testing import CHROMIUM, chromium, running_app
 
-#: The demo's "today" in tests: fixed, so generated figures are reproducible.
+#: The demo's "today" in tests: the city's today, taken once for the whole session, so the
+#: demo city and every figure a test computes are for the same day. Not a frozen date: the
+#: browser tests run the app in its own process, on the city's real clock, and compare.
 AS_OF = clock.today()
 SEED = 20240601
 VOCAB = load_vocabulary()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from civmap.db import make_engine
-from civmap.store import bump_version
+from civmap.storage import make_engine
+from civmap.storage.writes import bump_version
 
 #: Payloads that must stay text: script breakouts, an HTML comment that would swallow the
 #: rest of a script, event-handler markup, Markdown links and images, characters that end

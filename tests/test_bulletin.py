@@ -2,7 +2,7 @@
 
 One city bulletin and one district bulletin are made per module (a week ending
 yesterday, on the shared demo city) and read back with python-docx; their numbers are
-checked against ``civmap.progress`` called as the Progress page calls it.
+checked against ``civmap.progress.figures`` called as the Progress page calls it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from civmap import progress
+from civmap.progress import figures as progress
 from civmap.bulletin.context import PLACEHOLDERS
 from civmap.bulletin.document import TemplateError, check_template, fill
 from civmap.bulletin.figures import BulletinOptions, parse_period
@@ -46,9 +46,9 @@ def _rows(table) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def ledger(demo_store):
-    """The ledger as the Progress page builds it (whole city, no filter)."""
-    return progress.build_ledger(demo_store.problems(), demo_store.events(), VOCAB)
+def timeline(demo_store):
+    """The timeline as the Progress page builds it (whole city, no filter)."""
+    return progress.build_timeline(demo_store.problems(), demo_store.events(), VOCAB)
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +71,12 @@ def test_period_parses_and_says_what_is_wrong():
             parse_period(bad)
 
 
-def test_figures_are_the_progress_pages(city, ledger):
+def test_figures_are_the_progress_pages(city, timeline):
     made, _ = city
-    assert made.data.now == progress.ledger_summary(ledger, START, END)
+    assert made.data.now == progress.timeline_summary(timeline, START, END)
     before = progress.previous_period(START, END)
-    assert made.data.before == progress.ledger_summary(ledger, *before)
-    assert made.data.race == progress.ledger_race(ledger, END, OPTIONS.assessment_date)
+    assert made.data.before == progress.timeline_summary(timeline, *before)
+    assert made.data.race == progress.timeline_race(timeline, END, OPTIONS.assessment_date)
     # the overdue list is exactly the period-end overdue count
     assert len(made.data.overdue) == made.data.now["overdue"] > 0
     assert (made.data.overdue["days"] > 0).all()
@@ -124,11 +124,11 @@ def test_every_placeholder_is_filled_and_the_pictures_are_in(city, district):
         assert len(doc.inline_shapes) == 3  # trend, burn-down, map
 
 
-def test_city_lists_rank_districts_by_the_rule(city, ledger, demo_store):
+def test_city_lists_rank_districts_by_the_rule(city, timeline, demo_store):
     made, doc = city
-    codes = set(ledger.group_codes("district_code").dropna())
+    codes = set(timeline.group_codes("district_code").dropna())
     names = {c: n for c, n in area_names(demo_store.areas("district")).items() if c in codes}
-    expected = progress.rank(ledger, "district", START, END, names)
+    expected = progress.rank(timeline, "district", START, END, names)
     table = next(tb for tb in doc.tables if _rows(tb)[0][0] == t("progress.col.rank", "zh"))
     rows = _rows(table)[1:]
     assert [r[1] for r in rows] == expected["name"].tolist()
@@ -235,8 +235,8 @@ def test_page_makes_the_bulletin_for_the_fortnight_ending_yesterday(app_env, dem
     at.selectbox(key="b_district").set_value("D03")
     at.button(key="b_make").click().run()
     assert not at.exception and not at.error
-    ledger = progress.build_ledger(demo_store.problems(Filters(districts=("D03",))), demo_store.events(), VOCAB)
-    fig = progress.ledger_summary(ledger, start, end)
+    timeline = progress.build_timeline(demo_store.problems(Filters(districts=("D03",))), demo_store.events(), VOCAB)
+    fig = progress.timeline_summary(timeline, start, end)
     shown = re.sub(r"\\(.)", r"\1", at.success[0].value)  # ui.plain escapes Markdown
     name = demo_store.district_names()["D03"]
     assert (f"{name}共发现问题 {fig['total']:,} 件，已办结 {fig['total'] - fig['backlog']:,} 件，"

@@ -10,9 +10,9 @@ import pytest
 import shapely
 from hypothesis import given, settings, strategies as st
 
-from civmap.circle_state import CircleRule, apply_rule
-from civmap.circles import CircleData, circle_members, circle_problems, load_circle_data, summarise
-from civmap.ties import assessment_places, tie_problems
+from civmap.circles.state import CircleRule, apply_rule
+from civmap.circles.membership import CircleData, circle_members, circle_problems, load_circle_data, summarise
+from civmap.circles.ties import assessment_places, tie_problems
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF
 

@@ -11,7 +11,7 @@ import pyproj
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import civmap.circles
+import civmap.circles.membership
 from civmap.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,22 +92,22 @@ def test_radius_and_kinds_on_the_page_recompute_membership(page):
 
 
 def test_district_filter_and_sort(page):
-    page.sidebar.multiselect[0].select("D02").run()
+    page.multiselect(key="f_districts").select("D02").run()
     table = page.dataframe[0].value
-    assert 0 < len(table) < 60 and set(table["所属区"]) == {page.sidebar.multiselect[0].format_func("D02")}
+    assert 0 < len(table) < 60 and set(table["所属区"]) == {page.multiselect(key="f_districts").format_func("D02")}
     page.selectbox(key="circles_sort").select("overdue").run()
     assert page.dataframe[0].value["超期问题"].is_monotonic_decreasing
 
 
 def test_the_rule_on_the_page_changes_states_without_recomputing_membership(page, monkeypatch):
     calls = []
-    original = civmap.circles.compute_circle_data
+    original = civmap.circles.membership.compute_circle_data
 
     def counting(*args, **kwargs):
         calls.append(args[6:])  # radius, kinds, tie distance, day
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(civmap.circles, "compute_circle_data", counting)
+    monkeypatch.setattr(civmap.circles.membership, "compute_circle_data", counting)
     page.number_input(key="circles_radius").set_value(290).run()
     assert len(calls) == 1
     met = _metrics(page)["达标点位圈"]
@@ -120,7 +120,7 @@ def test_the_rule_on_the_page_changes_states_without_recomputing_membership(page
 
 
 def test_page_speaks_english(page):
-    page.sidebar.selectbox[0].select("en").run()
+    page.selectbox(key="lang").select("en").run()
     assert not page.exception
     assert page.title[0].value == "Key point-circles"
     assert "Residential compound" in page.dataframe[0].value.columns

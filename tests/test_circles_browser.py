@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from civmap.circles import load_circle_data
+from civmap.circles.membership import load_circle_data
 from civmap.testing import DRAWN, SCREENSHOTS, RequestLog, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF, BROWSER

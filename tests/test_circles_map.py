@@ -8,9 +8,9 @@ import pyproj
 import pytest
 
 import geo
-from civmap.circlemap import CircleView, build_circle_map, ring_bounds
-from civmap.circles import load_circle_data
-from civmap.mapview import MapLayers, TileConfig, build_map, render_html
+from civmap.circles.map import CircleView, build_circle_map, ring_bounds
+from civmap.circles.membership import load_circle_data
+from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF
 

@@ -41,7 +41,7 @@ def test_an_error_in_a_command_is_one_line_and_debug_shows_its_traceback(demo_db
 
     debug = _cli(["--debug", *args], demo_db_url)
     assert debug.returncode != 0
-    assert "Traceback (most recent call last)" in debug.stderr and "progress_cli.py" in debug.stderr
+    assert "Traceback (most recent call last)" in debug.stderr and "progress/cli.py" in debug.stderr
     assert debug.stderr.strip().endswith("ValueError: --until 2026-10-01 is before --since 2026-11-01")
 
 

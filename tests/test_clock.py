@@ -17,11 +17,11 @@ import pytest
 
 from civmap import clock, ledger
 from civmap.config import load_settings
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.filters import Filters
 from civmap.ledger.export import export_workbook
 from civmap.ledger.open311 import export_open311
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

@@ -11,11 +11,11 @@ import pytest
 import shapely
 
 from civmap import ledger
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.filters import Filters
 from civmap.ledger.columns import fields_of
 from civmap.ledger.export import export_geojson, export_workbook
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

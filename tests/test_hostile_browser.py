@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from civmap.circles import load_circle_data
-from civmap.db import make_engine
-from civmap.store import Store
+from civmap.circles.membership import load_circle_data
+from civmap.storage import make_engine
+from civmap.storage.store import Store
 from civmap.testing import DRAWN, RequestLog, running_app, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF, BROWSER

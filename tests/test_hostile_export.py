@@ -11,16 +11,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from civmap import ledger, schema
-from civmap.charts import csv_bytes
+from civmap import ledger
+from civmap.storage import schema
+from civmap.progress.charts import csv_bytes
 from civmap.cli import main
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.filters import Filters
 from civmap.ledger import cells
 from civmap.ledger.columns import field_by_name
 from civmap.ledger.export import export_workbook
 from civmap.safecells import csv_frame, quoted, starts_formula, unquoted
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

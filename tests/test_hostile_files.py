@@ -24,9 +24,9 @@ import shapely
 from civmap import ledger
 from civmap.cli import main
 from civmap.config import ROOT
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.ledger.limits import MAX_CELL_CHARS, Limits
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

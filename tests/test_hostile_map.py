@@ -9,15 +9,15 @@ import shutil
 
 import pytest
 
-from civmap.circles import load_circle_data
-from civmap.circlemap import CircleView, build_circle_map
-from civmap.db import make_engine
-from civmap.layers import script_json
-from civmap.mapview import MapLayers, build_map, district_features, render_html
-from civmap.store import Store
+from civmap.circles.membership import load_circle_data
+from civmap.circles.map import CircleView, build_circle_map
+from civmap.storage import make_engine
+from civmap.maps.batches import script_json
+from civmap.maps.folium_map import MapLayers, build_map, district_features, render_html
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
-from civmap.wall import build_view, wall_city
-from civmap.wallmap import build_wall_map
+from civmap.wall.figures import build_view, wall_city
+from civmap.wall.map import build_wall_map
 from tests.conftest import AS_OF
 from tests.hostile import PAYLOADS, SCRIPT_PAYLOADS, poison
 
@@ -133,7 +133,7 @@ def test_the_circle_map_and_the_wall_map_are_inert(hostile, vocab):
 def test_a_unit_named_like_a_link_stays_text_in_the_ranking_chart():
     import pandas as pd
 
-    from civmap.charts import ranking_chart
+    from civmap.progress.charts import ranking_chart
 
     table = pd.DataFrame({"code": ["U1"], "name": ['<a href="http://x">恶意</a>'], "on_time_rate": [0.5],
                           "closed": [1], "overdue": [0], "mark": [None]})

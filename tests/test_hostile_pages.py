@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.i18n import t
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.ui.text import plain
 from civmap.vocab import load_vocabulary
 from tests.hostile import MARKDOWN_PAYLOADS, PAYLOADS, poison

@@ -77,7 +77,7 @@ BAD_FILTER_PARAMS = [
 def test_a_bad_filter_parameter_is_named_and_the_district_still_applies(env, page, bad, param, value):
     at = _run(page, {"district": "D02", **bad})
     assert _names(_url_warning(at), param, value)
-    districts, *_, statuses = at.sidebar.multiselect[:4]
+    districts, statuses = at.multiselect(key="f_districts"), at.multiselect(key="f_statuses")
     assert districts.value == ["D02"]
     assert statuses.value == UNRESOLVED  # the default, whatever the URL got wrong
     assert at.title[0].value in ("创城GIS指挥图", "重点点位圈", "整改进度", "台账导入导出")  # Chinese: the default
@@ -87,14 +87,14 @@ def test_a_bad_filter_parameter_is_named_and_the_district_still_applies(env, pag
 def test_an_unknown_district_is_named_and_the_known_one_and_the_status_still_apply(env, page):
     at = _run(page, {"district": "NOPE,D03", "status": "fixing"})
     assert _names(_url_warning(at), "district", "NOPE")
-    assert at.sidebar.multiselect[0].value == ["D03"]
-    assert at.sidebar.multiselect[3].value == ["fixing"]
+    assert at.multiselect(key="f_districts").value == ["D03"]
+    assert at.multiselect(key="f_statuses").value == ["fixing"]
 
 
 def test_an_unknown_code_among_good_ones_leaves_the_good_ones(env):
     at = _run("overview", {"status": "fixing,foo,found"})
     assert _names(_url_warning(at), "status", "foo")
-    assert at.sidebar.multiselect[3].value == ["fixing", "found"]
+    assert at.multiselect(key="f_statuses").value == ["fixing", "found"]
     assert "整改中" in at.caption[0].value
 
 
@@ -125,7 +125,7 @@ def test_good_parameters_give_no_warning(env):
     at = _run("overview", {"district": "D02", "status": "fixing", "found_from": "2026-01-01",
                            "found_until": "2026-12-31", "lang": "zh"})
     assert not [w for w in at.warning if "网址参数" in w.value]
-    assert at.sidebar.multiselect[0].value == ["D02"] and at.sidebar.multiselect[3].value == ["fixing"]
+    assert at.multiselect(key="f_districts").value == ["D02"] and at.multiselect(key="f_statuses").value == ["fixing"]
 
 
 # -- page-specific parameters --------------------------------------------------------------
@@ -135,7 +135,7 @@ def test_the_progress_page_names_a_bad_unit_or_source(env, bad, param, value):
     at = _run("progress", {"district": "D02", "source": "street_patrol", **bad} if param == "unit"
               else {"district": "D02", **bad})
     assert _names(_url_warning(at), param, value)
-    assert at.sidebar.multiselect[0].value == ["D02"]
+    assert at.multiselect(key="f_districts").value == ["D02"]
     sources = at.sidebar.multiselect(key="p_sources").value
     assert sources == (["street_patrol"] if param == "unit" else [])
 

@@ -1,4 +1,4 @@
-"""Concurrent writers and store faults (issue 10, items 7 and 8).
+"""Concurrent writers and store faults.
 
 Imports run as real processes (``python -m civmap import``) on a scratch copy of the demo
 store. To make two of them meet at the store for sure, the test holds the write lock
@@ -26,13 +26,14 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from civmap import ledger
-from civmap import schema as s
-from civmap.db import make_engine, open_store
+from civmap.storage import schema as s
+from civmap.demo.seed import open_first_run
+from civmap.storage import make_engine, open_store
 from civmap.config import load_settings
 from civmap.filters import Filters
-from civmap.health import StoreError, StoreLocked
+from civmap.storage.health import StoreError, StoreLocked
 from civmap.ledger.export import export_workbook
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,7 +253,7 @@ def test_cli_refuses_a_missing_empty_or_broken_store(kind, demo_db_path, tmp_pat
 def test_the_embedded_demo_store_alone_is_created_on_first_run(tmp_path):
     settings = load_settings({"CIVMAP_DATA_DIR": str(tmp_path / "var"), "CIVMAP_DEMO_SEED": "3"})
     assert settings.is_default_store
-    assert not open_store(settings).points().empty
+    assert not open_first_run(settings).points().empty
     office = load_settings({"CIVMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'office.sqlite'}"})
     with pytest.raises(StoreError) as refused:
         open_store(office)

@@ -51,3 +51,30 @@ def test_pages_hold_no_sql_geometry_or_broad_excepts():
         assert not _imports(path) & {"sqlalchemy", "shapely", "geopandas", "pyproj", "folium", "geo"}, path
         assert "except Exception" not in text, path
         assert "st.cache" not in text, f"{path}: caching belongs in civmap/ui/"
+
+
+def test_no_module_imports_a_private_name_from_another():
+    for path in [*(ROOT / "civmap").rglob("*.py"), *(ROOT / "geo").rglob("*.py"), *(ROOT / "pages").glob("*.py"),
+                 ROOT / "dashboard.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                private = [a.name for a in node.names if a.name.startswith("_") and a.name != "__all__"]
+                assert not private, f"{path}: imports {private} from {node.module}"
+
+
+def test_sql_stays_in_storage():
+    """Only storage builds queries; elsewhere a database error may be caught, nothing more."""
+    allowed = {"sqlalchemy.exc"}
+    outside = [p for p in (ROOT / "civmap").rglob("*.py") if "storage" not in p.relative_to(ROOT).parts]
+    for path in outside:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                       and getattr(block.test, "id", None) == "TYPE_CHECKING" for n in ast.walk(block)}
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sqlalchemy"):
+                assert node.module in allowed, f"{path}: imports {node.module}"
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("sqlalchemy") for a in node.names), path

@@ -10,8 +10,8 @@ import pytest
 import shapely
 
 from civmap import ledger
-from civmap.db import make_engine
-from civmap.store import Store
+from civmap.storage import make_engine
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from geo import WGS84, wgs84_to_gcj02
 

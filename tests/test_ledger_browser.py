@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 
 from civmap.config import ROOT
-from civmap.db import make_engine
-from civmap.store import Store
+from civmap.storage import make_engine
+from civmap.storage.store import Store
 from civmap.testing import running_app
 from tests.conftest import BROWSER
 

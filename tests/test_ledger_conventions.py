@@ -9,10 +9,10 @@ import pytest
 
 from civmap import clock, ledger
 from civmap.cli import main
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.ledger import cells
 from civmap.ledger.footers import footer_rows, is_marker
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from test_ledger_import import HEADER, make_city, pair, xlsx
 

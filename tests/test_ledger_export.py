@@ -11,12 +11,12 @@ import pytest
 
 from civmap import ledger
 from civmap.cli import main
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.figures import overdue_mask
 from civmap.filters import Filters
 from civmap.ledger.export import export_geojson, export_workbook
 from civmap.ledger.open311 import export_open311
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

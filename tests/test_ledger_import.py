@@ -12,9 +12,9 @@ import shapely
 
 from civmap import clock
 from civmap import ledger
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.ledger.validate import NEAREST_POINT_M
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from geo import wgs84_to_bd09, wgs84_to_gcj02
 
@@ -216,7 +216,7 @@ def test_an_interrupted_import_leaves_the_store_unchanged(scratch, city):
 
 
 def test_a_failure_at_the_last_step_rolls_everything_back(scratch, city, monkeypatch):
-    import civmap.db
+    import civmap.storage.writes
 
     data, _ = problem_ledger(city)
     checked = ledger.check_file(data, "问题台账.xlsx", "problems", scratch, VOCAB)
@@ -225,7 +225,7 @@ def test_a_failure_at_the_last_step_rolls_everything_back(scratch, city, monkeyp
     def broken(conn):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(civmap.db, "bump_version", broken)
+    monkeypatch.setattr(civmap.storage.writes, "bump_version", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         ledger.commit_ledger(scratch, checked, VOCAB)
     after = _snapshot(scratch)
@@ -296,7 +296,7 @@ def test_alleys_need_a_line_and_get_their_length(scratch, city):
 
 def test_a_deadline_change_alone_is_an_event_that_keeps_history(scratch):
     """An extension (延期) moves the deadline from today on; the days before stay as they were."""
-    from civmap import progress
+    from civmap.progress import figures as progress
 
     as_of = scratch.as_of()
     yesterday = as_of - dt.timedelta(days=1)
@@ -323,3 +323,20 @@ def test_a_deadline_change_alone_is_an_event_that_keeps_history(scratch):
     assert pd.Timestamp(scratch.problems().set_index("id").loc[problem.id, "deadline"]).date() == new_deadline
     # Yesterday it was overdue under its old deadline and still is; from today it is not.
     assert (overdue_on(yesterday), overdue_on(as_of)) == (before[0], before[1] - 1)
+
+
+def test_a_scoped_store_refuses_a_ledger_reaching_outside_its_scope(scratch, city):
+    from civmap.storage.scope import Scope
+
+    data, _ = problem_ledger(city)
+    street = scratch.problems()["street_code"].dropna().iloc[0]
+    narrow = scratch.within(Scope(streets=(street,)))
+    checked = ledger.check_file(data, "问题台账.xlsx", "problems", narrow, VOCAB)
+    assert checked.records, "the ledger's rows are good; only the scope refuses them"
+    before = _snapshot(scratch)
+    with pytest.raises(ledger.LedgerError) as refused:
+        ledger.commit_ledger(narrow, checked, VOCAB)
+    assert refused.value.code == "out_of_scope"
+    after = _snapshot(scratch)
+    assert after[:2] == before[:2]
+    pd.testing.assert_frame_equal(after[2], before[2])

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from civmap import clock, ledger
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.ledger.office import score_rate, yes_no
 from civmap.ledger.rowread import unit_code_for
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

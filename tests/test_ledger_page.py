@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from civmap.cli import main
-from civmap.db import make_engine
-from civmap.store import Store
+from civmap.storage import make_engine
+from civmap.storage.store import Store
 from test_ledger_import import make_city, problem_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +90,7 @@ def test_a_file_that_cannot_be_read_shows_one_error(scratch_app):
 
 def test_export_tab_offers_every_download_in_english(app_env):
     at = _open()
-    at.sidebar.selectbox[0].select("en").run()
+    at.selectbox(key="lang").select("en").run()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download the Excel ledger (with supervision list)", "Download GeoJSON",

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from civmap import ledger
-from civmap.db import make_engine
+from civmap.storage import make_engine
 from civmap.ledger.samples import POINT_BAD_ROWS, PROBLEM_BAD_ROWS, write_samples
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from civmap.layers import Field, batch_payload
-from civmap.mapview import MapLayers, TileConfig, build_map, render_html
+from civmap.maps.batches import Field, batch_payload
+from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF
 

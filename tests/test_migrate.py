@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from civmap import schema as s
+from civmap.storage import schema as s
 from civmap.config import load_settings
-from civmap.db import SchemaMismatch, make_engine, migrate_store, open_store
-from civmap.store import Store
+from civmap.storage import SchemaMismatch, make_engine, migrate_store, open_store
+from civmap.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civmap.db import init_store, make_engine
+from civmap.storage import init_store, make_engine
 from civmap.config import load_settings
 from civmap.ledger.office_samples import OFFICE_FILES
-from civmap.stages import STAGES, setup_status
-from civmap.store import Store
+from civmap.setup.stages import STAGES, setup_status
+from civmap.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples" / "office"

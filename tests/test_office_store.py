@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from civmap.db import make_engine
-from civmap.store import Store
+from civmap.storage import make_engine
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
-from civmap.wallview import ranking_html
-from civmap.progress_rank import rank
-from civmap.progress_ledger import build_ledger
+from civmap.wall.html import ranking_html
+from civmap.progress.rank import rank
+from civmap.progress.timeline import build_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = load_vocabulary()
@@ -38,7 +38,7 @@ def test_every_page_opens_on_a_store_with_boundaries_only(office_env, page, lang
 def test_the_walls_list_shows_districts_without_a_rate_unranked(office_env):
     office = Store(make_engine(office_env))
     names = office.district_names("zh")
-    ranked = rank(build_ledger(office.problems(), office.events(), VOCAB), "district", *_fortnight(office), names)
+    ranked = rank(build_timeline(office.problems(), office.events(), VOCAB), "district", *_fortnight(office), names)
     assert ranked["rank"].isna().all()
     html = ranking_html(ranked, "zh")
     rows = re.findall(r'<span class="wall-rank">([^<]*)</span>', html)

@@ -12,7 +12,7 @@ from civmap.ledger import display_names
 from civmap.ledger.export import FORMATS, export_as, export_file_name
 from civmap.ledger.georeport_xml import requests_xml
 from civmap.ledger.open311 import export_open311, export_open311_services, open311_requests
-from civmap.ledger_cli import EXPORT_FORMATS
+from civmap.ledger.cli import EXPORT_FORMATS
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

@@ -1,6 +1,6 @@
-"""Known answers: a hand-made ledger of seven problems, every progress figure checked exactly.
+"""Known answers: a hand-made timeline of seven problems, every progress figure checked exactly.
 
-The ledger (2026; 1 November is a Sunday), with the deadline each event sets:
+The timeline (2026; 1 November is a Sunday), with the deadline each event sets:
 
 - A  found 1 Nov, assigned (deadline 3 Nov), fixing, reported 3 Nov, closed 3 Nov 15:00:
      closed on its deadline day, so on time; 2 days to close.
@@ -13,7 +13,7 @@ The ledger (2026; 1 November is a Sunday), with the deadline each event sets:
 - F  found 6 Nov (deadline 20 Nov), closed 8 Nov (on time; 2 days), reopened 10 Nov
      (deadline 15 Nov).
 - G  imported with no events: found 5 Nov, status assigned, deadline 6 Nov: overdue from 7 Nov.
-- an event of a problem that is not in the ledger (X) is ignored.
+- an event of a problem that is not in the timeline (X) is ignored.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civmap import progress
-from civmap.progress import (build_ledger, daily_counts, ledger_daily, ledger_race, race, ranking, summary,
+from civmap.progress import figures as progress
+from civmap.progress.figures import (build_timeline, daily_counts, timeline_daily, timeline_race, race, ranking, summary,
                              weekly_figures)
 from civmap.vocab import load_vocabulary
 
@@ -129,7 +129,7 @@ def test_edges_one_by_one(problems, events, vocab):
     assert e["overdue"].tolist() == [0] * 7 + [1, 1, 1]
     # reported fixed is not overdue; sent back, it is overdue again against the same deadline
     assert only("B")["overdue"].tolist() == [0, 0, 1, 1, 1, 0, 1, 0, 0, 0]
-    # a problem without events counts from its ledger row
+    # a problem without events counts from its timeline row
     assert only("G")["found"].tolist() == [0, 0, 0, 0, 1, 0, 0, 0, 0, 0]
     assert only("G")["overdue"].tolist() == [0] * 6 + [1] * 4
 
@@ -143,7 +143,7 @@ def test_a_past_day_is_what_the_ledger_said_that_day(problems, events, vocab):
 
 
 def test_weeks_sum_the_days(problems, events, vocab):
-    weeks = weekly_figures(build_ledger(problems, events, vocab), START, END)
+    weeks = weekly_figures(build_timeline(problems, events, vocab), START, END)
     assert [d.date() for d in weeks.index] == [D(2026, 10, 26), D(2026, 11, 2), D(2026, 11, 9)]
     assert weeks["days"].tolist() == [1, 7, 2]
     assert weeks["found"].tolist() == [2, 4, 0]
@@ -155,13 +155,13 @@ def test_weeks_sum_the_days(problems, events, vocab):
 
 
 def test_daily_totals_agree_with_the_period(problems, events, vocab):
-    ledger = build_ledger(problems, events, vocab)
-    days = ledger_daily(ledger, START, END)
-    fig = progress.ledger_summary(ledger, START, END)
+    timeline = build_timeline(problems, events, vocab)
+    days = timeline_daily(timeline, START, END)
+    fig = progress.timeline_summary(timeline, START, END)
     for column in ("found", "closed", "on_time", "reopened", "failed"):
         assert days[column].sum() == fig[column], column
     # the backlog moves by exactly what was found, closed and reopened
-    before = ledger_daily(ledger, START - dt.timedelta(days=1), START - dt.timedelta(days=1))["backlog"].iloc[0]
+    before = timeline_daily(timeline, START - dt.timedelta(days=1), START - dt.timedelta(days=1))["backlog"].iloc[0]
     assert (before + (days["found"] - days["closed"] + days["reopened"]).cumsum()).tolist() == days["backlog"].tolist()
 
 
@@ -239,29 +239,29 @@ def test_race_when_the_backlog_grows_or_time_is_up(problems, events, vocab):
     assert r["needed_pace"] == pytest.approx(4 / 10 + 8 / 14)
     late = race(problems, events, vocab, END, END)
     assert late["days_left"] == 0 and late["needed_pace"] is None and late["enough"] is False
-    assert ledger_race(build_ledger(problems, events, vocab), END, END, target=4)["enough"] is True
+    assert timeline_race(build_timeline(problems, events, vocab), END, END, target=4)["enough"] is True
 
 
 def test_bad_input_names_the_problem(problems, events, vocab):
     bad = events.copy()
     bad.loc[bad["problem_id"] == "D", "to_status"] = "lost"
     with pytest.raises(ValueError, match="problem 'D'.*'lost'"):
-        build_ledger(problems, bad, vocab)
+        build_timeline(problems, bad, vocab)
     twice = pd.concat([problems, problems.iloc[[0]]])
     with pytest.raises(ValueError, match="'A' appears more than once"):
-        build_ledger(twice, events, vocab)
+        build_timeline(twice, events, vocab)
     with pytest.raises(ValueError, match="before it starts"):
         daily_counts(problems, events, vocab, END, START)
     no_time = events.copy()
     no_time.loc[no_time["problem_id"] == "B", "at"] = None
     with pytest.raises(ValueError, match="problem 'B'"):
-        build_ledger(problems, no_time, vocab)
+        build_timeline(problems, no_time, vocab)
 
 
 def test_empty_selection(vocab, problems, events):
-    nothing = build_ledger(problems.iloc[0:0], events, vocab)
-    days = ledger_daily(nothing, START, END)
+    nothing = build_timeline(problems.iloc[0:0], events, vocab)
+    days = timeline_daily(nothing, START, END)
     assert days.to_numpy().sum() == 0
-    fig = progress.ledger_summary(nothing, START, END)
+    fig = progress.timeline_summary(nothing, START, END)
     assert fig["found"] == 0 and fig["on_time_rate"] is None and fig["median_days"] is None
-    assert ledger_race(nothing, END, D(2026, 12, 1))["enough"] is True
+    assert timeline_race(nothing, END, D(2026, 12, 1))["enough"] is True

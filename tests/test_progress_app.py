@@ -19,8 +19,8 @@ from civmap.cli import main
 from civmap.config import load_settings
 from civmap.figures import overdue_mask
 from civmap.filters import Filters
-from civmap.progress import (LIST_DAYS, RECENT_DAYS, TREND_DAYS, build_ledger, daily_counts, ledger_race,
-                             ledger_summary, rank)
+from civmap.progress.figures import (LIST_DAYS, RECENT_DAYS, TREND_DAYS, build_timeline, daily_counts, timeline_race,
+                             timeline_summary, rank)
 from civmap.vocab import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +36,8 @@ def _rate(value) -> str:
 
 
 def _expected(store, start: dt.date, end: dt.date, filters: Filters = Filters()) -> dict:
-    ledger = build_ledger(store.problems(filters), store.events(), load_vocabulary())
-    return ledger_summary(ledger, start, end)
+    timeline = build_timeline(store.problems(filters), store.events(), load_vocabulary())
+    return timeline_summary(timeline, start, end)
 
 
 def _check_page(metrics: dict[str, str], fig: dict) -> None:
@@ -98,9 +98,9 @@ def test_status_filter_does_not_change_history(page, demo_store):
 
 def test_red_and_black_lists(page, demo_store):
     as_of = demo_store.as_of()
-    ledger = build_ledger(demo_store.problems(), demo_store.events(), load_vocabulary())
+    timeline = build_timeline(demo_store.problems(), demo_store.events(), load_vocabulary())
     start = as_of - dt.timedelta(days=LIST_DAYS - 1)
-    expected = rank(ledger, "district", start, as_of, demo_store.district_names())
+    expected = rank(timeline, "district", start, as_of, demo_store.district_names())
     shown = page.dataframe[0].value
     assert shown["名称"].tolist() == expected["name"].tolist()
     assert shown["超期"].tolist() == expected["overdue"].tolist()
@@ -110,16 +110,16 @@ def test_red_and_black_lists(page, demo_store):
     page.button_group(key="p_by").set_value("unit").run()
     assert not page.exception
     units = page.dataframe[0].value
-    by_unit = rank(ledger, "unit", start, as_of, demo_store.units().set_index("code")["name"].to_dict())
-    by_unit = by_unit[by_unit["code"].isin(set(ledger.problems["unit_code"].dropna()))]
+    by_unit = rank(timeline, "unit", start, as_of, demo_store.units().set_index("code")["name"].to_dict())
+    by_unit = by_unit[by_unit["code"].isin(set(timeline.problems["unit_code"].dropna()))]
     assert units["名称"].tolist() == by_unit["name"].tolist()
     assert (units["红黑榜"] == "红榜").sum() == (by_unit["mark"] == "red").sum() >= 1
 
 
 def test_race_says_whether_the_pace_is_enough(page, demo_store):
     as_of = demo_store.as_of()
-    ledger = build_ledger(demo_store.problems(), demo_store.events(), load_vocabulary())
-    race = ledger_race(ledger, as_of, page.date_input(key="p_assessment").value)
+    timeline = build_timeline(demo_store.problems(), demo_store.events(), load_vocabulary())
+    race = timeline_race(timeline, as_of, page.date_input(key="p_assessment").value)
     metrics = _metrics(page)
     assert metrics["当前积压"] == f"{race['backlog']:,}"
     assert metrics["近14日销号（件/天）"] == f"{race['closing_pace']:.1f}"
@@ -181,7 +181,7 @@ def test_cli_rejects_a_bad_period(demo_db_url, monkeypatch, capsys):
 
 
 def test_demo_figures_match_the_overview_definitions(demo_store):
-    """At the end of today the ledger's backlog and overdue are the overview's open and overdue."""
+    """At the end of today the timeline's backlog and overdue are the overview's open and overdue."""
     vocab = load_vocabulary()
     problems, events = demo_store.problems(), demo_store.events()
     as_of = demo_store.as_of()
@@ -199,7 +199,7 @@ def test_demo_past_days_recompute_from_events_known_then(demo_store):
     for back in (45, 20, 3):
         day = as_of - dt.timedelta(days=back)
         known = events[events["at"] < pd.Timestamp(day + dt.timedelta(days=1))]
-        # the ledger as it stood that day: problems logged by then, their events up to then
+        # the timeline as it stood that day: problems logged by then, their events up to then
         then = daily_counts(problems[problems["id"].isin(known["problem_id"])], known, vocab, start, day)
         pd.testing.assert_frame_equal(then, full.loc[:str(day)], check_freq=False)
 
@@ -216,23 +216,23 @@ def test_weekly_view_and_english(page):
 
 def test_chart_builders_carry_the_numbers(demo_store):
     """Plotly charts are opaque to AppTest: check the figures their builders make."""
-    from civmap import charts
-    from civmap.progress import daily_figures, weekly_figures
+    from civmap.progress import charts
+    from civmap.progress.figures import daily_figures, weekly_figures
 
     vocab = load_vocabulary()
-    ledger = build_ledger(demo_store.problems(), demo_store.events(), vocab)
+    timeline = build_timeline(demo_store.problems(), demo_store.events(), vocab)
     as_of = demo_store.as_of()
     start = as_of - dt.timedelta(days=29)
-    days = daily_figures(ledger, start, as_of)
+    days = daily_figures(timeline, start, as_of)
     flows = charts.flows_chart(days, vocab, "zh")
     assert [trace.name for trace in flows.data] == ["新发现", "销号", "反弹"]
     assert list(flows.data[1].y) == days["closed"].tolist()
-    levels = charts.levels_chart(weekly_figures(ledger, start, as_of), "zh")
+    levels = charts.levels_chart(weekly_figures(timeline, start, as_of), "zh")
     assert levels.layout.xaxis.title.text == "周（周一起）"
     data = charts.series_data(days, charts.RATE_COLUMNS, "zh")
     assert list(data.columns) == ["日期", "结案率", "按期结案率", "返工率"]
     assert data["日期"].iloc[-1] == as_of.isoformat()
-    race = ledger_race(ledger, as_of, as_of + dt.timedelta(days=30), target=100)
+    race = timeline_race(timeline, as_of, as_of + dt.timedelta(days=30), target=100)
     lines = charts.burndown_lines(days, race)
     assert lines["needed"].iloc[-1] == pytest.approx(100) and lines["needed"].dropna().iloc[0] == race["backlog"]
     assert lines["projection"].dropna().iloc[0] == race["backlog"]

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from civmap import ledger
-from civmap import schema as s
+from civmap.storage import schema as s
 from civmap.config import ROOT
-from civmap.db import OfficeDataError, create_schema, make_engine, office_rows, open_store, seed_demo
-from civmap.store import Store
+from civmap.demo.seed import open_first_run, seed_demo
+from civmap.storage import OfficeDataError, create_schema, make_engine
+from civmap.storage.writes import office_rows
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()
@@ -49,7 +51,7 @@ def test_seed_refuses_an_office_store_names_what_it_holds_and_changes_nothing(de
     assert len(office.districts()) == 6 and len(office.points()) == 0
 
     # Opening the office's store never seeds it either, even as the embedded default would.
-    assert len(open_store(seed_if_empty=True, settings=_settings(url)).points()) == 0
+    assert len(open_first_run(seed_if_empty=True, settings=_settings(url)).points()) == 0
 
     done = _seed(url, "--replace-office-data")
     assert done.returncode == 0, done.stderr

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from civmap.db import make_engine
-from civmap.stages import STAGES, setup_status
-from civmap.store import Store
+from civmap.storage import make_engine
+from civmap.setup.stages import STAGES, setup_status
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import update
 
 from civmap import clock
-from civmap import schema as s
-from civmap.db import SchemaMismatch, create_schema, init_store, make_engine, open_store, write_tables
-from civmap.health import StoreError
+from civmap.storage import schema as s
+from civmap.demo.seed import open_first_run
+from civmap.storage.scope import Scope
+from civmap.storage import SchemaMismatch, create_schema, init_store, make_engine, open_store, write_tables
+from civmap.storage.health import StoreError
 from civmap.demo import generate_city
 from civmap.filters import Filters
-from civmap.store import Store
+from civmap.storage.store import Store
 from tests.conftest import AS_OF
 
 
@@ -49,8 +51,28 @@ def test_scope_is_applied_in_every_read(demo_store):
     for read in (scoped.points, scoped.circles, scoped.alleys, scoped.problems, scoped.events):
         assert read(outside).empty
     assert set(scoped.areas("street")["parent_code"]) == {"D02"}
-    assert scoped.scoped(["D01", "D02"]).scope == ("D02",), "a scope can only narrow"
+    assert scoped.scoped(["D01", "D02"]).scope == Scope(districts=("D02",)), "a scope can only narrow"
+    assert scoped.scoped(["D01"]).points().empty, "scopes that do not meet see nothing, not everything"
     assert scoped.counts()["points"] == len(scoped.points())
+
+
+def test_a_street_or_unit_scope_is_applied_in_every_read_and_write(demo_store):
+    street = demo_store.problems()["street_code"].dropna().iloc[0]
+    by_street = demo_store.within(Scope(streets=(street,)))
+    for read in (by_street.points, by_street.circles, by_street.alleys, by_street.problems):
+        assert set(read()["street_code"]) <= {street}
+    assert not by_street.problems().empty
+    assert set(by_street.events()["problem_id"]) == set(by_street.problems()["id"])
+    assert sum(by_street.counts_by_district("problems").values()) == len(by_street.problems())
+    unit = demo_store.problems()["unit_code"].dropna().iloc[0]
+    by_unit = demo_store.within(Scope(unit=unit))
+    assert set(by_unit.problems()["unit_code"]) == {unit} and set(by_unit.units()["code"]) == {unit}
+    assert by_unit.within(Scope(unit=unit + "x")).problems().empty
+    outside = demo_store.problems()
+    outside = outside[outside["unit_code"] != unit]["id"].iloc[0]
+    with pytest.raises(KeyError, match="scope"):
+        by_unit.set_status(outside, "closed", actor="test")
+    assert Scope().whole_city and demo_store.within(Scope()).scope == Scope()
 
 
 def test_filters_select_in_sql(demo_store):
@@ -106,14 +128,16 @@ def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
 
     settings = load_settings({"CIVMAP_DATA_DIR": str(tmp_path), "CIVMAP_DEMO_SEED": "5"})
     assert settings.is_default_store and settings.database_url.endswith("civmap.sqlite")
+    assert open_store(settings).points().empty, "opening a store never seeds it: the first run does"
     calls = []
-    import civmap.db as db
+    import civmap.demo.seed as seeding
 
-    real = db.seed_demo
-    monkeypatch.setattr(db, "seed_demo", lambda engine, seed, **kw: calls.append(seed) or real(engine, seed, scale=0.02))
-    store = open_store(settings)
+    real = seeding.seed_demo
+    monkeypatch.setattr(seeding, "seed_demo",
+                        lambda engine, seed, **kw: calls.append(seed) or real(engine, seed, scale=0.02))
+    store = open_first_run(settings)
     assert calls == [5] and len(store.points()) > 0
-    open_store(settings)
+    open_first_run(settings)
     assert calls == [5], "an existing store is never re-seeded"
     own = load_settings({"CIVMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'office.sqlite'}"})
     with pytest.raises(StoreError, match="missing"):
@@ -124,7 +148,7 @@ def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):
 
 
 def test_scope_reaches_areas_below_streets(scratch_db_url):
-    from civmap.db import write_tables
+    from civmap.storage import write_tables
 
     engine = make_engine(scratch_db_url)
     street = Store(engine).areas("street").iloc[0]

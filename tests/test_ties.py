@@ -9,7 +9,7 @@ import shapely
 from hypothesis import given, settings, strategies as st
 
 from civmap.config import load_settings
-from civmap.ties import assessment_places, tie_problems, tie_summary
+from civmap.circles.ties import assessment_places, tie_problems, tie_summary
 
 GEOD = pyproj.Geod(ellps="WGS84")
 WGS84 = "EPSG:4326"
@@ -59,7 +59,7 @@ def test_a_problem_too_far_from_every_place_is_flagged_not_attached(city):
 
 
 def test_flagged_ties_are_listed_with_their_reason_in_the_ui_language(city):
-    from civmap.circle_tables import flagged_ties
+    from civmap.circles.tables import flagged_ties
 
     districts, places, _ = city
     near_place = places.geometry.iloc[0]

@@ -1,4 +1,4 @@
-"""The command wall's data, map and panels, without a browser (issue 6)."""
+"""The command wall's data, map and panels, without a browser."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 
 from civmap import clock
-from civmap import progress
+from civmap.progress import figures as progress
 from civmap.figures import headline
 from civmap.vocab import load_vocabulary
-from civmap.wall import (PERSONAL_COLUMNS, WallOptions, advance, build_view, carousel_order, district_rates,
+from civmap.wall.figures import (PERSONAL_COLUMNS, WallOptions, advance, build_view, carousel_order, district_rates,
                          parse_options, strip_personal, wall_city)
-from civmap.mapview import render_html
-from civmap.wallmap import NO_DATA_COLOR, RATE_COLORS, build_wall_map, rate_color, rate_domain
-from civmap.wallview import figures_html, header_html, notice_html, ranking_html, trend_html, trend_svg
+from civmap.maps.folium_map import render_html
+from civmap.wall.map import NO_DATA_COLOR, RATE_COLORS, build_wall_map, rate_color, rate_domain
+from civmap.wall.html import figures_html, header_html, notice_html, ranking_html, trend_html, trend_svg
 
 AS_OF = clock.today()
 ASSESSMENT = AS_OF + dt.timedelta(days=100)

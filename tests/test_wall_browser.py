@@ -1,4 +1,4 @@
-"""The command wall in Debian's headless Chromium at 1920×1080 and 3840×2160 (issue 6).
+"""The command wall in Debian's headless Chromium at 1920×1080 and 3840×2160.
 
 It must fill the screen with no scrolling and no Streamlit chrome, show the store's
 figures, refresh them on its own when the store changes, cycle through the districts,
@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from civmap import progress
-from civmap.db import make_engine
+from civmap.progress import figures as progress
+from civmap.storage import make_engine
 from civmap.figures import headline
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.testing import DRAWN, SCREENSHOTS, RequestLog, running_app, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import BROWSER

@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 
 from civmap.figures import headline
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +51,8 @@ def test_the_wall_shows_the_city_figures_of_the_store(app_env, demo_store):
 
 
 def test_circles_up_to_standard_follow_the_configured_rule(app_env, demo_store):
-    from civmap.circle_state import CircleRule
-    from civmap.circles import load_circle_data, summarise
+    from civmap.circles.state import CircleRule
+    from civmap.circles.membership import load_circle_data, summarise
     from civmap.config import load_settings
 
     cfg = load_settings()

@@ -44,7 +44,7 @@ def _register(sub) -> tuple[str, Callable[[argparse.Namespace], int]]:
 
 def _run(args: argparse.Namespace) -> int:
     from civmap.bulletin.report import make_bulletin, to_pdf
-    from civmap.db import open_store
+    from civmap.console import operator_store
     from civmap.vocab import load_vocabulary
 
     settings = load_settings()
@@ -54,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.template is not None and not args.template.is_file():
         raise ValueError(f"--template {args.template}: no such file")
     start, end = args.period
-    store = open_store(settings)
+    store = operator_store()
     bulletin = make_bulletin(store, load_vocabulary(settings.vocab_dir), options_from(settings), start, end,
                              args.district, lang, args.template, args.issued, args.number)
     args.out.write_bytes(bulletin.docx)

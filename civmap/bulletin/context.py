@@ -17,8 +17,8 @@ import pandas as pd
 from civmap.bulletin.figures import BulletinData
 from civmap.figures import format_rate
 from civmap.i18n import t
-from civmap.progress import default_marks
-from civmap.progress_text import number, per_day, race_message
+from civmap.progress.figures import default_marks
+from civmap.progress.text import number, per_day, race_message
 from civmap.vocab import Vocabulary
 
 __all__ = ["context", "date_text", "period_text", "number_text", "PLACEHOLDERS", "IMAGE_PLACEHOLDERS"]

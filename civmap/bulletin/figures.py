@@ -1,12 +1,12 @@
 """What a bulletin (通报) says for one period, as plain values: no words, no layout.
 
-Every number comes from the functions the pages use (``civmap.progress``: the period's
-figures, the red and black lists, the race; ``civmap.circles``: circle states), so the
+Every number comes from the functions the pages use (``civmap.progress.figures``: the period's
+figures, the red and black lists, the race; ``civmap.circles.membership``: circle states), so the
 bulletin and the Progress page agree to the last digit for the same period and scope.
 Words and layout are applied later (:mod:`civmap.bulletin.context`), so one
 :class:`BulletinData` serves any language and any template.
 
-Figures are as the ledger stood at the end of the period's last day (``end``), not as
+Figures are as the timeline stood at the end of the period's last day (``end``), not as
 the store stands today: a bulletin for last fortnight is re-made with the same numbers
 next month. Only the circle states are as of the day of issue, because a circle's state
 rests on its points' latest inspections, which have no history in the store.
@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from civmap.circle_state import CircleRule
+from civmap.circles.state import CircleRule
 from civmap.filters import Filters
 from civmap.i18n import area_names
-from civmap.progress import PACE_DAYS, build_ledger, ledger_daily, ledger_race, ledger_summary, previous_period, rank
-from civmap.progress import BY_COLUMNS
-from civmap.progress_ledger import Ledger, to_date, to_day
+from civmap.progress.figures import PACE_DAYS, build_timeline, timeline_daily, timeline_race, timeline_summary, previous_period, rank
+from civmap.progress.figures import BY_COLUMNS
+from civmap.progress.timeline import Timeline, to_date, to_day
 from civmap.vocab import Vocabulary
 
 __all__ = ["BulletinData", "BulletinOptions", "collect", "options_from", "overdue_at", "parse_period", "rank_levels"]
@@ -53,7 +53,7 @@ def rank_levels(district: str | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class BulletinOptions:
-    """What a bulletin depends on besides the ledger: settings an office may change."""
+    """What a bulletin depends on besides the timeline: settings an office may change."""
 
     assessment_date: dt.date
     circle_rule: CircleRule = field(default_factory=CircleRule)
@@ -66,9 +66,9 @@ class BulletinOptions:
 class BulletinData:
     """One period's bulletin as numbers and tables of codes (see the module docstring).
 
-    ``now`` and ``before`` are ``ledger_summary`` dicts of the period and of the period
+    ``now`` and ``before`` are ``timeline_summary`` dicts of the period and of the period
     of equal length just before it; ``rankings`` maps ``district``/``street``/``unit`` to
-    ``civmap.progress_rank.rank`` tables; ``race`` is ``ledger_race`` as of ``end``;
+    ``civmap.progress.rank.rank`` tables; ``race`` is ``timeline_race`` as of ``end``;
     ``overdue`` the problems overdue at the end of ``end``; ``circles`` the active
     circles not up to standard, with their reasons; ``daily`` the flows per day over
     both periods; ``burndown`` the race's history and projection (``charts.burndown_lines``);
@@ -94,8 +94,8 @@ class BulletinData:
     map_level: str
 
 
-def overdue_at(ledger: Ledger, problems: pd.DataFrame, end: dt.date) -> pd.DataFrame:
-    """The problems overdue at the end of ``end`` (as ``ledger_summary`` counts them, so
+def overdue_at(timeline: Timeline, problems: pd.DataFrame, end: dt.date) -> pd.DataFrame:
+    """The problems overdue at the end of ``end`` (as ``timeline_summary`` counts them, so
     the list has exactly its ``overdue`` rows), with the deadline then in force and
     whole days past it; most overdue first within each responsible unit.
 
@@ -103,11 +103,11 @@ def overdue_at(ledger: Ledger, problems: pd.DataFrame, end: dt.date) -> pd.DataF
     bulletin for a past fortnight must list what was late when the fortnight ended.
     """
     day = to_day(end)
-    pidx, lo, hi = ledger.overdue_spans()
+    pidx, lo, hi = timeline.overdue_spans()
     late = np.unique(pidx[(lo <= day) & (day < hi)])
-    seen = pd.DataFrame({"pidx": ledger.pidx, "day": ledger.day, "deadline": ledger.deadline})
+    seen = pd.DataFrame({"pidx": timeline.pidx, "day": timeline.day, "deadline": timeline.deadline})
     seen = seen[(seen["day"] <= day) & seen["pidx"].isin(late)].groupby("pidx")["deadline"].last()
-    ids = ledger.problems["id"].iloc[late].to_numpy()
+    ids = timeline.problems["id"].iloc[late].to_numpy()
     rows = problems.set_index(problems["id"].astype(str)).reindex(ids.astype(str))
     deadlines = [to_date(d) for d in seen.reindex(late).to_numpy()]
     out = pd.DataFrame({
@@ -124,7 +124,7 @@ def overdue_at(ledger: Ledger, problems: pd.DataFrame, end: dt.date) -> pd.DataF
 
 
 def _names(store, by: str, lang: str, codes: set) -> dict[str, str]:
-    """Display names of the areas or units ``by``, only those the ledger's problems carry
+    """Display names of the areas or units ``by``, only those the timeline's problems carry
     (as on the Progress page: a unit with no problem in scope is not ranked)."""
     if by in ("district", "street"):
         names = area_names(store.areas(by), lang)
@@ -134,7 +134,7 @@ def _names(store, by: str, lang: str, codes: set) -> dict[str, str]:
 
 
 def _circles(store, vocab: Vocabulary, options: BulletinOptions, district: str | None, lang: str):
-    from civmap.circles import load_circle_data, summarise
+    from civmap.circles.membership import load_circle_data, summarise
 
     kinds = options.centre_kinds or tuple(vocab.codes("centre_kinds"))
     data = load_circle_data(store, vocab, options.radius_m, kinds, options.tie_distance_m)
@@ -150,7 +150,7 @@ def collect(store, vocab: Vocabulary, start: dt.date, end: dt.date, options: Bul
             district: str | None = None, lang: str = "zh") -> BulletinData:
     """Everything a bulletin for start..end says, for the city or one ``district``.
 
-    ``store`` is a ``civmap.store.Store`` (already scoped to what the reader may see);
+    ``store`` is a ``civmap.storage.store.Store`` (already scoped to what the reader may see);
     ``lang`` only names areas (place names are data) and circle reasons.
     """
     if end < start:
@@ -160,18 +160,18 @@ def collect(store, vocab: Vocabulary, start: dt.date, end: dt.date, options: Bul
         raise ValueError(f"unknown district {district!r}; known: {', '.join(districts)}")
     filters = Filters(districts=(district,)) if district else Filters()
     problems = store.problems(filters)
-    ledger = build_ledger(problems, store.events()[["problem_id", "at", "to_status", "deadline"]], vocab)
+    timeline = build_timeline(problems, store.events()[["problem_id", "at", "to_status", "deadline"]], vocab)
     before = previous_period(start, end)
 
     rankings = {}
     for by in rank_levels(district):
-        codes = set(ledger.group_codes(BY_COLUMNS[by]).dropna())
-        rankings[by] = rank(ledger, by, start, end, _names(store, by, lang, codes))
+        codes = set(timeline.group_codes(BY_COLUMNS[by]).dropna())
+        rankings[by] = rank(timeline, by, start, end, _names(store, by, lang, codes))
 
-    race = ledger_race(ledger, end, options.assessment_date)
-    from civmap.charts import burndown_lines
+    race = timeline_race(timeline, end, options.assessment_date)
+    from civmap.progress.charts import burndown_lines
 
-    history = ledger_daily(ledger, min(start, end - dt.timedelta(days=PACE_DAYS)), end)
+    history = timeline_daily(timeline, min(start, end - dt.timedelta(days=PACE_DAYS)), end)
     circles, circle_count = _circles(store, vocab, options, district, lang)
 
     map_level = "street" if district else "district"
@@ -188,10 +188,10 @@ def collect(store, vocab: Vocabulary, start: dt.date, end: dt.date, options: Bul
     return BulletinData(
         start=start, end=end, previous=before, district=district,
         area_name=districts[district] if district else "",
-        now=ledger_summary(ledger, start, end), before=ledger_summary(ledger, *before),
-        rankings=rankings, race=race, overdue=overdue_at(ledger, problems, end),
+        now=timeline_summary(timeline, start, end), before=timeline_summary(timeline, *before),
+        rankings=rankings, race=race, overdue=overdue_at(timeline, problems, end),
         circles=circles, circle_count=circle_count,
-        daily=ledger_daily(ledger, before[0], end), burndown=burndown_lines(history, race),
+        daily=timeline_daily(timeline, before[0], end), burndown=burndown_lines(history, race),
         areas=areas, map_level=map_level)
 
 

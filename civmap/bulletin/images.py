@@ -3,7 +3,7 @@
 Drawn with matplotlib (Agg), not by exporting the pages' plotly figures through kaleido:
 kaleido drives a headless Chromium per export, which is seconds each and one more thing
 to go wrong on an intranet server; matplotlib needs nothing outside the process. The
-numbers are the same frames the pages chart (``ledger_daily``, ``charts.burndown_lines``)
+numbers are the same frames the pages chart (``timeline_daily``, ``charts.burndown_lines``)
 and the map's colours are the wall's (``wallmap.rate_color``), so a reader who knows the
 dashboard recognises them. Labels use Noto Sans CJK (Debian's ``fonts-noto-cjk``),
 found through matplotlib's font manager; without it, Chinese would print as boxes, so
@@ -28,7 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from civmap.i18n import t  # noqa: E402
-from civmap.wallmap import NO_DATA_COLOR, rate_color, rate_domain  # noqa: E402
+from civmap.wall.map import NO_DATA_COLOR, rate_color, rate_domain  # noqa: E402
 
 __all__ = ["trend_png", "burndown_png", "map_png", "cjk_font", "DPI"]
 
@@ -73,7 +73,7 @@ def _dates(ax) -> None:
 
 
 def trend_png(daily: pd.DataFrame, start, lang: str) -> bytes:
-    """Found and closed per day (``daily``: ``ledger_daily`` over both periods), the
+    """Found and closed per day (``daily``: ``timeline_daily`` over both periods), the
     current period (from ``start``) shaded so the comparison reads at a glance."""
     with plt.rc_context(_style(cjk_font())):
         fig = _figure(6.4, 3.0)

@@ -21,7 +21,7 @@ from shapely.geometry import LineString
 from shapely.ops import substring
 
 from civmap import clock
-from civmap.schema import inspection_ref
+from civmap.storage.schema import inspection_ref
 from civmap.demo.city import CITY_CENTRE, CITY_CRS, Ground, build_ground
 from civmap.demo.history import simulate_problems
 from civmap.demo.names import NameBook, load_namebook

@@ -23,7 +23,7 @@ from civmap.ledger.report import (
     committed_text, issues_frame, notes_text, preview_frame, rejects_csv, rejects_frame, summary_text,
 )
 from civmap.ledger.validate import check_ledger, normalise_crs
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
 __all__ = [

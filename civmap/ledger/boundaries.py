@@ -21,7 +21,7 @@ from civmap.ledger.issues import IssueLog
 from civmap.ledger.model import Checked, Record
 from civmap.ledger.parse import RawLedger
 from civmap.ledger.reference import AREA_LEVELS, Names
-from civmap.store import Store
+from civmap.storage.store import Store
 from geo import WGS84, assign_area, convert_geometry
 
 __all__ = ["check_boundaries", "LEVEL_WORDS"]

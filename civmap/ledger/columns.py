@@ -17,7 +17,7 @@ from dataclasses import dataclass
 __all__ = ["Field", "KINDS", "LEDGER_KINDS", "UNIT_NAMING_KINDS", "DATED_KINDS", "VOCABULARY_OF", "fields_of", "field_by_name", "normalise_header",
            "match_headers", "header_score", "required_groups"]
 
-#: What can be imported, in the order an office loads its city (see ``civmap.stages``);
+#: What can be imported, in the order an office loads its city (see ``civmap.setup.stages``);
 #: boundaries come only from vector files (GeoJSON, zipped Shapefile).
 KINDS = ("boundaries", "units", "points", "circles", "alleys", "inspections", "problems")
 LEDGER_KINDS = ("units", "points", "circles", "alleys", "inspections", "problems")

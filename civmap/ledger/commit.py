@@ -4,7 +4,7 @@ records every status change a ledger makes as a problem event.
 Rows are matched by their ledger id (areas by code). What to write is decided inside the
 transaction, against the rows as they are then (``plan_writes`` is pure: it gets those
 rows and returns the writes). That transaction holds the store's write lock from its
-first read (``civmap.engine.write_transaction``), so two imports cannot both insert the
+first read (``civmap.storage.engine.write_transaction``), so two imports cannot both insert the
 same id or both start a status event from the same old status: concurrent imports leave
 the store as one after the other would. If anything fails halfway the store is left
 exactly as it was.
@@ -22,9 +22,9 @@ import pandas as pd
 import shapely
 
 from civmap import clock
-from civmap import schema as s
+from civmap.storage import schema as s
 from civmap.ledger.model import Checked, Record
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
 __all__ = ["Writes", "CommitResult", "plan_writes", "classify", "existing_rows", "commit_ledger",
@@ -196,14 +196,14 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
     ``on_progress(done, total)`` is called after each batch of writes; if it (or any
     write) raises, the transaction is rolled back and the store is as it was.
     """
-    from civmap.db import apply_ledger
+    from civmap.storage.writes import apply_ledger
 
     actor = f"{ACTOR_PREFIX} {checked.raw.name}"[:64]
     table = TABLE_OF[checked.kind]
     initial = vocab.initial_status if checked.kind == "problems" else None
 
     def plan(existing: dict[str, dict]) -> Writes:
-        _check_scope(store, existing)
+        _check_scope(store, existing, checked.records)
         # The time is taken under the write lock, so events of imports that waited for each
         # other are stamped in the order they were written.
         writes = plan_writes(checked.kind, checked.records, existing, actor, at or clock.now(), initial)
@@ -216,10 +216,13 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
                         len(writes.events), version, len(writes.deletes), tuple(u["name"] for u in writes.units))
 
 
-def _check_scope(store: Store, existing: dict[str, dict]) -> None:
-    if store.scope is None:
+def _check_scope(store: Store, existing: dict[str, dict], records: list[Record]) -> None:
+    """Refuse a ledger that would change stored rows, or add rows, outside the store's scope
+    (its districts, streets and unit: a row's place and responsible unit are in its values)."""
+    if store.scope.whole_city:
         return
-    outside = [k for k, row in existing.items() if "district_code" in row and row["district_code"] not in store.scope]
+    outside = [k for k, row in existing.items() if not store.scope.admits(row)]
+    outside += [r.key for r in records if r.key not in existing and not store.scope.admits(r.for_insert())]
     if outside:
         from civmap.ledger.errors import LedgerError
 

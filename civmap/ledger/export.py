@@ -26,7 +26,7 @@ from civmap.i18n import t
 from civmap.ledger.geojson import export_geojson
 from civmap.ledger.sheets import SHEET_KINDS, layer_tables, office_tables, sheet_names, supervision_frame
 from civmap.safecells import keep_text
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
 __all__ = ["export_workbook", "export_geojson", "export_as", "export_file_name", "FORMATS", "MEDIA_TYPES"]

@@ -17,7 +17,7 @@ import shapely
 
 from civmap.filters import Filters
 from civmap.ledger.sheets import LAYER_COLUMNS, OFFICE_COLUMNS
-from civmap.store import Store
+from civmap.storage.store import Store
 
 __all__ = ["export_geojson", "GEOJSON_LAYERS"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from civmap import schema as s
+from civmap.storage import schema as s
 from civmap.ledger import cells
 from civmap.ledger.commit import TABLE_OF, classify, existing_rows
 from civmap.ledger.ids import check_ids
@@ -21,7 +21,7 @@ from civmap.ledger.model import Checked, ImportOptions, Record
 from civmap.ledger.parse import RawLedger
 from civmap.ledger.reference import Reference
 from civmap.ledger.rowread import CLEAR, KEEP, REQUIRED, RowReader, unit_code_for
-from civmap.store import Store
+from civmap.storage.store import Store
 
 __all__ = ["OFFICE_KINDS", "check_office", "yes_no", "score_rate"]
 

@@ -1,7 +1,7 @@
 """A small city's worth of an office's own files, to set up a store from nothing.
 
 ``python -m civmap.ledger.office_samples data/samples/office`` writes, from the demo city,
-the files an office loads in order (see ``civmap.stages``), each as offices write them:
+the files an office loads in order (see ``civmap.setup.stages``), each as offices write them:
 
 - ``1_boundaries.geojson``: districts and streets (代码, 名称, 层级, 上级代码);
 - ``2_units.xlsx``: responsible units with their district or street, head and phone;
@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 from openpyxl import Workbook
 
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = ["write_office_samples", "boundaries_geojson", "OFFICE_FILES"]
@@ -154,7 +154,7 @@ def _rate_as_written(rate: float, n: int):
 
 
 if __name__ == "__main__":  # python -m civmap.ledger.office_samples data/samples/office
-    from civmap.db import open_store
+    from civmap.demo.seed import open_first_run
 
-    for written in write_office_samples(open_store(), Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples/office")):
+    for written in write_office_samples(open_first_run(), Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples/office")):
         print(written)

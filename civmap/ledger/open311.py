@@ -26,7 +26,7 @@ from civmap.figures import overdue_days, overdue_mask
 from civmap.filters import Filters
 from civmap.i18n import t
 from civmap.ledger.georeport_xml import requests_xml, services_xml
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
 __all__ = ["open311_requests", "open311_services", "export_open311", "export_open311_services"]

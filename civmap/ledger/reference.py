@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
 __all__ = ["Names", "Reference", "load_reference", "point_shapes", "AREA_LEVELS"]

@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font
 
 from civmap.ledger.cells import EXCEL_EPOCH
 from civmap.safecells import keep_text
-from civmap.store import Store
+from civmap.storage.store import Store
 from geo import random_points_in, wgs84_to_gcj02
 
 __all__ = ["write_samples", "POINT_BAD_ROWS", "PROBLEM_BAD_ROWS"]
@@ -193,7 +193,7 @@ def write_samples(store: Store, folder: Path, seed: int = 20240601, today: dt.da
 
 
 if __name__ == "__main__":  # python -m civmap.ledger.samples data/samples
-    from civmap.db import open_store
+    from civmap.demo.seed import open_first_run
 
-    for written in write_samples(open_store(), Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples")):
+    for written in write_samples(open_first_run(), Path(sys.argv[1] if len(sys.argv) > 1 else "data/samples")):
         print(written)

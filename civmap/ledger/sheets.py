@@ -14,7 +14,7 @@ from civmap.figures import overdue_days, overdue_mask
 from civmap.filters import Filters
 from civmap.i18n import t
 from civmap.ledger.columns import VOCABULARY_OF, field_by_name
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
 __all__ = ["LedgerTables", "layer_tables", "office_tables", "supervision_frame", "sheet_names", "LAYER_COLUMNS",

@@ -15,7 +15,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from civmap import schema as s
+from civmap.storage import schema as s
 from civmap.ledger import cells
 from civmap.ledger.boundaries import check_boundaries
 from civmap.ledger.commit import TABLE_OF, classify, existing_rows
@@ -28,7 +28,7 @@ from civmap.ledger.office import OFFICE_KINDS, check_office
 from civmap.ledger.parse import RawLedger
 from civmap.ledger.reference import Reference, load_reference, point_shapes
 from civmap.ledger.rowread import CLEAR, DECIMALS, KEEP, POSITION_FIELDS, REQUIRED, RowReader, position_field
-from civmap.store import Store
+from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 from geo import SYSTEMS, WGS84, nearest_point
 

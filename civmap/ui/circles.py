@@ -8,8 +8,9 @@ import streamlit as st
 
 from civmap.filters import Filters
 from civmap.i18n import localized_areas
-from civmap.mapview import render_html
-from civmap.ui.core import _layers, asset_base, lang, settings, store, tile_config, vocab
+from civmap.maps.folium_map import render_html
+from civmap.storage.scope import Scope
+from civmap.ui.core import asset_base, cache_key, current_store, lang, selection, settings, tile_config, vocab
 
 __all__ = [
     "circle_data", "circle_map_html", "circle_rule",
@@ -20,36 +21,37 @@ __all__ = [
 # (data version, scope, radius, centre kinds, tie distance, day) and cached; the state
 # rule is cheap and applied on every rerun so its widgets answer at once.
 @st.cache_data(max_entries=8, show_spinner=False)
-def _circle_data(version: str, scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
+def _circle_data(version: str, scope: Scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
                  as_of: dt.date):
-    from civmap.circles import compute_circle_data
+    from civmap.circles.membership import compute_circle_data
 
     # The same whole layers the maps use: read once per data version, not again here.
-    districts, points, circles, alleys, problems = _layers(version, scope, Filters())
-    return compute_circle_data(districts, points, circles, alleys, problems, vocab(), radius_m, kinds, tie_distance_m,
-                               as_of)
+    layers = selection(Filters())
+    return compute_circle_data(layers.districts, layers.points, layers.circles, layers.alleys, layers.problems, vocab(),
+                               radius_m, kinds, tie_distance_m, as_of)
 
 
-def circle_data(radius_m: float, kinds, scope=None):
-    """``civmap.circles.CircleData`` for the radius and centre kinds, over the whole store."""
-    return _circle_data(store().data_version(), scope, float(radius_m), tuple(sorted(kinds)),
-                        settings().tie_distance_m, store().as_of())
+def circle_data(radius_m: float, kinds):
+    """``civmap.circles.membership.CircleData`` for the radius and centre kinds, over the whole store."""
+    return _circle_data(*cache_key(), float(radius_m), tuple(sorted(kinds)), settings().tie_distance_m,
+                        current_store().as_of())
 
 
 def circle_rule():
     """The configured circle state rule (``CIVMAP_CIRCLE_RULE``)."""
-    from civmap.circle_state import CircleRule
+    from civmap.circles.state import CircleRule
 
     return CircleRule.parse(settings().circle_rule, "CIVMAP_CIRCLE_RULE")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _circle_map_html(version: str, scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
+def _circle_map_html(version: str, scope: Scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
                      as_of: dt.date, circle_id: str, lang_code: str, base: str, height: int) -> str:
-    from civmap.circlemap import CircleView, build_circle_map
+    from civmap.circles.map import CircleView, build_circle_map
 
     data = _circle_data(version, scope, radius_m, kinds, tie_distance_m, as_of)
-    districts, points, _, alleys, _ = _layers(version, scope, Filters())
+    layers = selection(Filters())
+    districts, points, alleys = layers.districts, layers.points, layers.alleys
     members = data.members[data.members["circle_id"] == circle_id]
     problems = data.problems[(data.problems["circle_id"] == circle_id) & data.problems["open"]]
     view = CircleView(districts=localized_areas(districts, lang_code),
@@ -61,7 +63,7 @@ def _circle_map_html(version: str, scope, radius_m: float, kinds: tuple[str, ...
     return render_html(fmap)
 
 
-def circle_map_html(radius_m: float, kinds, circle_id: str, height: int, scope=None) -> str:
+def circle_map_html(radius_m: float, kinds, circle_id: str, height: int) -> str:
     """The rendered map of one circle (ring, members, open problems), cached whole."""
-    return _circle_map_html(store().data_version(), scope, float(radius_m), tuple(sorted(kinds)),
-                            settings().tie_distance_m, store().as_of(), circle_id, lang(), asset_base(), height)
+    return _circle_map_html(*cache_key(), float(radius_m), tuple(sorted(kinds)), settings().tie_distance_m,
+                            current_store().as_of(), circle_id, lang(), asset_base(), height)

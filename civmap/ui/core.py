@@ -7,26 +7,27 @@ GeoDataFrames (which ``st.cache_data`` cannot hash); the store itself is a resou
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from civmap.config import ROOT, Settings, load_settings
-from civmap.db import open_store
-from civmap.figures import Headline, format_rate, headline, overdue_list
+from civmap.demo.seed import open_first_run
+from civmap.figures import Headline, headline, overdue_list
 from civmap.filters import Filters
-from civmap.health import StoreError
+from civmap.storage.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
-from civmap.mapview import MapLayers, TileConfig, build_map, render_html
-from civmap.store import Store
+from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
+from civmap.storage import Store
+from civmap.storage.scope import WHOLE_CITY, Scope
 from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "asset_base", "cached_headline", "cached_map_html", "code_multiselect", "district_names", "tile_config",
-    "format_rate", "lang",
-    "metric_row", "overdue_table", "scoped_store", "selection", "settings", "show_map",
-    "store", "table_labels", "vocab",
+    "ICON", "asset_base", "cache_key", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
+    "current_scope", "current_store", "district_names", "lang", "metric_row", "overdue_table", "selection",
+    "settings", "show_map", "table_labels", "tile_config", "vocab",
 ]
 
 
@@ -61,17 +62,17 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def _opened_store() -> Store:
     """The whole-city store, opened (and on first run seeded) once per process."""
-    return open_store(settings())
+    return open_first_run(settings())
 
 
-def store() -> Store:
+def _city_store() -> Store:
     """The whole-city store, checked on every call; on a fault, an error and a stopped page.
 
     A store whose file went away, was replaced or broke is dropped from the resource cache
     and opened again (a restored file is picked up at once); if it still cannot be used,
     the page says why in the UI language and shows nothing else (no stale figures, no
-    traceback). Every page asks here first, so the next run after the fault is mended
-    shows the data again.
+    traceback). Every page asks here first (through ``current_store``), so the next run
+    after the fault is mended shows the data again.
     """
     for attempt in (1, 2):
         opened = None
@@ -86,6 +87,22 @@ def store() -> Store:
             if attempt == 2 or error.code not in ("replaced", "truncated"):
                 st.error(t("store.fault.title", lang()) + "\n\n" + plain(error.message(lang())))
                 st.stop()
+
+
+def current_scope() -> Scope:
+    """What the person using this session may see and change.
+
+    THE place where the signed-in user's scope plugs in: accounts map a user to a
+    ``Scope`` here, and nothing below decides who sees what again. Until then every
+    session sees the whole city.
+    """
+    return WHOLE_CITY
+
+
+def current_store() -> Store:
+    """The store as the current user may see it, already scoped: every page, the wall, the
+    ledger page (checks, imports, exports) and the bulletin read and write through it."""
+    return _city_store().within(current_scope())
 
 
 def vocab() -> Vocabulary:
@@ -107,41 +124,57 @@ def asset_base() -> str:
 
 
 # -- cached reads ----------------------------------------------------------------------
-def scoped_store(scope: tuple[str, ...] | None) -> Store:
-    """The store as one area scope sees it (None: everything)."""
-    return store() if scope is None else store().scoped(scope)
+# Each cache is keyed by the data version and the scope of ``current_store()`` (so two
+# users with different scopes never share an entry) and reads through that store.
+def cache_key() -> tuple[str, Scope]:
+    """(data version, scope): what every cache of the Streamlit side is keyed by."""
+    store = current_store()
+    return store.data_version(), store.scope
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _problems(version: str, scope: tuple[str, ...] | None, filters: Filters):
+def _problems(version: str, scope: Scope, filters: Filters):
+    return current_store().problems(filters)
+
+
+def cached_problems(filters: Filters):
     """Problems for ``filters`` (given without statuses, so the layers and the progress
     figures, which both want every status, share one read)."""
-    return scoped_store(scope).problems(filters)
+    return _problems(*cache_key(), filters)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
-def _events(version: str, scope: tuple[str, ...] | None) -> pd.DataFrame:
+def _events(version: str, scope: Scope) -> pd.DataFrame:
+    return current_store().events()[["problem_id", "at", "to_status", "deadline"]]
+
+
+def cached_events() -> pd.DataFrame:
     """The scope's whole status-event log, the columns figures need (nothing personal),
     read once per data version; a filter change then only re-reads problems."""
-    return scoped_store(scope).events()[["problem_id", "at", "to_status", "deadline"]]
+    return _events(*cache_key())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _layers(version: str, scope: tuple[str, ...] | None, filters: Filters) -> tuple:
-    s = scoped_store(scope)
-    return (s.districts(), s.points(filters), s.circles(filters), s.alleys(filters),
-            _problems(version, scope, filters.without_statuses()))
+def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
+    s = current_store()
+    return MapLayers(s.districts(), s.points(filters), s.circles(filters), s.alleys(filters),
+                     cached_problems(filters.without_statuses()))
+
+
+def selection(filters: Filters) -> MapLayers:
+    """The map's layers for ``filters``; problems before the status filter."""
+    return _layers(*cache_key(), filters)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _district_names(version: str, scope: tuple[str, ...] | None, lang_code: str) -> dict[str, str]:
-    return scoped_store(scope).district_names(lang_code)
+def _district_names(version: str, scope: Scope, lang_code: str) -> dict[str, str]:
+    return current_store().district_names(lang_code)
 
 
-def district_names(scope: tuple[str, ...] | None = None) -> dict[str, str]:
+def district_names() -> dict[str, str]:
     """District code → name in the UI language, read once per data version (the sidebar,
     captions and the wall all ask on every rerun)."""
-    return _district_names(store().data_version(), scope, lang())
+    return _district_names(*cache_key(), lang())
 
 
 def tile_config() -> TileConfig:
@@ -150,39 +183,35 @@ def tile_config() -> TileConfig:
     return TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
 
 
-def selection(filters: Filters, scope: tuple[str, ...] | None = None) -> tuple:
-    """(districts, points, circles, alleys, problems-before-status-filter) for ``filters``."""
-    return _layers(store().data_version(), scope, filters)
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
-def _headline(version: str, scope, filters: Filters, as_of: dt.date) -> Headline:
-    _, points, circles, alleys, problems = _layers(version, scope, filters)
-    return headline(points, circles, alleys, problems, vocab(), as_of, filters.statuses)
+def _headline(version: str, scope: Scope, filters: Filters, as_of: dt.date) -> Headline:
+    layers = selection(filters)
+    return headline(layers.points, layers.circles, layers.alleys, layers.problems, vocab(), as_of, filters.statuses)
 
 
-def cached_headline(filters: Filters, scope=None) -> Headline:
-    return _headline(store().data_version(), scope, filters, store().as_of())
+def cached_headline(filters: Filters) -> Headline:
+    return _headline(*cache_key(), filters, current_store().as_of())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _map_html(version: str, scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
+def _map_html(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
               height: int) -> str:
-    districts, points, circles, alleys, problems = _layers(version, scope, filters)
-    districts = localized_areas(districts, lang_code)
-    shown = problems[problems["status"].isin(filters.statuses or vocab().unresolved_statuses)]
-    cfg, tiles = settings(), tile_config()
-    fmap = build_map(MapLayers(districts, points, circles, alleys, shown), vocab(), lang_code, as_of, base,
-                     tiles=tiles, radius_m=cfg.circle_radius_m, height=f"{height}px")
+    layers = selection(filters)
+    shown = layers.problems[layers.problems["status"].isin(filters.statuses or vocab().unresolved_statuses)]
+    cfg = settings()
+    layers = replace(layers, districts=localized_areas(layers.districts, lang_code), problems=shown)
+    fmap = build_map(layers, vocab(), lang_code, as_of, base, tiles=tile_config(), radius_m=cfg.circle_radius_m,
+                     height=f"{height}px")
     return render_html(fmap)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _overdue(version: str, scope, filters: Filters, as_of: dt.date, lang_code: str) -> pd.DataFrame:
-    districts, _, _, _, problems = _layers(version, scope, filters)
+def _overdue(version: str, scope: Scope, filters: Filters, as_of: dt.date, lang_code: str) -> pd.DataFrame:
+    layers = selection(filters)
+    problems = layers.problems
     if filters.statuses:
         problems = problems[problems["status"].isin(filters.statuses)]
-    names = area_names(districts, lang_code)
+    names = area_names(layers.districts, lang_code)
     table = overdue_list(problems, vocab(), as_of, names, lang_code)
     headers = {c: t(f"field.{k}", lang_code) for c, k in (
         ("id", "id"), ("description", "description"), ("category", "category"), ("district", "district"),
@@ -191,14 +220,14 @@ def _overdue(version: str, scope, filters: Filters, as_of: dt.date, lang_code: s
     return table.rename(columns=headers)
 
 
-def overdue_table(filters: Filters, scope=None) -> pd.DataFrame:
+def overdue_table(filters: Filters) -> pd.DataFrame:
     """The selection's overdue problems, labelled for display."""
-    return _overdue(store().data_version(), scope, filters, store().as_of(), lang())
+    return _overdue(*cache_key(), filters, current_store().as_of(), lang())
 
 
-def cached_map_html(filters: Filters, height: int, scope=None) -> str:
+def cached_map_html(filters: Filters, height: int) -> str:
     """The rendered map page; cached whole, as rebuilding it is most of a rerun's cost."""
-    return _map_html(store().data_version(), scope, filters, lang(), store().as_of(), asset_base(), height)
+    return _map_html(*cache_key(), filters, lang(), current_store().as_of(), asset_base(), height)
 
 
 def show_map(html: str, height: int) -> None:

@@ -13,7 +13,8 @@ import datetime as dt
 import streamlit as st
 
 from civmap.filters import Filters
-from civmap.ui.core import settings, store, vocab
+from civmap.storage.scope import Scope
+from civmap.ui.core import cache_key, current_store, settings, vocab
 
 __all__ = [
     "ledger_check", "ledger_export", "ledger_names",
@@ -30,11 +31,11 @@ def _check(data: bytes, name: str, kind: str, crs: str, create_units: bool, year
 
     cfg = settings()
     options = ImportOptions(create_units=create_units, standard_score=cfg.standard_score, year=year)
-    return check_file(data, name, kind, store(), vocab(), crs, limits=Limits.from_settings(cfg), options=options)
+    return check_file(data, name, kind, current_store(), vocab(), crs, limits=Limits.from_settings(cfg), options=options)
 
 
 @st.cache_data(max_entries=_CHECKS, ttl=dt.timedelta(hours=1), show_spinner=False)
-def _ledger_check(version: str, data: bytes, name: str, kind: str, crs: str, create_units: bool,
+def _ledger_check(version: str, scope: Scope, data: bytes, name: str, kind: str, crs: str, create_units: bool,
                   year: int | None):
     return _check(data, name, kind, crs, create_units, year)
 
@@ -48,27 +49,27 @@ def ledger_check(data: bytes, name: str, kind: str, crs: str, create_units: bool
     """
     if len(data) > CACHED_UPLOAD_BYTES:
         return _check(data, name, kind, crs, create_units, year)
-    return _ledger_check(store().data_version(), data, name, kind, crs, create_units, year)
+    return _ledger_check(*cache_key(), data, name, kind, crs, create_units, year)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _ledger_names(version: str) -> dict[str, dict[str, str]]:
+def _ledger_names(version: str, scope: Scope) -> dict[str, dict[str, str]]:
     from civmap.ledger import display_names
 
-    return display_names(store())
+    return display_names(current_store())
 
 
 def ledger_names() -> dict[str, dict[str, str]]:
-    return _ledger_names(store().data_version())
+    return _ledger_names(*cache_key())
 
 
 @st.cache_data(max_entries=12, show_spinner=False)  # two selections of each of the six formats
-def _ledger_export(version: str, fmt: str, filters: Filters, as_of: dt.date) -> bytes:
+def _ledger_export(version: str, scope: Scope, fmt: str, filters: Filters, as_of: dt.date) -> bytes:
     from civmap.ledger.export import export_as
 
-    return export_as(fmt, store(), filters, vocab(), as_of)
+    return export_as(fmt, current_store(), filters, vocab(), as_of)
 
 
 def ledger_export(fmt: str, filters: Filters) -> bytes:
     """The selection exported in ``fmt``, one of ``civmap.ledger.export.FORMATS`` (built on demand)."""
-    return _ledger_export(store().data_version(), fmt, filters, store().as_of())
+    return _ledger_export(*cache_key(), fmt, filters, current_store().as_of())

@@ -1,4 +1,4 @@
-"""Rectification progress: the event ledger, extra filters and charts (pages/progress.py, overview tiles)."""
+"""Rectification progress: the event timeline, extra filters and charts (pages/progress.py, overview tiles)."""
 
 from __future__ import annotations
 
@@ -9,28 +9,30 @@ import streamlit as st
 
 from civmap.filters import Filters
 from civmap.i18n import area_names, t
-from civmap.ui.core import _events, code_multiselect, _problems, format_rate, lang, scoped_store, settings, store, vocab
+from civmap.figures import format_rate
+from civmap.storage.scope import Scope
+from civmap.ui.core import (cache_key, cached_events, cached_problems, code_multiselect, current_store, lang, settings,
+                            vocab)
 from civmap.ui.params import url_filters
 
 __all__ = [
-    "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_ledger", "progress_tiles",
+    "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
     "progress_tiles_pending",
     "rank_names", "show_chart",
 ]
 
 
-# -- progress (issue 4: rectification progress; pages/progress.py and the overview tiles) --
 @st.cache_data(max_entries=16, show_spinner=False)
-def _progress_ledger(version: str, scope, filters: Filters):
-    from civmap.progress import build_ledger
+def _progress_timeline(version: str, scope: Scope, filters: Filters):
+    from civmap.progress.figures import build_timeline
 
-    return build_ledger(_problems(version, scope, filters), _events(version, scope), vocab())
+    return build_timeline(cached_problems(filters), cached_events(), vocab())
 
 
-def progress_ledger(filters: Filters, scope=None):
-    """The status histories of the selected problems (``civmap.progress.Ledger``); the status
+def progress_timeline(filters: Filters):
+    """The status histories of the selected problems (``civmap.progress.figures.Timeline``); the status
     filter is dropped, as a problem's current status says nothing about its past."""
-    return _progress_ledger(store().data_version(), scope, filters.without_statuses())
+    return _progress_timeline(*cache_key(), filters.without_statuses())
 
 
 def date_range_input(label: str, default: tuple[dt.date, dt.date], key: str, help_text: str | None = None):
@@ -50,9 +52,9 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
     and last day. The period sets the charts' time axis, not which problems count: a
     found-date filter would drop older problems still open from the backlog.
     """
-    from civmap.progress import TREND_DAYS
+    from civmap.progress.figures import TREND_DAYS
 
-    code, as_of = lang(), store().as_of()
+    code, as_of = lang(), current_store().as_of()
     from_url, _ = url_filters()  # its problems were shown by sidebar_filters
     units = rank_names("unit")
     with st.sidebar:
@@ -65,21 +67,21 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _names(version: str, scope, by: str, lang_code: str) -> dict[str, str]:
-    s = scoped_store(scope)
+def _names(version: str, scope: Scope, by: str, lang_code: str) -> dict[str, str]:
+    s = current_store()
     if by in ("district", "street"):
         return area_names(s.areas(by), lang_code)
     return s.units().set_index("code")["name"].to_dict()
 
 
-def rank_names(by: str, scope=None) -> dict[str, str]:
+def rank_names(by: str) -> dict[str, str]:
     """Display names of the districts, streets or responsible units (``by``) by code."""
-    return _names(store().data_version(), scope, by, lang())
+    return _names(*cache_key(), by, lang())
 
 
 def show_chart(figure, data: pd.DataFrame, name: str) -> None:
     """A plotly chart and, under it, a download of its data as CSV (``name``.csv)."""
-    from civmap.charts import csv_bytes
+    from civmap.progress.charts import csv_bytes
 
     st.plotly_chart(figure, key=f"chart_{name}", config={"displaylogo": False})
     st.download_button(t("progress.download", lang()), csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
@@ -99,16 +101,16 @@ def progress_tiles_pending() -> list[tuple[str, str, str | None]]:
     return [(t(f"progress.tile.{key}", code), value.get(key, "…"), "…") for key in PROGRESS_TILES]
 
 
-def progress_tiles(filters: Filters, scope=None) -> list[tuple[str, str, str | None]]:
+def progress_tiles(filters: Filters) -> list[tuple[str, str, str | None]]:
     """The overview's second row: found and closed in the last 7 days, their on-time rate,
     and the days left to the assessment date (with the race's verdict in the help)."""
-    from civmap.progress import RECENT_DAYS, ledger_race, ledger_summary
+    from civmap.progress.figures import RECENT_DAYS, timeline_race, timeline_summary
 
-    code, as_of = lang(), store().as_of()
-    ledger = progress_ledger(filters, scope)
-    week = ledger_summary(ledger, as_of - dt.timedelta(days=RECENT_DAYS - 1), as_of)
+    code, as_of = lang(), current_store().as_of()
+    timeline = progress_timeline(filters)
+    week = timeline_summary(timeline, as_of - dt.timedelta(days=RECENT_DAYS - 1), as_of)
     assessment = settings().assessment_date
-    race = ledger_race(ledger, as_of, assessment)
+    race = timeline_race(timeline, as_of, assessment)
     verdict = t("progress.tile.verdict." + ("enough" if race["enough"] else "short"), code)
     shown = {
         "found_week": (f"{week['found']:,}", t("progress.tile.help.week", code)),

@@ -6,21 +6,22 @@ import pandas as pd
 import streamlit as st
 
 from civmap.i18n import t
-from civmap.stages import SetupStatus, setup_status
-from civmap.stages_cli import district_table as labelled_districts, import_command, stage_rows
-from civmap.ui.core import district_names, lang, store, vocab
+from civmap.setup.stages import SetupStatus, setup_status
+from civmap.setup.cli import district_table as labelled_districts, import_command, stage_rows
+from civmap.storage.scope import Scope
+from civmap.ui.core import cache_key, current_store, district_names, lang, vocab
 
 __all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", "import_command", "missing_stages",
            "setup_notice"]
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _status(version: str) -> SetupStatus:
-    return setup_status(store())
+def _status(version: str, scope: Scope) -> SetupStatus:
+    return setup_status(current_store())
 
 
 def setup_state() -> SetupStatus:
-    return _status(store().data_version())
+    return _status(*cache_key())
 
 
 def missing_stages(needs: tuple[str, ...]) -> list[str]:

@@ -10,9 +10,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from civmap import clock
 from civmap.i18n import localized_areas
-from civmap.mapview import render_html
+from civmap.maps.folium_map import render_html
 from civmap.ui.circles import circle_data, circle_rule
-from civmap.ui.core import _events, asset_base, district_names, lang, settings, store, tile_config, vocab
+from civmap.storage.scope import Scope
+from civmap.ui.core import (asset_base, cache_key, cached_events, current_store, district_names, lang, settings,
+                            tile_config, vocab)
 from civmap.ui.params import lang_problems, url_warnings
 
 __all__ = [
@@ -39,7 +41,7 @@ def wall_districts() -> dict[str, str]:
 def wall_options():
     """The wall's ``WallOptions`` from the URL; a value it cannot use is named in a
     warning and its default used, so a mistyped link still shows a live wall."""
-    from civmap.wall import parse_options
+    from civmap.wall.figures import parse_options
 
     params = {k: st.query_params.get(k) for k in ("district", "carousel", "every", "refresh")}
     options, problems = parse_options(params, list(wall_districts()) or None)
@@ -70,7 +72,7 @@ def wall_position(options, district_codes: list[str]) -> str | None:
 
     The position lives in the session, so data refreshes never reset it.
     """
-    from civmap.wall import advance, carousel_order
+    from civmap.wall.figures import advance, carousel_order
 
     now = _time.monotonic()
     if "wall_view" not in st.session_state:
@@ -84,7 +86,7 @@ def wall_position(options, district_codes: list[str]) -> str | None:
 
 def _wall_circle_states():
     """Each active circle's state by the configured rule (shared with the Circles page)."""
-    from civmap.circles import summarise
+    from civmap.circles.membership import summarise
 
     try:
         data = circle_data(settings().circle_radius_m, settings().centre_kinds)
@@ -94,49 +96,49 @@ def _wall_circle_states():
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
-def _wall_city(version: str):
-    from civmap.wall import wall_city
+def _wall_city(version: str, scope: Scope):
+    from civmap.wall.figures import wall_city
 
-    s = store()
-    return wall_city(s.districts(), s.points(), s.circles(), s.problems(), _events(version, None),
+    s = current_store()
+    return wall_city(s.districts(), s.points(), s.circles(), s.problems(), cached_events(),
                      _wall_circle_states())
 
 
 # A resource, not data: a view holds its screen's problems (megabytes for the city), and
 # cache_data would copy it out on every refresh of every wall. Nothing changes a view.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _wall_view(version: str, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str):
-    from civmap.wall import build_view
+def _wall_view(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str):
+    from civmap.wall.figures import build_view
 
-    return build_view(_wall_city(version), district, vocab(), as_of, assessment_date, lang_code)
+    return build_view(_wall_city(version, scope), district, vocab(), as_of, assessment_date, lang_code)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _wall_map(version: str, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str,
+def _wall_map(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str,
               base: str) -> str:
-    from civmap.wallmap import build_wall_map
+    from civmap.wall.map import build_wall_map
 
-    view = _wall_view(version, district, as_of, assessment_date, lang_code)
-    districts = localized_areas(_wall_city(version).districts, lang_code)
+    view = _wall_view(version, scope, district, as_of, assessment_date, lang_code)
+    districts = localized_areas(_wall_city(version, scope).districts, lang_code)
     fmap = build_wall_map(districts, view.rates, view.problems, vocab(), as_of, base, lang_code, focus=district,
                           tiles=tile_config())
     return render_html(fmap)
 
 
 def wall_read(district: str | None):
-    """A ``civmap.wall.WallRead`` for the wall's current screen.
+    """A ``civmap.wall.figures.WallRead`` for the wall's current screen.
 
     A failed read keeps the last good view of that screen (from this session) and says
     it is stale; with none yet, its view and map are None.
     """
-    from civmap.wall import WallRead
+    from civmap.wall.figures import WallRead
 
     good = st.session_state.setdefault("wall_good", {})
     try:
-        version, as_of = store().data_version(), store().as_of()
+        (version, scope), as_of = cache_key(), current_store().as_of()
         assessment = settings().assessment_date
-        view = _wall_view(version, district, as_of, assessment, lang())
-        map_html = _wall_map(version, district, as_of, assessment, lang(), asset_base())
+        view = _wall_view(version, scope, district, as_of, assessment, lang())
+        map_html = _wall_map(version, scope, district, as_of, assessment, lang(), asset_base())
     except WALL_READ_ERRORS:
         last = good.get(district)
         return WallRead(None, None, None, True) if last is None else last._replace(stale=True)

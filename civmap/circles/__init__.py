@@ -1,0 +1,1 @@
+"""Key point-circles: membership, state, tables, map and the CLI."""

@@ -1,0 +1,1 @@
+"""Map building blocks: compact feature batches and the offline folium map."""

@@ -1,0 +1,266 @@
+"""The city map: district boundaries as the base and four switchable layers on top.
+
+Works with no network at all: Leaflet and civmap's own drawing script are served by
+the app (``static/``), the base is the district polygons, and tiles are optional.
+Data are WGS-84; when the configured tiles are GCJ-02 (AMap) every layer is shifted
+onto them for display only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import Element
+
+from civmap.figures import overdue_days, overdue_mask
+from civmap.i18n import t
+from civmap.maps.batches import FeatureBatch, Field, batch_payload
+from civmap.vocab import Vocabulary
+from geo import convert_geometry
+
+__all__ = ["MapLayers", "TileConfig", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
+           "problem_batch", "shift_layer", "labelled", "add_layer_groups", "render_html", "asset_urls",
+           "district_features", "DISTRICT_FILLS"]
+
+#: Soft fills for district polygons, in district order: the base map when no tiles load.
+DISTRICT_FILLS = ("#e0f2fe", "#fef3c7", "#dcfce7", "#fce7f3", "#ede9fe", "#ffedd5", "#e2e8f0", "#ccfbf1")
+OVERDUE_COLOR = "#b91c1c"
+
+
+@dataclass(frozen=True)
+class TileConfig:
+    """Which tiles to show under the data, and in which coordinate system they are."""
+
+    provider: str = "none"   # none | osm | tianditu | amap | custom
+    url: str = ""
+    key: str = ""
+
+    @property
+    def system(self) -> str:
+        return "gcj02" if self.provider == "amap" else "wgs84"
+
+    def layer(self) -> folium.TileLayer | None:
+        templates = {
+            "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
+            "tianditu": (f"https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                         f"&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}"
+                         f"&TILEROW={{y}}&TILECOL={{x}}&tk={self.key}", "© 天地图"),
+            "amap": ("https://webrd01.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+                     "&x={x}&y={y}&z={z}", "© 高德地图"),
+            "custom": (self.url, "tiles"),
+        }
+        if self.provider == "none" or self.provider not in templates:
+            return None
+        url, attribution = templates[self.provider]
+        return folium.TileLayer(tiles=url, attr=attribution, name="tiles", control=False)
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """What goes on the map, already selected by the filters (GeoDataFrames in EPSG:4326)."""
+
+    districts: gpd.GeoDataFrame
+    points: gpd.GeoDataFrame
+    circles: gpd.GeoDataFrame
+    alleys: gpd.GeoDataFrame
+    problems: gpd.GeoDataFrame
+
+
+def asset_urls(base: str) -> dict[str, str]:
+    base = base.rstrip("/")
+    return {
+        "leaflet_js": f"{base}/vendor/leaflet/leaflet.js",
+        "leaflet_css": f"{base}/vendor/leaflet/leaflet.css",
+        "layers_js": f"{base}/civmap/layers.js",
+        "layers_css": f"{base}/civmap/layers.css",
+        "wall_css": f"{base}/civmap/wall.css",
+    }
+
+
+def shift_layer(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
+    if system == "wgs84" or frame.empty:
+        return frame
+    return frame.set_geometry(convert_geometry(frame.geometry, "wgs84", system))
+
+
+def labelled(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.Series:
+    return frame[column].map(labels).fillna(frame[column])
+
+
+def district_features(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """District shapes for a folium GeoJson with a tooltip: ``code``, ``label``, geometry.
+
+    folium's GeoJsonTooltip writes its property into the page with ``innerHTML``, so the
+    name goes in HTML-escaped as ``label``: a district named ``<img onerror=…>`` shows
+    as that text and runs nothing.
+    """
+    return gpd.GeoDataFrame({"code": districts["code"].to_numpy(),
+                             "label": [html.escape(str(name)) for name in districts["name"]]},
+                            geometry=districts.geometry.to_numpy(), crs=districts.crs)
+
+
+def point_batch(points, vocab, lang, district_names) -> dict:
+    frame = points.assign(
+        category_label=labelled(points, "category", vocab.labels("point_categories", lang)),
+        district_label=points["district_code"].map(district_names),
+        standard_label=points["up_to_standard"].map({True: t("value.yes", lang), False: t("value.no", lang)}),
+    )
+    styles = {code: {"radius": 4, "color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.85}
+              for code, color in vocab.colors("point_categories").items()}
+    fields = [Field(t("field.id", lang), "id"), Field(t("field.category", lang), "category_label", "dict"),
+              Field(t("field.district", lang), "district_label", "dict"),
+              Field(t("field.community", lang), "community", "dict"),
+              Field(t("field.chief", lang), "chief_name"), Field(t("field.unit", lang), "unit_name", "dict"),
+              Field(t("field.authority", lang), "authority", "dict"), Field(t("field.address", lang), "address"),
+              Field(t("field.inspected_on", lang), "inspected_on"), Field(t("field.score", lang), "score_rate", "pct"),
+              Field(t("field.standard", lang), "standard_label", "dict")]
+    return batch_payload(frame, "point", frame["category"].tolist(), styles, fields, title="name")
+
+
+def circle_batches(circles, vocab, lang, district_names, radius_m) -> tuple[dict, dict]:
+    frame = circles.assign(kind_label=labelled(circles, "kind", vocab.labels("centre_kinds", lang)),
+                           district_label=circles["district_code"].map(district_names),
+                           radius=radius_m)
+    colors = vocab.colors("centre_kinds")
+    ring = {k: {"color": c, "weight": 2, "dashArray": "6 4", "fillColor": c, "fillOpacity": 0.08}
+            for k, c in colors.items()}
+    centre = {k: {"radius": 7, "color": "#111827", "weight": 2, "fillColor": c, "fillOpacity": 1}
+              for k, c in colors.items()}
+    fields = [Field(t("field.id", lang), "id"), Field(t("field.kind", lang), "kind_label", "dict"),
+              Field(t("field.district", lang), "district_label", "dict"), Field(t("field.chief", lang), "chief_name"),
+              Field(t("field.unit", lang), "unit_name", "dict"), Field(t("field.radius", lang), "radius", "num")]
+    kinds = frame["kind"].tolist()
+    return (batch_payload(frame, "circle", kinds, ring, fields, title="name", circle_radius=radius_m),
+            batch_payload(frame, "point", kinds, centre, fields, title="name"))
+
+
+def alley_batch(alleys, vocab, lang, district_names) -> dict:
+    frame = alleys.assign(state_label=labelled(alleys, "state", vocab.labels("alley_states", lang)),
+                          district_label=alleys["district_code"].map(district_names),
+                          category_label=vocab.label("point_categories", "back_alley", lang))
+    styles = {k: {"color": c, "weight": 4, "opacity": 0.9} for k, c in vocab.colors("alley_states").items()}
+    fields = [Field(t("field.id", lang), "id"), Field(t("field.category", lang), "category_label", "dict"),
+              Field(t("field.state", lang), "state_label", "dict"),
+              Field(t("field.district", lang), "district_label", "dict"), Field(t("field.chief", lang), "chief_name"),
+              Field(t("field.unit", lang), "unit_name", "dict"), Field(t("field.length", lang), "length_m", "num")]
+    return batch_payload(frame, "line", frame["state"].tolist(), styles, fields, title="name")
+
+
+def problem_batch(problems, vocab, lang, district_names, as_of: dt.date) -> dict:
+    overdue = overdue_mask(problems, vocab, as_of)
+    frame = problems.assign(
+        status_label=labelled(problems, "status", vocab.labels("statuses", lang)),
+        category_label=labelled(problems, "category", vocab.labels("problem_categories", lang)),
+        district_label=problems["district_code"].map(district_names),
+        where=problems["point_name"].fillna("") + " " + problems["address"].fillna(""),
+        days_overdue=overdue_days(problems, as_of).where(overdue),
+    )
+    styles = {code: {"radius": 4.5, "color": "#ffffff", "weight": 1, "fillColor": color, "fillOpacity": 0.95}
+              for code, color in vocab.colors("statuses").items()}
+    styles.update({f"{code}:overdue": {"radius": 6.5, "color": OVERDUE_COLOR, "weight": 3, "fillColor": color,
+                                       "fillOpacity": 1} for code, color in vocab.colors("statuses").items()})
+    keys = [f"{s}:overdue" if o else s for s, o in zip(frame["status"], overdue)]
+    fields = [Field(t("field.id", lang), "id"), Field(t("field.category", lang), "category_label", "dict"),
+              Field(t("field.where", lang), "where"), Field(t("field.district", lang), "district_label", "dict"),
+              Field(t("field.found_on", lang), "found_on"), Field(t("field.deadline", lang), "deadline"),
+              Field(t("field.status", lang), "status_label", "dict"),
+              Field(t("field.overdue_days", lang), "days_overdue", "num"),
+              Field(t("field.unit", lang), "unit_name", "dict"), Field(t("field.chief", lang), "chief_name")]
+    return batch_payload(frame, "point", keys, styles, fields, title="description")
+
+
+def _legend(vocab: Vocabulary, layers: MapLayers, lang: str) -> str:
+    def rows(kind, codes, shape="dot"):
+        colors, labels = vocab.colors(kind), vocab.labels(kind, lang)
+        return "".join(f'<div><i class="civmap-{shape}" style="background:{colors[c]}"></i>{html.escape(labels[c])}</div>'
+                       for c in codes if c in colors)
+    statuses = sorted(set(layers.problems["status"]), key=list(vocab.statuses.index).index) if len(layers.problems) else []
+    categories = [c for c in vocab.point_categories.index if c in set(layers.points["category"])]
+    return f"""
+    <div class="civmap-legend leaflet-control">
+      <details open><summary>{html.escape(t('layer.problems', lang))}</summary>{rows('statuses', statuses)}
+        <div><i class="civmap-dot civmap-overdue"></i>{html.escape(t('legend.overdue', lang))}</div></details>
+      <details open><summary>{html.escape(t('layer.circles', lang))}</summary>{rows('centre_kinds', list(vocab.centre_kinds.index))}</details>
+      <details open><summary>{html.escape(t('layer.alleys', lang))}</summary>{rows('alley_states', list(vocab.alley_states.index), 'line')}</details>
+      <details><summary>{html.escape(t('layer.points', lang))} ({len(categories)})</summary>{rows('point_categories', categories)}</details>
+    </div>"""
+
+
+def offline_map(asset_base: str, tiles: TileConfig = TileConfig(), css: str = "layers_css", **options) -> folium.Map:
+    """An empty folium map whose scripts and styles all come from the app (``asset_base``).
+
+    Every civmap map starts here, so none can reach for folium's CDN defaults. ``css``
+    names the stylesheet in ``asset_urls`` (or is a URL); ``options`` go to folium.Map.
+    """
+    urls = asset_urls(asset_base)
+    # keyboard=False: Leaflet focuses the map on a click for its arrow keys, and focusing
+    # an element in an iframe scrolls the dashboard page, so the first click on a map
+    # that is not wholly on screen would jump the page and miss its feature.
+    settings = {"prefer_canvas": True, "control_scale": True, "zoom_control": True, "zoom_snap": 0.25,
+                "zoom_delta": 0.5, "keyboard": False, **options}
+    fmap = folium.Map(tiles=None, **settings)
+    fmap.default_js = [("leaflet", urls["leaflet_js"])]
+    fmap.default_css = [("leaflet_css", urls["leaflet_css"]), ("civmap_css", urls.get(css, css))]
+    tile_layer = tiles.layer()
+    if tile_layer is not None:
+        tile_layer.add_to(fmap)
+    return fmap
+
+
+def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, asset_base: str,
+              tiles: TileConfig = TileConfig(), radius_m: float = 300.0, height: str = "100%") -> folium.Map:
+    """The folium map of the selection; nothing in it is fetched from outside the app."""
+    system = tiles.system
+    shifted = MapLayers(*(shift_layer(getattr(layers, f), system) for f in MapLayers.__dataclass_fields__))
+    urls = asset_urls(asset_base)
+    district_names = layers.districts.set_index("code")["name"].to_dict() if len(layers.districts) else {}
+    fmap = offline_map(asset_base, tiles, height=height)
+
+    base = folium.FeatureGroup(name=t("layer.districts", lang), control=True).add_to(fmap)
+    if len(shifted.districts):
+        districts = district_features(shifted.districts)
+        districts["fill"] = [DISTRICT_FILLS[i % len(DISTRICT_FILLS)] for i in range(len(districts))]
+        folium.GeoJson(
+            districts, name=t("layer.districts", lang),
+            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#334155", "weight": 2,
+                                      "fillOpacity": 0.55 if tiles.provider == "none" else 0.15},
+            highlight_function=None, tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(base)
+        for row in districts.itertuples():
+            anchor = row.geometry.representative_point()
+            folium.Marker([anchor.y, anchor.x], icon=folium.DivIcon(
+                html=f'<div class="civmap-district-label">{row.label}</div>',
+                icon_size=(80, 20), icon_anchor=(40, 10))).add_to(base)
+        minx, miny, maxx, maxy = shifted.districts.total_bounds
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+
+    groups = (
+        ("layer.points", [point_batch(shifted.points, vocab, lang, district_names)] if len(shifted.points) else []),
+        ("layer.circles", list(circle_batches(shifted.circles, vocab, lang, district_names, radius_m))
+         if len(shifted.circles) else []),
+        ("layer.alleys", [alley_batch(shifted.alleys, vocab, lang, district_names)] if len(shifted.alleys) else []),
+        ("layer.problems", [problem_batch(shifted.problems, vocab, lang, district_names, as_of)]
+         if len(shifted.problems) else []),
+    )
+    add_layer_groups(fmap, groups, urls["layers_js"], lang)
+    fmap.get_root().html.add_child(Element(_legend(vocab, layers, lang)))
+    return fmap
+
+
+def add_layer_groups(fmap: folium.Map, groups, layers_js: str, lang: str) -> None:
+    """One switchable layer per (i18n key, feature batches) in ``groups``, drawn by
+    layers.js, and the open layer control that switches them."""
+    for key, payloads in groups:
+        group = folium.FeatureGroup(name=t(key, lang)).add_to(fmap)
+        for payload in payloads:
+            FeatureBatch(payload, layers_js).add_to(group)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+
+
+def render_html(fmap: folium.Map) -> str:
+    return fmap.get_root().render()

@@ -1,0 +1,1 @@
+"""Rectification progress: status timelines, tallies, ranks, charts and the CLI."""

@@ -1,0 +1,1 @@
+"""An office's set-up of its own city, stage by stage."""

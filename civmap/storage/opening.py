@@ -1,0 +1,139 @@
+"""Opening the store: its schema and version, and the checks that it is civmap's.
+
+The embedded store (``CIVMAP_DATABASE_URL`` unset) is created on first open and brought
+up to date; filling it with the demo city is the demo's business (:mod:`civmap.demo.seed`).
+An office's store is never created here: a missing, empty or unreadable one is a
+``StoreError``. ``python -m civmap init`` creates it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func, insert, inspect, select
+from sqlalchemy.exc import DBAPIError
+
+from civmap.config import Settings, load_settings
+from civmap.storage import schema as s
+from civmap.storage.engine import make_engine, sqlite_path, write_transaction
+from civmap.storage.health import FileWatch, StoreError
+from civmap.storage.migrate import migrate
+from civmap.storage.store import Store
+
+__all__ = ["create_schema", "check_schema", "open_store", "SchemaMismatch", "init_store", "migrate_store",
+           "table_names"]
+
+
+class SchemaMismatch(StoreError):
+    """The store was written by a different schema version than this code expects."""
+
+    def __init__(self, found: str, where: str = ""):
+        older = str(found).isdigit() and int(found) < s.SCHEMA_VERSION
+        super().__init__("schema_older" if older else "schema_version", found=found, expected=s.SCHEMA_VERSION,
+                         where=where)
+
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables and record the schema version; refuse a foreign version.
+
+    Done under the write lock, so two processes starting on a new store at once do not
+    both create it.
+    """
+    with write_transaction(engine) as conn:
+        s.metadata.create_all(conn)
+        found = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar_one_or_none()
+        if found is None:
+            conn.execute(insert(s.meta).values(key="schema_version", value=str(s.SCHEMA_VERSION)))
+        elif found != str(s.SCHEMA_VERSION):
+            raise SchemaMismatch(found, str(engine.url))
+
+
+def check_schema(engine: Engine, where: str) -> None:
+    """Refuse a store that is empty, not civmap's, of another schema version, or unreadable.
+
+    Reads the version and every table's row count (which walks each table's pages), so a
+    file cut short or overwritten is found here and not on a page halfway through.
+    """
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if not tables:
+                raise StoreError("empty", where=where)
+            if not set(s.metadata.tables) <= tables:
+                raise StoreError("not_civmap", where=where)
+            found = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar_one_or_none()
+            if found is None:
+                raise StoreError("not_civmap", where=where)
+            if found != str(s.SCHEMA_VERSION):
+                raise SchemaMismatch(found, where)
+            for table in s.metadata.sorted_tables:
+                conn.execute(select(func.count()).select_from(table)).scalar_one()
+    except DBAPIError as error:
+        raise StoreError("unreadable", where=where, reason=str(error.orig)) from None
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    """Open the configured store; create (and migrate) only the embedded store.
+
+    An office's store must exist and be civmap's: a missing, empty or unreadable one
+    raises ``StoreError`` saying which, and is never created.
+    """
+    settings = settings or load_settings()
+    url, default = settings.database_url, settings.is_default_store
+    engine = make_engine(url, create=default, lock_timeout_s=settings.lock_timeout_s)
+    path = sqlite_path(url)
+    where = str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+    if path is not None and not default:
+        watch = FileWatch.of(path)  # raises StoreError("missing") before SQLite could open it
+        if watch.size == 0:
+            raise StoreError("empty", where=where)
+    if default:
+        try:
+            if inspect(engine).has_table("meta"):
+                migrate(engine)  # the embedded store is civmap's own: bring it up to date
+            create_schema(engine)
+        except DBAPIError as error:  # a damaged embedded file: named, like an office's store
+            raise StoreError("unreadable", where=where, reason=str(error.orig)) from None
+    else:
+        check_schema(engine, where)
+    return Store(engine, watch=FileWatch.of(path) if path is not None else None)
+
+
+def migrate_store(settings: Settings) -> list[int]:
+    """Bring the configured store up to this civmap's schema; the versions reached ([]: current).
+
+    The store must exist and be civmap's (a missing or foreign one is a ``StoreError``);
+    every step runs in one transaction under the write lock.
+    """
+    url = settings.database_url
+    engine = make_engine(url, create=settings.is_default_store, lock_timeout_s=settings.lock_timeout_s)
+    path = sqlite_path(url)
+    where = str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+    if path is not None and not settings.is_default_store:
+        FileWatch.of(path)  # a missing file is refused, not created
+    if not inspect(engine).has_table("meta"):
+        raise StoreError("not_civmap", where=where)
+    reached = migrate(engine)
+    check_schema(engine, where)
+    return reached
+
+
+def init_store(settings: Settings) -> bool:
+    """Create an empty civmap store at the configured URL; False if it is one already.
+
+    The one way (besides ``seed``) to make an office's store: on purpose, never by opening
+    it. Anything at the URL that is not an empty database or a civmap store is refused.
+    """
+    engine = make_engine(settings.database_url, create=True, lock_timeout_s=settings.lock_timeout_s)
+    path = sqlite_path(settings.database_url)
+    try:
+        check_schema(engine, str(path) if path is not None else engine.url.render_as_string(hide_password=True))
+        return False
+    except StoreError as error:
+        if error.code != "empty":
+            raise
+    create_schema(engine)
+    return True
+
+
+def table_names(engine: Engine) -> list[str]:
+    return inspect(engine).get_table_names()

@@ -1,0 +1,1 @@
+"""The command wall: its figures, its map and its HTML."""

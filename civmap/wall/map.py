@@ -1,0 +1,182 @@
+"""The wall's dark map: districts shaded by closing rate, open problems as dots.
+
+A variant of ``civmap.maps.folium_map`` for a screen nobody touches: no popups worth opening,
+no controls, no personal fields in any layer, a legend drawn in plain HTML (a branca
+colormap would pull d3 from a CDN), and sizes in viewport units so the map reads the
+same at 1920×1080 and 3840×2160. Served entirely by the app, like the city map.
+Data are WGS-84 (EPSG:4326); with GCJ-02 tiles every layer is shifted for display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from civmap.figures import format_rate, overdue_mask
+from civmap.i18n import t
+from civmap.maps.batches import FeatureBatch, batch_payload
+from civmap.maps.folium_map import TileConfig, asset_urls, offline_map, shift_layer
+from civmap.vocab import Vocabulary
+from civmap.wall.figures import strip_personal
+
+__all__ = ["build_wall_map", "problem_keys", "rate_domain", "rate_color", "DOT_STYLES",
+           "RATE_COLORS", "NO_DATA_COLOR"]
+
+#: Problem dots: still open (not yet reported fixed), reported fixed awaiting a check, overdue.
+DOT_STYLES = {
+    "open": {"radius": 6, "color": "#0f172a", "weight": 1, "fillColor": "#f8fafc", "fillOpacity": 0.95},
+    "fixed": {"radius": 6, "color": "#0f172a", "weight": 1, "fillColor": "#38bdf8", "fillOpacity": 0.95},
+    "overdue": {"radius": 10, "color": "#ffffff", "weight": 2, "fillColor": "#ff1f5a", "fillOpacity": 1},
+}
+
+
+#: Closing-rate shading, worst to best; interpolated between the stops.
+RATE_COLORS = ("#dc2626", "#f97316", "#facc15", "#a3e635", "#22c55e")
+NO_DATA_COLOR = "#334155"
+
+
+def rate_domain(rates, min_span: float = 0.05) -> tuple[float, float]:
+    """The closing rates the shading spans: worst to best shown, at least ``min_span`` wide.
+
+    The wall asks "which district is behind", so the scale spans the districts shown
+    (the legend prints both ends); the minimum span keeps a tenth of a point from
+    looking like red against green.
+    """
+    known = [float(r) for r in rates if r is not None and not pd.isna(r)]
+    if not known:
+        return (0.0, 1.0)
+    high = max(known)
+    low = max(min(min(known), high - min_span), 0.0)
+    return (low, high if high > low else low + min_span)
+
+
+def _mix(a: str, b: str, share: float) -> str:
+    ca = [int(a[i:i + 2], 16) for i in (1, 3, 5)]
+    cb = [int(b[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(ca, cb))
+
+
+def rate_color(rate: float | None, domain: tuple[float, float]) -> str:
+    """The fill for a closing rate on ``domain`` (red = worst shown, green = best)."""
+    if rate is None or pd.isna(rate):
+        return NO_DATA_COLOR
+    low, high = domain
+    position = 0.0 if high <= low else min(max((rate - low) / (high - low), 0.0), 1.0)
+    scaled = position * (len(RATE_COLORS) - 1)
+    index = min(int(scaled), len(RATE_COLORS) - 2)
+    return _mix(RATE_COLORS[index], RATE_COLORS[index + 1], scaled - index)
+
+
+def problem_keys(problems: pd.DataFrame, vocab: Vocabulary, as_of: dt.date) -> pd.Series:
+    """Each unresolved problem's dot style: ``overdue``, ``open`` or ``fixed``."""
+    overdue = overdue_mask(problems, vocab, as_of)
+    fixed = problems["status"].isin(vocab.statuses_of_type("fixed"))
+    keys = pd.Series("open", index=problems.index)
+    keys[fixed] = "fixed"
+    keys[overdue] = "overdue"
+    return keys
+
+
+def _legend(domain: tuple[float, float], counts: dict[str, int], lang: str) -> str:
+    gradient = ", ".join(RATE_COLORS)
+    dots = "".join(
+        f'<div class="wall-legend-row"><i class="wall-dot wall-dot-{key}"></i>'
+        f'{html.escape(t("wall.map." + key, lang))} <b>{counts.get(key, 0):,}</b></div>'
+        for key in ("overdue", "open", "fixed"))
+    return f"""
+    <div class="wall-legend">
+      <div class="wall-legend-title">{html.escape(t("wall.map.shading", lang))}</div>
+      <div class="wall-legend-bar" style="background:linear-gradient(to right, {gradient})"></div>
+      <div class="wall-legend-scale"><span>{domain[0] * 100:.1f}%</span><span>{domain[1] * 100:.1f}%</span></div>
+      {dots}
+    </div>"""
+
+
+class _FitBounds(MacroElement):
+    """Fit the map to ``bounds`` now and whenever its frame is resized, so the city (or
+    the district in focus) always fills the panel, whatever the wall's resolution."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map, bounds) {
+          function fit() { map.invalidateSize(false); map.fitBounds(bounds, {padding: [14, 14]}); }
+          fit();
+          window.addEventListener("resize", fit);
+        })({{ this._parent.get_name() }}, {{ this.bounds }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = json.dumps(bounds)
+
+
+def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: gpd.GeoDataFrame,
+                   vocab: Vocabulary, as_of: dt.date, asset_base: str, lang: str = "zh",
+                   focus: str | None = None, tiles: TileConfig = TileConfig()) -> folium.Map:
+    """The dark wall map.
+
+    Parameters
+    ----------
+    districts : GeoDataFrame (EPSG:4326) with ``code`` and ``name``; all of the city.
+    rates : ``civmap.wall.figures.district_rates`` output, one row per district.
+    problems : the problems of the view (EPSG:4326); only unresolved ones are drawn.
+    focus : a district code to zoom to (others are dimmed), or None for the whole city.
+    """
+    system = tiles.system
+    urls = asset_urls(asset_base)
+    fmap = offline_map(asset_base, tiles, css="wall_css", zoom_control=False, control_scale=False,
+                       attribution_control=False, scrollWheelZoom=False, dragging=False, doubleClickZoom=False,
+                       touchZoom=False, boxZoom=False, zoom_snap=0.1, height="100%")
+
+    shown = shift_layer(districts[["code", "name", "geometry"]], system).copy()
+    focus_frame = shown[shown["code"] == focus] if focus is not None else shown
+    if len(focus_frame):  # fitted first, so that the layers below are drawn at the final zoom
+        minx, miny, maxx, maxy = focus_frame.total_bounds
+        _FitBounds([[miny, minx], [maxy, maxx]]).add_to(fmap)
+
+    domain = rate_domain(rates["closing_rate"].tolist())
+    by_code = rates.set_index("code")
+    shown["fill"] = [rate_color(by_code.at[c, "closing_rate"], domain) if c in by_code.index else None
+                     for c in shown["code"]]
+    shown["dim"] = [focus is not None and c != focus for c in shown["code"]]
+    folium.GeoJson(
+        shown.drop(columns="name"),
+        style_function=lambda f: {
+            "fillColor": "#1e293b" if f["properties"]["dim"] else f["properties"]["fill"],
+            "fillOpacity": 0.35 if f["properties"]["dim"] else 0.68,
+            "color": "#94a3b8" if f["properties"]["dim"] else "#e2e8f0",
+            "weight": 1.5 if f["properties"]["dim"] else 2.5},
+        highlight_function=None, interactive=False,
+    ).add_to(fmap)
+    for row in shown.itertuples():
+        rate = by_code.at[row.code, "closing_rate"] if row.code in by_code.index else None
+        text = format_rate(rate)
+        anchor = row.geometry.representative_point()
+        css = "wall-district-label wall-dim" if row.dim else "wall-district-label"
+        folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(
+            html=f'<div class="{css}"><b>{html.escape(str(row.name))}</b><span>{html.escape(text)}</span></div>',
+            icon_size=(0, 0), icon_anchor=(0, 0))).add_to(fmap)
+
+    unresolved = strip_personal(problems[problems["status"].isin(vocab.unresolved_statuses)])
+    unresolved = shift_layer(unresolved, system)
+    keys = problem_keys(unresolved, vocab, as_of) if len(unresolved) else pd.Series(dtype=str)
+    # Overdue dots last, so they are drawn on top.
+    order = keys.map({"fixed": 0, "open": 1, "overdue": 2}).sort_values(kind="stable").index
+    group = folium.FeatureGroup(name=t("layer.problems", lang)).add_to(fmap)
+    if len(unresolved):
+        ordered = unresolved.loc[order]
+        payload = batch_payload(ordered, "point", keys.loc[order].tolist(), DOT_STYLES, fields=[])
+        FeatureBatch(payload, urls["layers_js"]).add_to(group)
+
+    counts = keys.value_counts().to_dict() if len(keys) else {}
+    fmap.get_root().html.add_child(Element(_legend(domain, counts, lang)))
+    return fmap
