@@ -19,7 +19,7 @@ from civmap import clock
 from civmap import schema as s
 from civmap.engine import write_transaction
 
-__all__ = ["ACTIONS", "record", "record_now", "trail", "operator"]
+__all__ = ["ACTIONS", "record", "record_now", "record_import", "trail", "operator"]
 
 #: Every action the trail knows.
 ACTIONS = ("login_ok", "login_failed", "login_locked", "token_login", "import", "user_add", "user_disable",
@@ -53,6 +53,12 @@ def record_now(engine: Engine, actor: str, action: str, subject: str | None = No
     """Add one row in a transaction of its own (for events that change nothing else)."""
     with write_transaction(engine) as conn:
         record(conn, actor, action, subject, **detail)
+
+
+def record_import(engine: Engine, actor: str, file_name: str, kind: str, result) -> None:
+    """An import that wrote (a ``civmap.ledger.CommitResult``): who, which file, what it changed."""
+    record_now(engine, actor, "import", file_name, kind=kind, inserted=result.inserted, updated=result.updated,
+               unchanged=result.unchanged, rejected=result.rejected, events=result.events, removed=result.removed)
 
 
 def trail(engine: Engine, since: dt.datetime | None = None, until: dt.datetime | None = None,
