@@ -126,3 +126,20 @@ def test_the_account_page_is_for_the_office_only(office):
     trail = at.dataframe[1].value
     assert (trail["操作"] == "user_add").sum() == 3
     assert PASSWORD not in trail.to_string()
+
+
+def test_photos_show_with_their_flags(office, tmp_path):
+    from civmap.cases import CaseRules, make_move, read_photo
+    from tests.photo_samples import jpeg
+
+    pid = _problem(office, "D01", "fixing")
+    li = accounts.get_user(office.engine, "li")
+    case = load_case(office, li, VOCAB, pid)
+    photos = [read_photo(jpeg(case["lon"], case["lat"] + 0.018), "far.jpg", 10**7), read_photo(jpeg(), "plain.jpg",
+                                                                                                 10**7)]
+    make_move(office, VOCAB, li, "report", pid, case["version"], CaseRules(tmp_path / "photos"), note="好了",
+              photos=photos)
+    at = _page("pages/problem.py", "insp", {"id": pid})
+    assert len(at.get("image")) == 2
+    (flag,) = [w for w in _texts(at, "warning") if "from the problem" in w]
+    assert flag.startswith("Taken 1,9") or flag.startswith("Taken 2,0")

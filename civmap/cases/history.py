@@ -34,4 +34,6 @@ def photos_of(engine: Engine, problem_id: str) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(select(*(p.c[c] for c in columns)).where(p.c.problem_id == problem_id)
                             .order_by(p.c.at, p.c.id)).all()
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["flag"] = frame["flag"].fillna("")  # "": nothing doubtful
+    return frame

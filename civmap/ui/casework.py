@@ -92,7 +92,7 @@ def show_photos(problem_id: str) -> None:
         with columns[i % 4]:
             st.image(read_file(folder, photo.thumb),
                      caption=f"{t('case.stage.' + photo.stage, code)} · {photo.actor} · {str(photo.at)[:16]}")
-            for flag in (photo.flag or "").split():
+            for flag in photo.flag.split():
                 distance = "" if pd.isna(photo.distance_m) else f"{photo.distance_m:,.0f}"
                 st.warning(t(f"case.flag.{flag}", code, distance=distance))
 
