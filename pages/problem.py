@@ -23,7 +23,7 @@ st.query_params["id"] = problem_id
 try:
     case = casework.current_case(user, problem_id)
 except NotFound:
-    st.warning(t("case.not_found", lang, id=problem_id))
+    st.warning(t("case.not_found", lang, id=ui.plain(problem_id)))
     st.stop()
 
 done = st.session_state.pop("civmap_case_done", None)

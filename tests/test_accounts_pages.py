@@ -13,6 +13,7 @@ from civmap.accounts import Area
 from civmap.cases import load_case
 from civmap.db import make_engine
 from civmap.store import Store
+from civmap.ui.text import plain
 from civmap.vocab import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +74,7 @@ def test_signing_in_with_the_form_wrong_then_right(office):
     at.text_input(key="civmap_login_password").set_value(PASSWORD)
     at.button[0].click().run()
     assert not at.exception and at.session_state["civmap_user"] == "li"
-    assert any("Signed in as <b>li</b>" in c for c in _texts(at, "caption"))  # the name as text, not markup
+    assert f"Signed in as {plain('<b>li</b>')} (District head)" in _texts(at, "caption")  # text, not markup
     assert audit.trail(office.engine)["action"].tolist()[-2:] == ["login_failed", "login_ok"]
     assert "civmap_login_password" not in at.session_state
 
@@ -87,7 +88,7 @@ def test_an_idle_session_expires_and_says_so(office):
 def test_a_district_head_sees_his_problem_and_its_moves_but_not_another_districts(office):
     mine, theirs = _problem(office, "D01", "found"), _problem(office, "D02", "found")
     other = _page("pages/problem.py", "li", {"id": theirs})
-    assert _texts(other, "warning") == [f"No problem {theirs} found."] and not other.get("dataframe")
+    assert _texts(other, "warning") == [f"No problem {plain(theirs)} found."] and not other.get("dataframe")
     at = _page("pages/problem.py", "li", {"id": mine})
     assert [e.label for e in at.expander] == ["Assign"]
     facts = at.dataframe[0].value
@@ -113,7 +114,7 @@ def test_a_move_from_the_page_and_the_conflict_message(office):
     late.text_area[0].set_value("又脏了")
     late.button(key="FormSubmitter:civmap_move:%s:reopen-Submit: Reopen" % pid).click().run()
     errors = _texts(late, "error")
-    assert errors and "just changed by insp" in errors[0] and "Closed" in errors[0]
+    assert errors and f"just changed by {plain('insp')}" in errors[0] and "Closed" in errors[0]
     assert office.problems().set_index("id").at[pid, "status"] == "closed"
 
 

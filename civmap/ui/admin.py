@@ -13,6 +13,7 @@ from civmap.accounts import Area, User
 from civmap.i18n import t
 from civmap.safecells import csv_text
 from civmap.ui.core import district_names, lang, store, vocab
+from civmap.ui.text import plain
 
 __all__ = ["users_table", "add_user_form", "change_user_form", "audit_section"]
 
@@ -61,9 +62,9 @@ def add_user_form(actor: User) -> None:
                 accounts.add_user(store().engine, vocab(), actor.login, login, name, role, area,
                                   password=password or None)
             except ValueError as error:  # names the field; never echoes the password
-                st.error(str(error))
+                st.error(plain(str(error)))
                 return
-            st.success(t("admin.added", code, login=login.strip()))
+            st.success(t("admin.added", code, login=plain(login.strip())))
 
 
 def change_user_form(actor: User) -> None:
@@ -87,7 +88,7 @@ def change_user_form(actor: User) -> None:
             else:
                 return
         except ValueError as error:
-            st.error(str(error))
+            st.error(plain(str(error)))
             return
         st.success(t("admin.done", code))
 

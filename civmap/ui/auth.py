@@ -14,8 +14,10 @@ import streamlit as st
 from civmap import accounts, clock
 from civmap.accounts import LoginPolicy, Role, User
 from civmap.audit import record_now
+from civmap.health import StoreError
 from civmap.i18n import t
 from civmap.ui.core import lang, settings, store, vocab
+from civmap.ui.text import plain
 
 __all__ = ["require_user", "signed_in_user", "user_role", "sign_out_button", "sso_configured", "screen_user"]
 
@@ -44,7 +46,7 @@ def _sso_user() -> User | None:
         return None
     found = accounts.user_by_identity(store().engine, st.user.get("sub"), st.user.get("email"))
     if found is None:
-        st.warning(t("auth.sso_unknown", lang(), who=st.user.get("email") or st.user.get("sub") or "?"))
+        st.warning(t("auth.sso_unknown", lang(), who=plain(st.user.get("email") or st.user.get("sub") or "?")))
         return None
     if st.session_state.get(_USER) != found.login:  # once per session, not on every click
         record_now(store().engine, found.login, "login_ok", found.login, via="sso")
@@ -77,7 +79,7 @@ def user_role(user: User) -> Role:
     """The user's role; a role the office has since removed from roles.csv stops the page."""
     roles = accounts.roles_of(vocab())
     if user.role not in roles:
-        st.error(t("auth.no_role", lang(), login=user.login, role=user.role))
+        st.error(t("auth.no_role", lang(), login=plain(user.login), role=plain(user.role)))
         st.stop()
     return roles[user.role]
 
@@ -92,8 +94,13 @@ def _login_form() -> None:
         password = st.text_input(t("auth.password", code), type="password", key="civmap_login_password")
         submitted = st.form_submit_button(t("auth.submit", code), type="primary")
     if submitted:
-        result = accounts.sign_in(store().engine, login, password, _policy())
-        del st.session_state["civmap_login_password"]  # not kept in the session, whatever the outcome
+        try:
+            result = accounts.sign_in(store().engine, login, password, _policy())
+        except StoreError as error:  # the write lock stayed taken
+            st.error(error.message(code))
+            return
+        finally:
+            del st.session_state["civmap_login_password"]  # not kept in the session, whatever the outcome
         if result.outcome == "ok":
             st.session_state[_USER], st.session_state[_SEEN] = result.user.login, clock.now()
             st.rerun()
@@ -116,7 +123,7 @@ def require_user() -> User:
 
 def sign_out_button(user: User) -> None:
     code = lang()
-    st.caption(t("auth.signed_in_as", code, name=user.display_name, role=user_role(user).label(code)))
+    st.caption(t("auth.signed_in_as", code, name=plain(user.display_name), role=plain(user_role(user).label(code))))
     if st.button(t("auth.sign_out", code), key="civmap_sign_out"):
         _forget()
         if sso_configured() and getattr(st.user, "is_logged_in", False):

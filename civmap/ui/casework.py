@@ -19,8 +19,10 @@ from civmap.cases import (
     photos_of, read_photo,
 )
 from civmap.cases.files import read_file
+from civmap.health import StoreError
 from civmap.i18n import t
 from civmap.ui.core import lang, settings, store, vocab
+from civmap.ui.text import plain
 
 __all__ = ["facts_table", "history_table", "show_photos", "move_forms", "error_text", "seen_version", "current_case"]
 
@@ -41,7 +43,7 @@ def _status(code) -> str:
 def error_text(error: CaseError | PhotoError) -> str:
     code = lang()
     if isinstance(error, PhotoError):
-        return t(f"photo.error.{error.code}", code, name=error.name, **error.values)
+        return t(f"photo.error.{error.code}", code, name=plain(error.name), **error.values)
     values = dict(error.values)
     if "field" in values:
         values["field"] = t(f"case.field.{values['field']}", code)
@@ -49,7 +51,8 @@ def error_text(error: CaseError | PhotoError) -> str:
         values["status"] = _status(values["status"])
     if isinstance(error, Conflict):
         values["actor"] = error.state.get("last_actor") or "?"
-    return t(f"case.error.{error.code}", code, **values)
+    # shown as Markdown by st.error: stored and typed text stays text
+    return t(f"case.error.{error.code}", code, **{k: plain(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 def facts_table(case: dict, district_names: dict[str, str]) -> pd.DataFrame:
@@ -91,7 +94,7 @@ def show_photos(problem_id: str) -> None:
     for i, photo in enumerate(photos.itertuples()):
         with columns[i % 4]:
             st.image(read_file(folder, photo.thumb),
-                     caption=f"{t('case.stage.' + photo.stage, code)} · {photo.actor} · {str(photo.at)[:16]}")
+                     caption=plain(f"{t('case.stage.' + photo.stage, code)} · {photo.actor} · {str(photo.at)[:16]}"))
             for flag in photo.flag.split():
                 distance = "" if pd.isna(photo.distance_m) else f"{photo.distance_m:,.0f}"
                 st.warning(t(f"case.flag.{flag}", code, distance=distance))
@@ -144,8 +147,11 @@ def move_forms(user: User, role: Role, case: dict, units: pd.DataFrame) -> None:
             except (CaseError, PhotoError) as error:
                 st.error(error_text(error))
                 return
+            except StoreError as error:  # the write lock stayed taken: nothing was written
+                st.error(error.message(code))
+                return
             st.session_state.pop(_seen_key(case["id"]), None)
-            st.session_state["civmap_case_done"] = t("case.done", code, move=move.label(code))
+            st.session_state["civmap_case_done"] = t("case.done", code, move=plain(move.label(code)))
             st.rerun()
 
 
