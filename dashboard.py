@@ -21,5 +21,7 @@ PAGES = [
     st.Page("pages/wall.py", title=t("page.wall", code), icon=":material/tv:", url_path="wall"),
     st.Page("pages/ledger.py", title=t("page.import", code), icon=":material/upload_file:", url_path="ledger"),
     st.Page("pages/setup.py", title=t("page.setup", code), icon=":material/checklist:", url_path="setup"),
+    st.Page("pages/problem.py", title=t("page.problem", code), icon=":material/assignment:", url_path="problem"),
+    st.Page("pages/admin.py", title=t("page.admin", code), icon=":material/manage_accounts:", url_path="admin"),
 ]
 st.navigation(PAGES).run()

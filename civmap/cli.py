@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from civmap.config import load_settings
+from civmap.accounts import cli as accounts_cli
 from civmap.bulletin import cli as bulletin_cli
 from civmap.circles import cli as circles_cli
 from civmap.console import operator_store, print_frame
@@ -125,7 +126,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
 #: Further subcommands, defined next to the code they expose: each module has ``REGISTERS``,
 #: a list of ``register(subparsers) -> (name, handler)`` functions.
-SUBCOMMAND_MODULES = (circles_cli, progress_cli, ledger_cli, setup_cli, storage_cli, bulletin_cli)
+SUBCOMMAND_MODULES = (circles_cli, progress_cli, ledger_cli, setup_cli, storage_cli, bulletin_cli,
+                      accounts_cli)
 
 
 def _plugins() -> list[Callable]:

@@ -69,6 +69,22 @@ SETTINGS: tuple[Setting, ...] = (
             "ledger leaves 是否达标 blank."),
     Setting("lock_timeout_s", "CIVMAP_LOCK_TIMEOUT_S", "30",
             "Seconds an import or status change waits for another's write lock before it gives up, changing nothing."),
+    # Accounts and the case flow (civmap.accounts, civmap.cases)
+    Setting("login_max_failures", "CIVMAP_LOGIN_MAX_FAILURES", "5",
+            "Wrong passwords in a row after which an account is locked for CIVMAP_LOGIN_LOCK_MINUTES."),
+    Setting("login_lock_minutes", "CIVMAP_LOGIN_LOCK_MINUTES", "15",
+            "Minutes an account stays locked after too many wrong passwords."),
+    Setting("session_idle_minutes", "CIVMAP_SESSION_IDLE_MINUTES", "30",
+            "Minutes without a click after which a local sign-in expires."),
+    Setting("closer_not_reporter", "CIVMAP_CLOSER_NOT_REPORTER", "true",
+            "`true`: whoever reported a problem fixed may not also close it (销号); `false` allows it."),
+    Setting("photos_dir", "CIVMAP_PHOTOS_DIR", "",
+            "Folder of evidence photos. Unset: `photos/` next to the SQLite store (in the data folder for "
+            "PostgreSQL)."),
+    Setting("photo_max_mb", "CIVMAP_PHOTO_MAX_MB", "10", "Largest photo (MB) that may be uploaded."),
+    Setting("photo_max_distance_m", "CIVMAP_PHOTO_MAX_DISTANCE_M", "500",
+            "A 'fixed' photo whose GPS place (EXIF) is farther than this (metres, ground) from the problem is "
+            "flagged."),
 )
 
 
@@ -98,6 +114,13 @@ class Settings:
     date_years_ahead: int = 5
     lock_timeout_s: float = 30.0
     standard_score: float = 0.8
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    session_idle_minutes: int = 30
+    closer_not_reporter: bool = True
+    photos_dir: Path | None = None
+    photo_max_mb: int = 10
+    photo_max_distance_m: float = 500.0
     is_default_store: bool = field(default=False)
 
 
@@ -145,7 +168,9 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
     tie_distance = number("tie_distance_m")
     if tie_distance < 0:
         raise ValueError(f"CIVMAP_TIE_DISTANCE_M={raw['tie_distance_m']!r} must not be negative")
-    limits = {name: number(name, int) for name in ("import_memory_mb", "import_max_rows", "date_years_ahead")}
+    limits = {name: number(name, int) for name in ("import_memory_mb", "import_max_rows", "date_years_ahead",
+                                                   "login_max_failures", "login_lock_minutes",
+                                                   "session_idle_minutes", "photo_max_mb")}
     for name, value in limits.items():
         if value <= 0:
             var = next(s.env for s in SETTINGS if s.name == name)
@@ -171,8 +196,38 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         **limits,
         lock_timeout_s=_lock_timeout(number("lock_timeout_s")),
         standard_score=_share("standard_score", number("standard_score")),
+        closer_not_reporter=_yes_no("closer_not_reporter", raw["closer_not_reporter"]),
+        photos_dir=_photos_dir(raw["photos_dir"], url, data_dir),
+        photo_max_distance_m=_positive("photo_max_distance_m", number("photo_max_distance_m")),
         is_default_store=is_default,
     )
+
+
+def _env_of(name: str) -> str:
+    return next(s.env for s in SETTINGS if s.name == name)
+
+
+def _yes_no(name: str, text: str) -> bool:
+    word = text.strip().lower()
+    if word not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"{_env_of(name)}={text!r}: expected true or false")
+    return word in ("true", "1", "yes")
+
+
+def _positive(name: str, value: float) -> float:
+    if not value > 0:  # NaN fails too
+        raise ValueError(f"{_env_of(name)}={value!r} must be positive")
+    return value
+
+
+def _photos_dir(text: str, url: str, data_dir: Path) -> Path:
+    """Photos live beside the store they belong to, so copying the SQLite file's folder keeps both."""
+    if text.strip():
+        return Path(text.strip())
+    from civmap.storage.engine import sqlite_path
+
+    path = sqlite_path(url)
+    return (path.parent if path is not None else data_dir) / "photos"
 
 
 def _share(name: str, value: float) -> float:

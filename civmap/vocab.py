@@ -31,10 +31,13 @@ _FILES = {
     "alley_states": ("code", "zh", "en", "color"),
     "problem_sources": ("code", "zh", "en"),
     "unit_kinds": ("code", "zh", "en"),
+    # Who may do what (civmap.accounts) and the case flow's moves (civmap.cases).
+    "roles": ("code", "zh", "en", "scope", "personal_data", "import", "manage_accounts", "record", "screen"),
+    "moves": ("code", "zh", "en", "from", "to", "needs", "roles"),
 }
 #: Vocabularies added after offices first copied the folder: read from civmap's own
 #: ``data/vocab`` when an office's folder has no file for them yet.
-_OPTIONAL = ("unit_kinds",)
+_OPTIONAL = ("unit_kinds", "roles", "moves")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Vocabulary:
     alley_states: pd.DataFrame
     problem_sources: pd.DataFrame
     unit_kinds: pd.DataFrame
+    roles: pd.DataFrame
+    moves: pd.DataFrame
 
     def table(self, kind: str) -> pd.DataFrame:
         if kind not in _FILES:

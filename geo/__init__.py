@@ -18,7 +18,7 @@ from .coords import (
     wgs84_to_gcj02,
 )
 from .crs import WGS84, metric_crs, require_geographic, require_projected, to_metric
-from .join import nearest_part, nearest_point, nearest_points_to, within_distance
+from .join import ground_distance_m, nearest_part, nearest_point, nearest_points_to, within_distance
 
 __all__ = [
     # crs
@@ -27,7 +27,7 @@ __all__ = [
     "SYSTEMS", "wgs84_to_gcj02", "gcj02_to_wgs84", "gcj02_to_bd09", "bd09_to_gcj02",
     "wgs84_to_bd09", "bd09_to_wgs84", "convert", "convert_geometry",
     # join
-    "within_distance", "nearest_point", "nearest_points_to", "nearest_part",
+    "within_distance", "nearest_point", "nearest_points_to", "nearest_part", "ground_distance_m",
     # boundaries
     "assign_area", "random_points_in", "voronoi_districts",
 ]

@@ -17,7 +17,7 @@ import shapely
 
 from .crs import WGS84, metric_crs as _choose_metric_crs, require_geographic
 
-__all__ = ["within_distance", "nearest_point", "nearest_points_to", "nearest_part"]
+__all__ = ["within_distance", "nearest_point", "nearest_points_to", "nearest_part", "ground_distance_m"]
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 # The metric search radius is widened before the geodesic check so that no member is
@@ -25,6 +25,20 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 # the pad (5 m + 1 %) covers that with a wide margin even a little outside the zone.
 _PAD_M = 5.0
 _PAD_FRACTION = 0.01
+
+
+def ground_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Geodesic metres between two WGS-84 points (longitude, latitude in degrees).
+
+    For one pair, such as a photo's GPS place and its problem, where building GeoSeries
+    and choosing a metric CRS would be all overhead: the ellipsoid gives the ground
+    distance directly. Raises ValueError for a coordinate that is not a finite number
+    or out of range.
+    """
+    for name, value, limit in (("lon1", lon1, 180), ("lat1", lat1, 90), ("lon2", lon2, 180), ("lat2", lat2, 90)):
+        if not (np.isfinite(value) and -limit <= value <= limit):
+            raise ValueError(f"{name}={value!r} is not a WGS-84 coordinate")
+    return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2])
 
 
 def _wgs84(data, what: str) -> gpd.GeoSeries:

@@ -75,7 +75,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(t("ledger.cli.dry_run", lang))
     elif checked.records:
-        print(committed_text(commit_ledger(store, checked, vocab), lang))
+        from civmap.audit import operator, record_import
+
+        result = commit_ledger(store, checked, vocab)
+        record_import(store.engine, operator(), path.name, args.kind, result)
+        print(committed_text(result, lang))
     return 1 if checked.issues else 0
 
 

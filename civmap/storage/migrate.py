@@ -39,8 +39,15 @@ def _to_2(conn) -> None:
     conn.execute(text("CREATE UNIQUE INDEX ix_inspections_ref ON inspections (ref)"))
 
 
+def _to_3(conn) -> None:
+    """Accounts, wall-screen tokens, the audit trail and photos; events say which move made them."""
+    for column in ("move VARCHAR(16)", "unit_code VARCHAR(32)"):
+        conn.execute(text(f"ALTER TABLE problem_events ADD COLUMN {column}"))
+    s.metadata.create_all(conn, tables=[s.users, s.wall_tokens, s.audit, s.photos])
+
+
 #: version → the step that takes a store of that version to the next.
-STEPS: dict[int, Callable] = {1: _to_2}
+STEPS: dict[int, Callable] = {1: _to_2, 2: _to_3}
 
 
 def stored_version(conn) -> int | None:

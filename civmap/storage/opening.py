@@ -58,13 +58,15 @@ def check_schema(engine: Engine, where: str) -> None:
             tables = set(inspect(conn).get_table_names())
             if not tables:
                 raise StoreError("empty", where=where)
-            if not set(s.metadata.tables) <= tables:
+            if "meta" not in tables:
                 raise StoreError("not_civmap", where=where)
             found = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar_one_or_none()
             if found is None:
                 raise StoreError("not_civmap", where=where)
-            if found != str(s.SCHEMA_VERSION):
+            if found != str(s.SCHEMA_VERSION):  # before the tables: an older store lacks the newer ones
                 raise SchemaMismatch(found, where)
+            if not set(s.metadata.tables) <= tables:
+                raise StoreError("not_civmap", where=where)
             for table in s.metadata.sorted_tables:
                 conn.execute(select(func.count()).select_from(table)).scalar_one()
     except DBAPIError as error:

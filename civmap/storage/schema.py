@@ -18,11 +18,12 @@ from sqlalchemy import (
 __all__ = [
     "SCHEMA_VERSION", "metadata", "meta", "areas", "units", "points", "inspections",
     "circles", "alleys", "problems", "problem_events", "inspection_ref",
+    "users", "wall_tokens", "audit", "photos",
 ]
 
 #: Bumped by every change to the tables below; recorded in ``meta``. A store of an older
 #: version is brought up to date by ``civmap.storage.migrate`` (``python -m civmap migrate``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -157,8 +158,90 @@ problem_events = Table(
     # so a past day's overdue state can be recomputed.
     Column("deadline", Date, nullable=True),
     Column("note", Text, nullable=True),
+    # Version 3: the case-flow move that made the event (assign, report ...; none for an
+    # import) and the unit it was assigned to, so the history says what and to whom.
+    Column("move", String(16), nullable=True),
+    Column("unit_code", String(32), nullable=True),
     Index("ix_events_problem", "problem_id", "at"),
     Index("ix_events_at", "at"),
+)
+
+
+# -- version 3: accounts, the audit trail, photos (see civmap.accounts, civmap.cases) --------
+#: Who may sign in. The area is kept as plain codes (space-separated) for the role's
+#: scope to read: districts, streets, or one responsible unit.
+users = Table(
+    "users", metadata,
+    Column("login", String(64), primary_key=True),
+    Column("display_name", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("district_codes", Text, nullable=False, default=""),
+    Column("street_codes", Text, nullable=False, default=""),
+    Column("unit_code", String(32), nullable=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+    #: An argon2 hash (never the password); None: the account signs in by single sign-on only.
+    Column("password_hash", Text, nullable=True),
+    Column("sso_sub", String(255), nullable=True),
+    Column("sso_email", String(255), nullable=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("failed_at", DateTime, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Index("ix_users_sub", "sso_sub", unique=True),
+    Index("ix_users_email", "sso_email"),
+)
+
+#: Long-lived sign-ins of command-centre screens; only a SHA-256 of the token is kept.
+wall_tokens = Table(
+    "wall_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(64), ForeignKey("users.login"), nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+    Column("revoked_by", String(64), nullable=True),
+    Column("last_used_at", DateTime, nullable=True),
+    Index("ix_wall_tokens_hash", "token_hash", unique=True),
+)
+
+#: What was done, by whom, when: sign-ins, imports, account changes, every problem move.
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("subject", String(255), nullable=True),
+    #: JSON text: counts, from/to, reasons (never a password or a token).
+    Column("detail", Text, nullable=True),
+    Index("ix_audit_at", "at"),
+)
+
+#: Evidence photos. Files live under the photos folder (``CIVMAP_PHOTOS_DIR``); no foreign
+#: key to ``problems``, so no import or re-seed can take a photo with it.
+photos = Table(
+    "photos", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("problem_id", String(32), nullable=False),
+    Column("event_id", Integer, nullable=True),
+    Column("stage", String(16), nullable=False),
+    Column("file", String(255), nullable=False),
+    Column("thumb", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("media_type", String(32), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("name", String(255), nullable=True),
+    Column("actor", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("taken_at", DateTime, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    #: Why the photo is doubtful (``far``, ``before_assigned``; space-separated), or None.
+    Column("flag", String(64), nullable=True),
+    Column("distance_m", Float, nullable=True),
+    Index("ix_photos_problem", "problem_id"),
 )
 
 

@@ -25,7 +25,7 @@ from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "asset_base", "cache_key", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
+    "ICON", "asset_base", "cache_key", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
     "current_scope", "current_store", "district_names", "lang", "metric_row", "overdue_table", "selection",
     "settings", "show_map", "table_labels", "tile_config", "vocab",
 ]
@@ -65,8 +65,11 @@ def _opened_store() -> Store:
     return open_first_run(settings())
 
 
-def _city_store() -> Store:
+def city_store() -> Store:
     """The whole-city store, checked on every call; on a fault, an error and a stopped page.
+
+    Only sign-in and account management read it whole (a user is looked up before his
+    scope is known); every page's data comes through ``current_store``.
 
     A store whose file went away, was replaced or broke is dropped from the resource cache
     and opened again (a restored file is picked up at once); if it still cannot be used,
@@ -102,7 +105,7 @@ def current_scope() -> Scope:
 def current_store() -> Store:
     """The store as the current user may see it, already scoped: every page, the wall, the
     ledger page (checks, imports, exports) and the bulletin read and write through it."""
-    return _city_store().within(current_scope())
+    return city_store().within(current_scope())
 
 
 def vocab() -> Vocabulary:

@@ -1,0 +1,179 @@
+"""Making a move on a problem: checked, applied and recorded in one write transaction.
+
+A move updates the problem and appends a ``problem_events`` row exactly as an imported
+status change does (status, status_since, the deadline in force), and bumps the data
+version, so the progress figures and the wall count it like any ledger event. The user
+sends the version of the problem they saw (its latest event id); if another move or an
+import got there first, ``Conflict`` carries the state as it is now and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from sqlalchemy import func, insert, select, update
+
+from civmap import clock
+from civmap.storage import schema as s
+from civmap.accounts import User, covers, roles_of
+from civmap.audit import record
+from civmap.cases.files import save_photo
+from civmap.cases.flow import Conflict, Move, NotFound, Refused, check_inputs, moves_of
+from civmap.cases.photos import Photo, flags_for
+from civmap.storage.engine import write_transaction
+from civmap.storage.store import Store
+from civmap.storage.writes import bump_version
+from civmap.vocab import Vocabulary
+
+__all__ = ["CaseRules", "Moved", "load_case", "make_move"]
+
+P, E = s.problems, s.problem_events
+_FACTS = (P.c.id, P.c.description, P.c.category, P.c.source, P.c.point_id, P.c.district_code, P.c.street_code,
+          P.c.lon, P.c.lat, P.c.address, P.c.found_on, P.c.deadline, P.c.status, P.c.status_since, P.c.unit_code)
+
+
+@dataclass(frozen=True)
+class CaseRules:
+    """The office's switches for the flow (from the settings)."""
+
+    photos_dir: Path
+    closer_not_reporter: bool = True
+    photo_max_distance_m: float = 500.0
+
+    @classmethod
+    def from_settings(cls, settings) -> "CaseRules":
+        return cls(settings.photos_dir, settings.closer_not_reporter, settings.photo_max_distance_m)
+
+
+@dataclass(frozen=True)
+class Moved:
+    event_id: int
+    status: str
+    photo_flags: tuple[tuple[str, ...], ...]
+    data_version: str
+
+
+def _case(conn, problem_id: str) -> dict | None:
+    row = conn.execute(select(*_FACTS).where(P.c.id == problem_id)).mappings().one_or_none()
+    if row is None:
+        return None
+    # The version is the highest event id (a new event always gets a higher one); the last
+    # event in time is what the user is told about.
+    version = conn.execute(select(func.max(E.c.id)).where(E.c.problem_id == problem_id)).scalar_one()
+    last = conn.execute(select(E.c.actor, E.c.at).where(E.c.problem_id == problem_id)
+                        .order_by(E.c.at.desc(), E.c.id.desc()).limit(1)).one_or_none()
+    return {**row, "version": version or 0, "last_actor": last.actor if last else None,
+            "last_at": last.at if last else None}
+
+
+def _visible(store: Store, case: dict | None) -> bool:
+    return case is not None and store.scope.admits(case)
+
+
+def load_case(store: Store, user: User, vocab: Vocabulary, problem_id: str) -> dict:
+    """A problem's facts and its ``version``, if it is in the store's scope and the user's area;
+    ``NotFound`` otherwise (another district's id reads as no problem at all)."""
+    role = roles_of(vocab).get(user.role)
+    with store.engine.connect() as conn:
+        case = _case(conn, problem_id)
+    if role is None or not _visible(store, case) or not covers(user, role, case):
+        raise NotFound(problem_id)
+    return case
+
+
+def _last_actor_to(conn, problem_id: str, statuses: list[str]) -> tuple[str | None, dt.datetime | None]:
+    row = conn.execute(select(E.c.actor, E.c.at).where(E.c.problem_id == problem_id, E.c.to_status.in_(statuses))
+                       .order_by(E.c.at.desc(), E.c.id.desc()).limit(1)).one_or_none()
+    return (row.actor, row.at) if row else (None, None)
+
+
+def _check_unit(conn, unit: str, case: dict) -> None:
+    row = conn.execute(select(s.units.c.district_code).where(s.units.c.code == unit)).one_or_none()
+    if row is None:
+        raise Refused("unknown_unit", unit=unit)
+    if row.district_code is not None and row.district_code != case["district_code"]:
+        raise Refused("unit_elsewhere", unit=unit)
+
+
+def make_move(store: Store, vocab: Vocabulary, user: User, move_code: str, problem_id: str, seen: int,
+              rules: CaseRules, unit: str | None = None, deadline: dt.date | None = None, note: str | None = None,
+              photos: Sequence[Photo] = ()) -> Moved:
+    """Apply ``move_code`` to ``problem_id`` as ``user``, who saw it at version ``seen``.
+
+    Raises ``NotFound`` (no such problem in the user's area), ``Conflict`` (changed since
+    seen), ``Refused`` (not this user's move now, or an input missing or bad). Photos are
+    written to disk first (by content; harmless if the move then fails) and recorded with
+    the event.
+    """
+    role = roles_of(vocab).get(user.role)
+    moves = moves_of(vocab)
+    move: Move | None = moves.get(move_code)
+    if move is None:
+        raise Refused("unknown_move", move=move_code)
+    if role is None or user.disabled:
+        raise Refused("not_allowed", move=move_code, status="")
+    types = vocab.statuses["type"]
+    files = [save_photo(rules.photos_dir, photo) for photo in photos]
+    with write_transaction(store.engine) as conn:
+        case = _case(conn, problem_id)
+        if not _visible(store, case) or not covers(user, role, case):
+            raise NotFound(problem_id)
+        if case["version"] != seen:
+            raise Conflict(case)
+        if role.code not in move.roles or case["status"] not in move.sources:
+            raise Refused("not_allowed", move=move_code, status=case["status"])
+        target = move.target or case["status"]
+        fixed = list(types.index[types == "fixed"])
+        if rules.closer_not_reporter and types.get(target) == "closed":
+            reporter, _ = _last_actor_to(conn, problem_id, fixed)
+            if reporter == user.login:
+                raise Refused("closer_is_reporter")
+        if "unit" in move.needs:
+            _check_unit(conn, (unit or "").strip(), case)
+        note = check_inputs(move, clock.today(), case["deadline"], unit, deadline, note, len(photos))
+        # Under the lock, and never before the problem's last event (as an import stamps its
+        # changes), so the history and the progress figures keep the moves in order.
+        at = max(clock.now(), case["last_at"] or dt.datetime.min)
+        new_deadline = deadline if "deadline" in move.needs else None
+        event_id = conn.execute(insert(E).values(
+            problem_id=problem_id, at=at, actor=user.login, from_status=case["status"], to_status=target,
+            deadline=new_deadline, note=note, move=move.code,
+            unit_code=(unit or "").strip() if "unit" in move.needs else None)).inserted_primary_key[0]
+        values = {}
+        if target != case["status"]:
+            values.update(status=target, status_since=at)
+        if new_deadline is not None:
+            values["deadline"] = new_deadline
+        if "unit" in move.needs:
+            values["unit_code"] = unit.strip()
+        if values:
+            conn.execute(update(P).where(P.c.id == problem_id).values(**values))
+        flags = _record_photos(conn, vocab, moves, user, case, event_id, target, at, photos, files, rules)
+        record(conn, user.login, "move", problem_id, at=at, move=move.code, from_status=case["status"],
+               to_status=target, deadline=new_deadline, unit=values.get("unit_code"), photos=len(photos),
+               flags=[" ".join(f) for f in flags if f])
+        version = bump_version(conn)
+    return Moved(event_id, target, tuple(flags), version)
+
+
+def _record_photos(conn, vocab, moves, user, case, event_id, target, at, photos, files, rules) -> list[tuple]:
+    """Rows for the move's photos; "after" photos (a fix reported or closed) get their EXIF checked."""
+    if not photos:
+        return []
+    after = vocab.statuses["type"].get(target) in ("fixed", "closed")
+    assign = moves.get("assign")
+    assigned_at = _last_actor_to(conn, case["id"], [assign.target])[1] if assign and assign.target else None
+    out = []
+    for photo, (file, thumb) in zip(photos, files):
+        flags, distance = (flags_for(photo, case["lon"], case["lat"], assigned_at, rules.photo_max_distance_m)
+                           if after else ((), None))
+        conn.execute(insert(s.photos).values(
+            problem_id=case["id"], event_id=event_id, stage="after" if after else "before", file=file, thumb=thumb,
+            sha256=photo.sha256, media_type=photo.media_type, size=len(photo.data), name=photo.name[:255],
+            actor=user.login, at=at, taken_at=photo.taken_at, lon=photo.lon, lat=photo.lat,
+            flag=" ".join(flags) or None, distance_m=distance))
+        out.append(flags)
+    return out

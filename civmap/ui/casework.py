@@ -1,0 +1,160 @@
+"""The problem detail view's parts: facts, history, photos and the move forms.
+
+A move form sends the problem's version as the user saw it when the page showed it
+(kept in the session per problem); when someone else got there first, the page says so,
+shows the new state and only then takes the new version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from civmap import clock
+from civmap.accounts import Role, User
+from civmap.cases import (
+    CaseError, CaseRules, Conflict, Move, PhotoError, allowed_moves, history, load_case, make_move, moves_of,
+    photos_of, read_photo,
+)
+from civmap.cases.files import read_file
+from civmap.storage.health import StoreError
+from civmap.i18n import t
+from civmap.ui.core import current_store, lang, settings, vocab
+from civmap.ui.text import plain
+
+__all__ = ["facts_table", "history_table", "show_photos", "move_forms", "error_text", "seen_version", "current_case"]
+
+
+def _seen_key(problem_id: str) -> str:
+    return f"civmap_seen_version:{problem_id}"
+
+
+def seen_version(case: dict) -> int:
+    """The version this session last showed; the first view takes the current one."""
+    return st.session_state.setdefault(_seen_key(case["id"]), case["version"])
+
+
+def _status(code) -> str:
+    return vocab().label("statuses", code, lang()) if code else ""
+
+
+def error_text(error: CaseError | PhotoError) -> str:
+    code = lang()
+    if isinstance(error, PhotoError):
+        return t(f"photo.error.{error.code}", code, name=plain(error.name), **error.values)
+    values = dict(error.values)
+    if "field" in values:
+        values["field"] = t(f"case.field.{values['field']}", code)
+    if "status" in values:
+        values["status"] = _status(values["status"])
+    if isinstance(error, Conflict):
+        values["actor"] = error.state.get("last_actor") or "?"
+    # shown as Markdown by st.error: stored and typed text stays text
+    return t(f"case.error.{error.code}", code, **{k: plain(v) if isinstance(v, str) else v for k, v in values.items()})
+
+
+def facts_table(case: dict, district_names: dict[str, str]) -> pd.DataFrame:
+    """Facts as two text columns: every value shown as text, never as markup."""
+    code, v = lang(), vocab()
+    rows = [("description", case["description"]), ("category", v.label("problem_categories", case["category"], code)),
+            ("status", _status(case["status"])), ("district", district_names.get(case["district_code"],
+                                                                               case["district_code"])),
+            ("unit", case["unit_code"] or ""), ("deadline", case["deadline"] or ""), ("found_on", case["found_on"]),
+            ("address", case["address"] or "")]
+    return pd.DataFrame({"": [t(f"case.fact.{k}", code) for k, _ in rows], " ": [str(v_) for _, v_ in rows]})
+
+
+def history_table(problem_id: str) -> pd.DataFrame:
+    code = lang()
+    moves = moves_of(vocab())
+    events = history(current_store().engine, problem_id)
+    what = events["move"].map(lambda m: moves[m].label(code) if isinstance(m, str) and m in moves
+                              else t("case.import", code))
+    return pd.DataFrame({
+        t("case.col.at", code): events["at"].astype(str).str[:16],
+        t("case.col.who", code): events["who"].astype(str),
+        t("case.col.what", code): what,
+        t("case.col.status", code): events["from_status"].map(_status) + " → " + events["to_status"].map(_status),
+        t("case.col.deadline", code): events["deadline"].map(lambda d: "" if pd.isna(d) else str(d)),
+        t("case.col.unit", code): events["unit_code"].fillna("").astype(str),
+        t("case.col.note", code): events["note"].fillna("").astype(str),
+    })
+
+
+def show_photos(problem_id: str) -> None:
+    code = lang()
+    photos = photos_of(current_store().engine, problem_id)
+    if photos.empty:
+        return
+    st.subheader(t("case.photos", code))
+    columns = st.columns(4)
+    folder = settings().photos_dir
+    for i, photo in enumerate(photos.itertuples()):
+        with columns[i % 4]:
+            st.image(read_file(folder, photo.thumb),
+                     caption=plain(f"{t('case.stage.' + photo.stage, code)} · {photo.actor} · {str(photo.at)[:16]}"))
+            for flag in photo.flag.split():
+                distance = "" if pd.isna(photo.distance_m) else f"{photo.distance_m:,.0f}"
+                st.warning(t(f"case.flag.{flag}", code, distance=distance))
+
+
+def _inputs(move: Move, case: dict, units: pd.DataFrame, key: str) -> dict:
+    code = lang()
+    given: dict = {}
+    if "unit" in move.needs:
+        usable = units[units["district_code"].isna() | (units["district_code"] == case["district_code"])]
+        names = dict(zip(usable["code"], usable["name"]))
+        given["unit"] = st.selectbox(t("case.field.unit", code), list(names), format_func=lambda c: names[c],
+                                     key=f"{key}:unit")
+    if "deadline" in move.needs:
+        given["deadline"] = st.date_input(t("case.field.deadline", code), value=clock.today() + dt.timedelta(days=3),
+                                          min_value=clock.today(), key=f"{key}:deadline")
+    field = "reason" if "reason" in move.needs else "note"
+    given["note"] = st.text_area(t(f"case.field.{field}", code), key=f"{key}:note", max_chars=2000)
+    if "photo" in move.needs or vocab().statuses["type"].get(move.target or "") in ("fixed", "closed"):
+        shot = st.camera_input(t("case.camera", code), key=f"{key}:camera")
+        files = st.file_uploader(t("case.upload", code), type=["jpg", "jpeg", "png", "webp"],
+                                 accept_multiple_files=True, key=f"{key}:files")
+        given["uploads"] = [f for f in ([shot] if shot is not None else []) + list(files or [])]
+    return given
+
+
+def move_forms(user: User, role: Role, case: dict, units: pd.DataFrame) -> None:
+    """One form per move the user may make now; on submit, the move, or the reason it was not made."""
+    code = lang()
+    offered = allowed_moves(moves_of(vocab()), user, role, case)
+    st.subheader(t("case.moves", code))
+    if not offered:
+        st.caption(t("case.no_moves", code))
+        return
+    limit = settings().photo_max_mb * 1_000_000
+    for move in offered:
+        key = f"civmap_move:{case['id']}:{move.code}"
+        with st.expander(move.label(code)), st.form(key):
+            given = _inputs(move, case, units, key)
+            if not st.form_submit_button(t("case.submit", code, move=move.label(code))):
+                continue
+            try:
+                photos = [read_photo(f.getvalue(), f.name, limit) for f in given.pop("uploads", [])]
+                make_move(current_store(), vocab(), user, move.code, case["id"], seen_version(case),
+                          CaseRules.from_settings(settings()), photos=photos, **given)
+            except Conflict as conflict:
+                st.session_state[_seen_key(case["id"])] = conflict.state["version"]
+                st.error(error_text(conflict))
+                return
+            except (CaseError, PhotoError) as error:
+                st.error(error_text(error))
+                return
+            except StoreError as error:  # the write lock stayed taken: nothing was written
+                st.error(error.message(code))
+                return
+            st.session_state.pop(_seen_key(case["id"]), None)
+            st.session_state["civmap_case_done"] = t("case.done", code, move=plain(move.label(code)))
+            st.rerun()
+
+
+def current_case(user: User, problem_id: str) -> dict:
+    """The case for the page; raises ``NotFound`` outside the user's area."""
+    return load_case(current_store(), user, vocab(), problem_id)

@@ -1,0 +1,38 @@
+"""问题详情 — one problem's facts, history, photos and the moves its viewer may make.
+
+URL: ``/problem?id=WT2026000123``. A problem outside the user's area reads as not found.
+"""
+
+import streamlit as st
+
+from civmap import ui
+from civmap.cases import NotFound
+from civmap.i18n import t
+from civmap.ui import auth, casework
+
+lang = ui.lang()
+user = auth.require_user()
+role = auth.user_role(user)
+auth.sign_out_button(user)
+st.title(t("page.problem", lang))
+
+problem_id = st.text_input(t("case.ask_id", lang), value=st.query_params.get("id", "")).strip()
+if not problem_id:
+    st.stop()
+st.query_params["id"] = problem_id
+try:
+    case = casework.current_case(user, problem_id)
+except NotFound:
+    st.warning(t("case.not_found", lang, id=ui.plain(problem_id)))
+    st.stop()
+
+done = st.session_state.pop("civmap_case_done", None)
+if done:
+    st.success(done)
+casework.seen_version(case)
+st.subheader(t("case.facts", lang))
+st.dataframe(casework.facts_table(case, ui.district_names()), hide_index=True, width="stretch")
+casework.move_forms(user, role, case, ui.current_store().units())
+st.subheader(t("case.history", lang))
+st.dataframe(casework.history_table(problem_id), hide_index=True, width="stretch")
+casework.show_photos(problem_id)
