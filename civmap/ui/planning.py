@@ -1,0 +1,160 @@
+"""The Planning page's Streamlit side (pages/planning.py): cached inputs, the weights
+editor and the plan held in the session.
+
+The spatial and historical work (``civmap.planning.inputs``) is cached per data version
+and circle settings; the score, the ranked list and a what-if are recomputed on every
+rerun from it, so a changed weight or plan answers at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from civmap.filters import Filters
+from civmap.i18n import t
+from civmap.ui.circles import _circle_data, circle_rule
+from civmap.ui.core import _events, _layers, lang, scoped_store, settings, store, vocab
+from civmap.ui.text import plain
+
+__all__ = ["planning_data", "planning_weights", "planning_coefficients", "planning_quotas", "plan_items",
+           "ranked_display", "breakdown_display",
+           "add_to_plan", "remove_from_plan", "set_plan"]
+
+_PLAN = "planning_plan"
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _inspections(version: str, scope) -> pd.DataFrame:
+    return scoped_store(scope).inspections()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _planning_data(version: str, scope, radius_m: float, kinds: tuple[str, ...], tie_distance_m: float,
+                   as_of: dt.date, threshold: float, alley_states: tuple[str, ...]):
+    from civmap.planning.inputs import build_planning
+
+    districts, points, circles, alleys, problems = _layers(version, scope, Filters())
+    data = _circle_data(version, scope, radius_m, kinds, tie_distance_m, as_of)
+    return build_planning(districts, points, circles, alleys, problems, _events(version, scope),
+                          _inspections(version, scope), vocab(), radius_m, kinds, tie_distance_m, as_of, threshold,
+                          alley_states, circle_data=data)
+
+
+def planning_data(scope=None):
+    """``civmap.planning.inputs.PlanningData`` for the configured circles, whole store."""
+    cfg = settings()
+    return _planning_data(store().data_version(), scope, float(cfg.circle_radius_m), tuple(sorted(cfg.centre_kinds)),
+                          cfg.tie_distance_m, store().as_of(), cfg.standard_score, tuple(circle_rule().alley_states))
+
+
+def planning_coefficients() -> dict[str, float]:
+    from civmap.planning.tables import part_coefficients
+
+    return part_coefficients(settings().vocab_dir)
+
+
+def planning_quotas() -> dict[str, int]:
+    from civmap.planning.tables import district_quotas
+
+    return district_quotas(settings().vocab_dir)
+
+
+def planning_weights() -> dict[str, float]:
+    """The category weights: the configured table, edited on the page for a what-if.
+
+    The edits live in this session only; a cell that is not a number of 0 or more is
+    named in a warning and that category keeps its configured weight.
+    """
+    from civmap.planning.tables import category_weights, check_weights
+
+    code = lang()
+    configured = category_weights(settings().vocab_dir)
+    labels = vocab().labels("point_categories", code)
+    table = pd.DataFrame({"category": list(configured), "name": [labels.get(c, c) for c in configured],
+                          "weight": list(configured.values())})
+    with st.expander(t("planning.weights.title", code), expanded=False):
+        st.caption(t("planning.weights.help", code))
+        edited = st.data_editor(table, key="planning_weights", hide_index=True, width="stretch", height=280,
+                                disabled=["category", "name"], num_rows="fixed",
+                                column_config={"category": None,
+                                               "name": st.column_config.TextColumn(t("planning.col.category", code)),
+                                               "weight": st.column_config.NumberColumn(t("planning.col.weight", code),
+                                                                                       min_value=0.0, step=0.1)})
+        good, problems = check_weights(edited.assign(weight=edited["weight"].astype(object).where(
+            edited["weight"].notna(), "")))
+        for problem in problems:
+            st.warning(t("planning.weights.bad", code, problem=plain(problem)))
+        changed = sorted(c for c in good if good[c] != configured.get(c))
+        if changed:
+            st.caption(t("planning.weights.changed", code, n=len(changed)))
+    return {**configured, **good}
+
+
+# -- the plan being built: (kind, key) pairs, in the session ------------------------------
+def plan_items() -> list[tuple[str, str]]:
+    return [tuple(item) for item in st.session_state.get(_PLAN, [])]
+
+
+def set_plan(items) -> None:
+    st.session_state[_PLAN] = [list(item) for item in dict.fromkeys(tuple(i) for i in items)]
+
+
+def add_to_plan(items) -> None:
+    set_plan([*plan_items(), *items])
+
+
+def remove_from_plan(items) -> None:
+    gone = {tuple(i) for i in items}
+    set_plan([item for item in plan_items() if item not in gone])
+
+
+# -- tables in the UI language ---------------------------------------------------------------
+def ranked_display(table: pd.DataFrame, district_names: dict[str, str]) -> pd.DataFrame:
+    """The ranked list with headers and names in the UI language (codes stay in ``key``)."""
+    code, v = lang(), vocab()
+    kind = table["kind"].iloc[0] if len(table) else "point"
+    category_kind = "centre_kinds" if kind == "circle" else "point_categories"
+    category = table["category"].map(v.labels(category_kind, code)).fillna(table["category"])
+    name = category if kind == "category" else table["name"]
+    out = pd.DataFrame({
+        t("planning.col.rank", code): table["rank"],
+        t("planning.col.name", code): name,
+        t("planning.col.district", code): table["district_code"].map(district_names).fillna(table["district_code"]),
+        t("planning.col.category", code): category,
+        t("planning.col.score", code): table["score"].round(1),
+        t("planning.col.places", code): table["places"],
+        t("planning.col.below", code): table["below"],
+        t("planning.col.open", code): table["open"],
+        t("planning.col.overdue", code): table["overdue"],
+        t("planning.col.repeat_rate", code): (table["repeat_rate"] * 100).round(1),
+        t("planning.col.rebound_rate", code): (table["rebound_rate"] * 100).round(1),
+        t("planning.col.unit", code): table["unit_name"],
+        t("planning.col.chief", code): table["chief_name"],
+        t("planning.col.key", code): table["key"],
+    })
+    if kind in ("point", "alley"):
+        out = out.drop(columns=[t("planning.col.places", code)])
+    if kind == "category":
+        out = out.drop(columns=[t("planning.col.unit", code), t("planning.col.chief", code)])
+    return out
+
+
+def breakdown_display(parts: pd.DataFrame, coefficients: dict[str, float]) -> pd.DataFrame:
+    """One row per part: its name, the fact it counts, its coefficient and its points."""
+    code = lang()
+
+    def fact(row) -> str:
+        value = f"{row['value']:.1f}" if row["part"] == "age" else f"{row['value']:,.0f}"
+        return value if pd.isna(row["of"]) else t("planning.fact.of", code, value=value, of=f"{row['of']:,.0f}")
+
+    return pd.DataFrame({
+        t("planning.col.part", code): [t(f"planning.part.{p}", code) for p in parts["part"]],
+        t("planning.col.fact", code): [t(f"planning.fact.{p}", code, fact=fact(row))
+                                       for p, (_, row) in zip(parts["part"], parts.iterrows())],
+        t("planning.col.coefficient", code): [coefficients[p] for p in parts["part"]],
+        t("planning.col.points", code): parts["points"].round(2),
+        t("planning.col.share", code): (parts["share"] * 100).round(1),
+    })
