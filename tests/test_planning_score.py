@@ -173,3 +173,29 @@ def test_tables_are_data_and_bad_rows_are_named(tmp_path):
                                                  "weight": ["2", "-1", "1.5"]}))
     assert good == {"school": 2.0, "hotel": 1.5}
     assert len(problems) == 1 and "row 2 (bank)" in problems[0]
+
+
+def test_trends_per_round_and_the_categories_that_fell_most():
+    from civmap.planning.trends import falling_categories, round_of, trend
+
+    frame = pd.DataFrame({
+        "point_id": ["P1", "P2", "P1", "P2", "P3", "P3"],
+        "date": [dt.date(2026, 1, 5), dt.date(2026, 2, 5), dt.date(2026, 4, 5), dt.date(2026, 5, 5),
+                 dt.date(2026, 2, 1), dt.date(2026, 5, 1)],
+        "score_rate": [0.9, 0.7, 0.6, 0.8, 0.85, 0.9], "up_to_standard": [True, False, False, True, True, True],
+        "district_code": ["D01", "D01", "D01", "D01", "D02", "D02"],
+        "category": ["farmers_market", "farmers_market", "farmers_market", "farmers_market", "school", "school"]})
+    assert round_of(frame["date"]).tolist()[:3] == ["2026Q1", "2026Q1", "2026Q2"]
+    market = trend(frame, "category", "D01/farmers_market")
+    assert market["round"].tolist() == ["2026Q1", "2026Q2"]
+    assert market["score_rate"].tolist() == pytest.approx([0.8, 0.7])
+    assert market["standard_share"].tolist() == [0.5, 0.5]
+    assert trend(frame, "point", "P1")["standard_share"].tolist() == [1.0, 0.0]
+    assert trend(frame, "district", "D02")["inspections"].tolist() == [1, 1]
+    circle = pd.DataFrame({"circle_id": ["C1", "C1"], "place_id": ["P1", "P3"]})
+    assert trend(frame, "circle", "C1", circle)["up"].tolist() == [2, 1]
+    fell = falling_categories(frame.assign(up_to_standard=[True, True, False, True, True, True]))
+    assert fell["category"].tolist() == ["farmers_market", "school"]
+    assert fell["change"].tolist() == pytest.approx([-0.5, 0.0])
+    assert (fell["previous_round"].iloc[0], fell["latest_round"].iloc[0]) == ("2026Q1", "2026Q2")
+    assert falling_categories(frame, districts=("D02",))["category"].tolist() == ["school"]

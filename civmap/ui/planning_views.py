@@ -1,0 +1,101 @@
+"""The Planning page's tabs (pages/planning.py): each draws one part of the page from
+the planner's data; the numbers come from ``civmap.planning``, the words from i18n."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from civmap.filters import Filters
+from civmap.i18n import t
+from civmap.planning.charts import trend_chart
+from civmap.planning.rank import KINDS, circle_places, rank_places
+from civmap.planning.score import breakdown
+from civmap.planning.trends import LEVELS, falling_categories, trend
+from civmap.ui.core import lang, settings, vocab
+from civmap.ui.planning import add_to_plan, breakdown_display, plan_items, ranked_display
+from civmap.ui.text import plain
+
+__all__ = ["ranking_tab", "trends_tab"]
+
+
+def _names(ranked: pd.DataFrame, kind: str, district_names: dict[str, str]) -> dict[str, str]:
+    labels = vocab().labels("point_categories", lang())
+    return {key: (f"{district_names.get(d, d)} {labels.get(c, c)}" if kind == "category" else name)
+            for key, name, d, c in zip(ranked["key"], ranked["name"], ranked["district_code"], ranked["category"])}
+
+
+def ranking_tab(scored: pd.DataFrame, data, coefficients: dict[str, float], filters: Filters,
+                district_names: dict[str, str]) -> None:
+    """The ranked list; rows picked in it go into the plan; one row's score opened."""
+    code = lang()
+    left, right = st.columns([3, 1])
+    kind = left.segmented_control(t("planning.kind", code), list(KINDS), default="circle", key="planning_kind",
+                                  format_func=lambda k: t(f"planning.kind.{k}", code)) or "circle"
+    top = right.number_input(t("planning.top", code), min_value=5, max_value=500, value=30, step=5,
+                             key="planning_top")
+    ranked = rank_places(scored, kind, data.circles, data.members, districts=filters.districts, top=int(top))
+    if ranked.empty:
+        st.info(t("planning.empty", code))
+        return
+    st.dataframe(ranked_display(ranked, district_names), hide_index=True, width="stretch", height=360,
+                 key="planning_table", on_select="rerun", selection_mode="multi-row")
+    rows = st.session_state["planning_table"].selection.rows if "planning_table" in st.session_state else []
+    chosen = [ranked["key"].iloc[i] for i in rows if i < len(ranked)]
+    if st.button(t("planning.add", code, n=len(chosen)), key="planning_add", disabled=not chosen):
+        add_to_plan((kind, key) for key in chosen)
+    st.caption(t("planning.plan_size", code, n=len(plan_items())))
+
+    names = _names(ranked, kind, district_names)
+    picked = st.selectbox(t("planning.pick", code), options=ranked["key"].tolist(), key="planning_pick",
+                          format_func=lambda k: f"{names[k]} ({k})")
+    row = ranked[ranked["key"] == picked].iloc[0]
+    st.markdown(t("planning.breakdown", code, name=plain(names[picked]), score=f"{row['score']:.1f}"))
+    st.dataframe(breakdown_display(breakdown(row), coefficients), hide_index=True, width="stretch")
+
+
+def trends_tab(scored: pd.DataFrame, data, filters: Filters, district_names: dict[str, str]) -> None:
+    """Score rate per round for a point, category, circle or district; the categories
+    that fell most since the previous round."""
+    code = lang()
+    inspections = data.inspections
+    if filters.districts:
+        inspections = inspections[inspections["district_code"].isin(filters.districts)]
+    left, right = st.columns([1, 2])
+    level = left.selectbox(t("planning.trend.level", code), list(LEVELS), key="planning_trend_level",
+                           format_func=lambda k: t(f"planning.trend.level.{k}", code))
+    if level in ("point", "circle"):
+        ranked = rank_places(scored, level, data.circles, data.members, districts=filters.districts, top=200)
+        options, names = ranked["key"].tolist(), _names(ranked, level, district_names)
+    elif level == "category":
+        labels = vocab().labels("point_categories", code)
+        options = sorted(set(inspections["category"]))
+        names = {c: labels.get(c, c) for c in options}
+    else:
+        options = [d for d in district_names if not filters.districts or d in filters.districts]
+        names = district_names
+    picked = right.selectbox(t("planning.trend.pick", code), options=options, key="planning_trend_pick",
+                             format_func=lambda k: names.get(k, k))
+    points = circle_places(data.circles, data.members)
+    series = trend(inspections, level, picked, points[points["place_type"] == "point"]) if picked else pd.DataFrame()
+    if series.empty:
+        st.info(t("planning.trend.none", code))
+    else:
+        title = f"{t(f'planning.trend.level.{level}', code)}：{names.get(picked, picked)}"
+        st.plotly_chart(trend_chart(series, settings().standard_score, title, code), key="planning_trend_chart")
+    st.caption(t("planning.trend.rounds_help", code))
+
+    falling = falling_categories(inspections)
+    if falling.empty:
+        st.info(t("planning.trend.falling_none", code))
+        return
+    st.markdown("**" + t("planning.trend.falling", code, previous=falling["previous_round"].iloc[0],
+                         latest=falling["latest_round"].iloc[0]) + "**")
+    labels = vocab().labels("point_categories", code)
+    st.dataframe(pd.DataFrame({
+        t("planning.col.category", code): falling["category"].map(labels).fillna(falling["category"]),
+        t("planning.col.previous", code): (falling["previous"] * 100).round(1),
+        t("planning.col.latest", code): (falling["latest"] * 100).round(1),
+        t("planning.col.change", code): (falling["change"] * 100).round(1),
+        t("planning.col.inspections", code): falling["inspections"],
+    }), hide_index=True, width="stretch", key="planning_falling")
