@@ -16,11 +16,11 @@ import streamlit as st
 from civmap.filters import Filters
 from civmap.i18n import t
 from civmap.ui.circles import _circle_data, circle_rule
-from civmap.ui.core import _events, _layers, lang, scoped_store, settings, store, vocab
+from civmap.ui.core import _events, _layers, asset_base, lang, scoped_store, settings, store, tile_config, vocab
 from civmap.ui.text import plain
 
 __all__ = ["planning_data", "planning_weights", "planning_coefficients", "planning_quotas", "plan_items",
-           "ranked_display", "breakdown_display",
+           "ranked_display", "breakdown_display", "hex_map_html",
            "add_to_plan", "remove_from_plan", "set_plan"]
 
 _PLAN = "planning_plan"
@@ -158,3 +158,34 @@ def breakdown_display(parts: pd.DataFrame, coefficients: dict[str, float]) -> pd
         t("planning.col.points", code): parts["points"].round(2),
         t("planning.col.share", code): (parts["share"] * 100).round(1),
     })
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _hex_map(version: str, scope, mode: str, size_m: float, categories: tuple[str, ...], first: tuple, second: tuple,
+             lang_code: str, base: str, height: int) -> tuple[str, dict]:
+    import geo
+    from civmap.i18n import localized_areas
+    from civmap.mapview import render_html
+    from civmap.planning.density import density, density_change
+    from civmap.planning.hexmap import hex_map
+
+    districts, _, _, _, problems = _layers(version, scope, Filters())
+    crs = geo.metric_crs(districts if len(districts) else problems)
+    if mode == "density":
+        cells = density(problems, size_m, crs, *first, categories)
+        figures = {"cells": len(cells), "problems": int(cells["count"].sum()) if len(cells) else 0}
+    else:
+        cells = density_change(problems, size_m, crs, first, second, categories)
+        figures = {"cells": len(cells), "better": int((cells["change"] < 0).sum()),
+                   "worse": int((cells["change"] > 0).sum()), "before": int(cells["before"].sum()),
+                   "after": int(cells["after"].sum())}
+    fmap = hex_map(cells, mode, localized_areas(districts, lang_code), lang_code, base, tile_config(),
+                   height=f"{height}px")
+    return render_html(fmap), figures
+
+
+def hex_map_html(mode: str, size_m: float, categories, first, second, height: int, scope=None) -> tuple[str, dict]:
+    """The hexagon map (density of ``first``, or change from ``first`` to ``second``) and its
+    counts, cached whole per data version and choice."""
+    return _hex_map(store().data_version(), scope, mode, float(size_m), tuple(sorted(categories)), tuple(first),
+                    tuple(second), lang(), asset_base(), height)

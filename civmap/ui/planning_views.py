@@ -3,20 +3,23 @@ the planner's data; the numbers come from ``civmap.planning``, the words from i1
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
 from civmap.filters import Filters
+from civmap.ui.progress import date_range_input
 from civmap.i18n import t
 from civmap.planning.charts import trend_chart
 from civmap.planning.rank import KINDS, circle_places, rank_places
 from civmap.planning.score import breakdown
 from civmap.planning.trends import LEVELS, falling_categories, trend
-from civmap.ui.core import lang, settings, vocab
-from civmap.ui.planning import add_to_plan, breakdown_display, plan_items, ranked_display
+from civmap.ui.core import lang, settings, show_map, store, vocab
+from civmap.ui.planning import add_to_plan, breakdown_display, hex_map_html, plan_items, ranked_display
 from civmap.ui.text import plain
 
-__all__ = ["ranking_tab", "trends_tab"]
+__all__ = ["ranking_tab", "trends_tab", "map_tab"]
 
 
 def _names(ranked: pd.DataFrame, kind: str, district_names: dict[str, str]) -> dict[str, str]:
@@ -99,3 +102,42 @@ def trends_tab(scored: pd.DataFrame, data, filters: Filters, district_names: dic
         t("planning.col.change", code): (falling["change"] * 100).round(1),
         t("planning.col.inspections", code): falling["inspections"],
     }), hide_index=True, width="stretch", key="planning_falling")
+
+
+MAP_HEIGHT = 560
+
+
+def map_tab() -> None:
+    """Problems per hexagon over a period, or the change between two periods."""
+    code, v = lang(), vocab()
+    as_of = store().as_of()
+    c1, c2, c3 = st.columns([1.2, 1, 2])
+    mode = c1.segmented_control(t("planning.map.mode", code), ["density", "change"], default="density",
+                                key="planning_map_mode", format_func=lambda m: t(f"planning.map.mode.{m}", code))
+    mode = mode or "density"
+    size = c2.number_input(t("planning.map.size", code), min_value=100, max_value=5000, value=500, step=100,
+                           key="planning_hex_size", help=t("planning.map.size_help", code))
+    labels = v.labels("problem_categories", code)
+    categories = c3.multiselect(t("planning.map.categories", code), v.codes("problem_categories"), key="planning_hex_cats",
+                                format_func=lambda c: labels.get(c, c), placeholder=t("filter.all_placeholder", code))
+    recent = (as_of - dt.timedelta(days=29), as_of)
+    if mode == "density":
+        first = date_range_input(t("planning.map.period", code), (as_of - dt.timedelta(days=89), as_of),
+                                 "planning_hex_period")
+        second = first
+    else:
+        left, right = st.columns(2)
+        with left:
+            first = date_range_input(t("planning.map.before", code),
+                                     (recent[0] - dt.timedelta(days=30), recent[0] - dt.timedelta(days=1)),
+                                     "planning_hex_before")
+        with right:
+            second = date_range_input(t("planning.map.after", code), recent, "planning_hex_after")
+    html_text, figures = hex_map_html(mode, size, categories, first, second, MAP_HEIGHT)
+    if not figures["cells"]:
+        st.info(t("planning.map.empty", code))
+    elif mode == "density":
+        st.caption(t("planning.map.caption", code, cells=f"{figures['cells']:,}", problems=f"{figures['problems']:,}"))
+    else:
+        st.caption(t("planning.map.caption_change", code, **{k: f"{n:,}" for k, n in figures.items()}))
+    show_map(html_text, MAP_HEIGHT)
