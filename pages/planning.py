@@ -26,11 +26,14 @@ coefficients = plan_ui.planning_coefficients()
 weights = plan_ui.planning_weights()
 scored = score_places(data.facts, weights, coefficients)
 
-rank_tab, trend_tab, map_tab = st.tabs([t("planning.tab.rank", lang), t("planning.tab.trends", lang),
-                                        t("planning.tab.map", lang)])
+rank_tab, whatif_tab, trend_tab, map_tab = st.tabs([
+    t("planning.tab.rank", lang), t("planning.tab.whatif", lang), t("planning.tab.trends", lang),
+    t("planning.tab.map", lang)])
 with rank_tab:
     views.ranking_tab(scored, data, coefficients, filters, district_names)
 with trend_tab:
     views.trends_tab(scored, data, filters, district_names)
 with map_tab:
     views.map_tab()
+with whatif_tab:
+    views.whatif_tab(data, district_names)

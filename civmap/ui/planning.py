@@ -20,7 +20,8 @@ from civmap.ui.core import _events, _layers, asset_base, lang, scoped_store, set
 from civmap.ui.text import plain
 
 __all__ = ["planning_data", "planning_weights", "planning_coefficients", "planning_quotas", "plan_items",
-           "ranked_display", "breakdown_display", "hex_map_html",
+           "ranked_display", "breakdown_display", "hex_map_html", "plan_effect", "plans_file", "effect_display",
+           "task_file",
            "add_to_plan", "remove_from_plan", "set_plan"]
 
 _PLAN = "planning_plan"
@@ -189,3 +190,62 @@ def hex_map_html(mode: str, size_m: float, categories, first, second, height: in
     counts, cached whole per data version and choice."""
     return _hex_map(store().data_version(), scope, mode, float(size_m), tuple(sorted(categories)), tuple(first),
                     tuple(second), lang(), asset_base(), height)
+
+
+# -- what-if ---------------------------------------------------------------------------------
+@st.cache_data(max_entries=4, show_spinner=False)
+def _figures_now(version: str, scope, key: tuple):
+    from civmap.planning.whatif import district_figures
+
+    data = planning_data(scope)
+    return district_figures(data.points, data.problems, data.ledger, vocab(), data.as_of)
+
+
+def plan_effect(items, scope=None):
+    """``civmap.planning.whatif.PlanEffect`` of closing the plan's problems now."""
+    from civmap import clock
+    from civmap.planning.whatif import what_if
+
+    data = planning_data(scope)
+    before = _figures_now(store().data_version(), scope, (data.as_of, settings().circle_radius_m))
+    return what_if(list(items), data, vocab(), clock.now(), before=before)
+
+
+def plans_file():
+    from civmap.planning.plans import plans_path
+
+    return plans_path(settings().data_dir)
+
+
+def effect_display(table: pd.DataFrame, district_names: dict[str, str]) -> pd.DataFrame:
+    """Per district, each figure as "before → after", in the UI language."""
+    code = lang()
+
+    def rate(value) -> str:
+        return "—" if pd.isna(value) else f"{value * 100:.1f}%"
+
+    def place(rank, mark) -> str:
+        text = "—" if pd.isna(rank) else f"{int(rank)}"
+        return text + (f"（{t(f'planning.mark.{mark}', code)}）" if mark in ("red", "black") else "")
+
+    def pair(before: str, after: str) -> str:
+        return before if before == after else f"{before} → {after}"
+
+    rows = table.itertuples(index=False)
+    return pd.DataFrame([{
+        t("planning.col.district", code): district_names.get(r.district_code, r.district_code),
+        t("planning.col.closes", code): r.closes,
+        t("planning.col.standard", code): pair(rate(r.standard_before), rate(r.standard_after)),
+        t("planning.col.closing", code): pair(rate(r.closing_before), rate(r.closing_after)),
+        t("planning.col.on_time", code): pair(rate(r.on_time_before), rate(r.on_time_after)),
+        t("planning.col.list_place", code): pair(place(r.rank_before, r.mark_before), place(r.rank_after, r.mark_after)),
+    } for r in rows])
+
+
+def task_file(effect, plan_name: str, district_names: dict[str, str], scope=None) -> tuple[bytes, int]:
+    """The plan's task list as Excel bytes, and how many rows it has."""
+    from civmap.planning.tasks import task_rows, task_workbook
+
+    data = planning_data(scope)
+    rows = task_rows(effect.places, effect.problems, data, vocab(), settings().assessment_date)
+    return task_workbook(rows, vocab(), district_names, lang(), plan_name, data.as_of), len(rows)

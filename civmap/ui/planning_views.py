@@ -4,6 +4,7 @@ the planner's data; the numbers come from ``civmap.planning``, the words from i1
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import streamlit as st
@@ -16,10 +17,11 @@ from civmap.planning.rank import KINDS, circle_places, rank_places
 from civmap.planning.score import breakdown
 from civmap.planning.trends import LEVELS, falling_categories, trend
 from civmap.ui.core import lang, settings, show_map, store, vocab
-from civmap.ui.planning import add_to_plan, breakdown_display, hex_map_html, plan_items, ranked_display
+from civmap.ui.planning import (add_to_plan, breakdown_display, effect_display, hex_map_html, plan_effect, plan_items,
+                                plans_file, ranked_display, remove_from_plan, set_plan, task_file)
 from civmap.ui.text import plain
 
-__all__ = ["ranking_tab", "trends_tab", "map_tab"]
+__all__ = ["ranking_tab", "trends_tab", "map_tab", "whatif_tab"]
 
 
 def _names(ranked: pd.DataFrame, kind: str, district_names: dict[str, str]) -> dict[str, str]:
@@ -141,3 +143,97 @@ def map_tab() -> None:
     else:
         st.caption(t("planning.map.caption_change", code, **{k: f"{n:,}" for k, n in figures.items()}))
     show_map(html_text, MAP_HEIGHT)
+
+
+def _plan_table(items, data, district_names: dict[str, str]) -> pd.DataFrame:
+    from civmap.planning.whatif import item_names
+
+    code = lang()
+    labels = vocab().labels("point_categories", code)
+    names = item_names(items, data)
+    rows = []
+    for kind, key in items:
+        name, district = names.get((kind, key), (key, None))
+        rows.append({t("planning.plan.kind", code): t(f"planning.kind.{kind}", code),
+                     t("planning.col.name", code): labels.get(name, name) if kind == "category" else name,
+                     t("planning.col.district", code): district_names.get(district, district or "—"),
+                     t("planning.col.key", code): key})
+    return pd.DataFrame(rows)
+
+
+def _saved_plans(items, district_names: dict[str, str]) -> None:
+    """Keep the plan under a name; open or delete a kept one."""
+    from civmap import clock
+    from civmap.planning.plans import delete_plan, load_plans, save_plan
+
+    code, path = lang(), plans_file()
+    left, right = st.columns(2)
+    with left:
+        name = st.text_input(t("planning.plan.name", code), key="planning_plan_name", max_chars=60)
+        if st.button(t("planning.plan.save", code), key="planning_plan_save", disabled=not items):
+            try:
+                kept = save_plan(path, name, items, clock.now())
+                st.success(t("planning.plan.saved", code, name=plain(kept)))
+            except (ValueError, OSError) as error:
+                st.warning(t("planning.plan.bad", code, problem=plain(error)))
+    with right:
+        try:
+            plans = load_plans(path)
+        except (ValueError, OSError) as error:
+            st.warning(t("planning.plan.file_bad", code, problem=plain(error)))
+            return
+        if not plans:
+            return
+        chosen = st.selectbox(t("planning.plan.saved_list", code), list(plans), key="planning_plan_pick",
+                              format_func=lambda n: f"{n} · " + t("planning.plan.saved_at", code,
+                                                                  at=plans[n]["saved_at"], n=len(plans[n]["items"])))
+        b1, b2 = st.columns(2)
+        if b1.button(t("planning.plan.load", code), key="planning_plan_load"):
+            set_plan(plans[chosen]["items"])
+            st.rerun()
+        if b2.button(t("planning.plan.delete", code), key="planning_plan_delete"):
+            delete_plan(path, chosen)
+            st.rerun()
+
+
+def whatif_tab(data, district_names: dict[str, str]) -> None:
+    """The plan: its places, what closing them would change, kept plans, the task list."""
+    from civmap.planning.whatif import known_items
+    from civmap.progress import LIST_DAYS
+
+    code = lang()
+    items, unknown = known_items(plan_items(), data)
+    if unknown:
+        st.warning(t("planning.plan.unknown", code, n=len(unknown)))
+        set_plan(items)
+    st.subheader(t("planning.plan.title", code))
+    if not items:
+        st.info(t("planning.plan.empty", code))
+    else:
+        st.dataframe(_plan_table(items, data, district_names), hide_index=True, width="stretch", height=220,
+                     key="planning_plan_table", on_select="rerun", selection_mode="multi-row")
+        picked = st.session_state["planning_plan_table"].selection.rows if "planning_plan_table" in st.session_state \
+            else []
+        b1, b2 = st.columns(2)
+        if b1.button(t("planning.plan.remove", code), key="planning_plan_remove", disabled=not picked):
+            remove_from_plan([items[i] for i in picked if i < len(items)])
+            st.rerun()
+        if b2.button(t("planning.plan.clear", code), key="planning_plan_clear"):
+            set_plan([])
+            st.rerun()
+        effect = plan_effect(items)
+        st.caption(t("planning.whatif.help", code, days=LIST_DAYS))
+        ui_metrics = st.columns(3)
+        ui_metrics[0].metric(t("planning.whatif.places", code), f"{len(effect.places):,}")
+        ui_metrics[1].metric(t("planning.whatif.closes", code), f"{effect.closes_open:,}")
+        ui_metrics[2].metric(t("planning.whatif.overdue", code), f"{effect.closes_overdue:,}")
+        st.markdown("**" + t("planning.whatif.districts", code) + "**")
+        st.dataframe(effect_display(effect.districts, district_names), hide_index=True, width="stretch",
+                     key="planning_effect")
+        name = " ".join(st.session_state.get("planning_plan_name", "").split()) or t("planning.plan.title", code)
+        content, rows = task_file(effect, name, district_names)
+        st.caption(t("planning.export.rows", code, n=rows))
+        file_name = re.sub(r'[\\/:*?"<>|]', "_", name) + ".xlsx"
+        st.download_button(t("planning.export", code), content, file_name=file_name, key="planning_export",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    _saved_plans(items, district_names)
