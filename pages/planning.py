@@ -26,9 +26,9 @@ coefficients = plan_ui.planning_coefficients()
 weights = plan_ui.planning_weights()
 scored = score_places(data.facts, weights, coefficients)
 
-rank_tab, whatif_tab, trend_tab, map_tab = st.tabs([
+rank_tab, whatif_tab, trend_tab, map_tab, gaps_tab = st.tabs([
     t("planning.tab.rank", lang), t("planning.tab.whatif", lang), t("planning.tab.trends", lang),
-    t("planning.tab.map", lang)])
+    t("planning.tab.map", lang), t("planning.tab.gaps", lang)])
 with rank_tab:
     views.ranking_tab(scored, data, coefficients, filters, district_names)
 with trend_tab:
@@ -37,3 +37,5 @@ with map_tab:
     views.map_tab()
 with whatif_tab:
     views.whatif_tab(data, district_names)
+with gaps_tab:
+    views.gaps_tab(data, plan_ui.planning_quotas(), filters, district_names)

@@ -199,3 +199,23 @@ def test_trends_per_round_and_the_categories_that_fell_most():
     assert fell["change"].tolist() == pytest.approx([-0.5, 0.0])
     assert (fell["previous_round"].iloc[0], fell["latest_round"].iloc[0]) == ("2026Q1", "2026Q2")
     assert falling_categories(frame, districts=("D02",))["category"].tolist() == ["school"]
+
+
+def test_coverage_gaps():
+    from civmap.planning.gaps import alleys_without_state, quota_shortfalls, unmanned_places
+
+    facts = _facts()
+    circles = pd.DataFrame({"id": ["C1"], "name": ["一圈"], "centre_point_id": ["P3"]})
+    members = pd.DataFrame({"circle_id": ["C1", "C1"], "place_type": ["point", "alley"], "member_id": ["P1", "A1"]})
+    gaps = unmanned_places(circles, members, facts.assign(chief_name=facts["chief_name"].where(
+        facts["place_id"] != "A1", "  ")))
+    assert gaps["place_id"].tolist() == ["A1", "P3"]  # A1: blank chief; P3 (the centre): neither
+    assert gaps.set_index("place_id").loc["P3", ["no_chief", "no_unit"]].tolist() == [True, True]
+    assert gaps.set_index("place_id").loc["A1", ["no_chief", "no_unit"]].tolist() == [True, False]
+    short = quota_shortfalls(_points(), {"farmers_market": 2, "school": 1}, ["D01", "D02", "D03"])
+    assert short[["district_code", "category", "have", "short"]].values.tolist() == [
+        ["D02", "farmers_market", 0, 2], ["D03", "farmers_market", 0, 2], ["D01", "farmers_market", 1, 1],
+        ["D01", "school", 0, 1], ["D03", "school", 0, 1]]
+    alleys = _alleys().assign(state=["", "demolished"])
+    assert alleys_without_state(pd.concat([alleys, _alleys()]), VOCAB.codes("alley_states"))["id"].tolist() == \
+        ["A1", "A2"]

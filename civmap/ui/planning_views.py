@@ -21,7 +21,7 @@ from civmap.ui.planning import (add_to_plan, breakdown_display, effect_display, 
                                 plans_file, ranked_display, remove_from_plan, set_plan, task_file)
 from civmap.ui.text import plain
 
-__all__ = ["ranking_tab", "trends_tab", "map_tab", "whatif_tab"]
+__all__ = ["ranking_tab", "trends_tab", "map_tab", "whatif_tab", "gaps_tab"]
 
 
 def _names(ranked: pd.DataFrame, kind: str, district_names: dict[str, str]) -> dict[str, str]:
@@ -237,3 +237,54 @@ def whatif_tab(data, district_names: dict[str, str]) -> None:
         st.download_button(t("planning.export", code), content, file_name=file_name, key="planning_export",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     _saved_plans(items, district_names)
+
+
+def gaps_tab(data, quotas: dict[str, int], filters: Filters, district_names: dict[str, str]) -> None:
+    """Places with no one answering for them, categories under quota, alleys with no state."""
+    from civmap.planning.gaps import alleys_without_state, quota_shortfalls, unmanned_places
+
+    code, v = lang(), vocab()
+    labels = v.labels("point_categories", code)
+    shown = list(filters.districts) or list(district_names)
+
+    def district(codes: pd.Series) -> pd.Series:
+        return codes.map(district_names).fillna(codes)
+
+    unmanned = unmanned_places(data.circles, data.members, data.facts)
+    unmanned = unmanned[unmanned["district_code"].isin(shown)]
+    st.markdown("**" + t("planning.gaps.unmanned", code, n=len(unmanned)) + "**")
+    if unmanned.empty:
+        st.caption(t("planning.gaps.none", code))
+    else:
+        missing = [t("list.sep", code).join(t(f"planning.missing.{k}", code) for k, on in (("chief", c), ("unit", u)) if on)
+                   for c, u in zip(unmanned["no_chief"], unmanned["no_unit"])]
+        st.dataframe(pd.DataFrame({t("planning.col.circle", code): unmanned["circle_name"],
+                                   t("planning.col.name", code): unmanned["name"],
+                                   t("planning.col.district", code): district(unmanned["district_code"]),
+                                   t("planning.col.missing", code): missing,
+                                   t("planning.col.key", code): unmanned["place_id"]}),
+                     hide_index=True, width="stretch", height=240, key="planning_gaps_unmanned")
+
+    points = data.facts[data.facts["place_type"] == "point"]
+    short = quota_shortfalls(points, quotas, shown)
+    st.markdown("**" + t("planning.gaps.quota", code, n=len(short)) + "**")
+    st.caption(t("planning.gaps.quota_help", code))
+    if not short.empty:
+        st.dataframe(pd.DataFrame({t("planning.col.district", code): district(short["district_code"]),
+                                   t("planning.col.category", code): short["category"].map(labels).fillna(short["category"]),
+                                   t("planning.col.have", code): short["have"],
+                                   t("planning.col.quota", code): short["quota"],
+                                   t("planning.col.short", code): short["short"]}),
+                     hide_index=True, width="stretch", height=240, key="planning_gaps_quota")
+
+    alleys = alleys_without_state(data.alleys, v.codes("alley_states"))
+    alleys = alleys[alleys["district_code"].isin(shown)]
+    st.markdown("**" + t("planning.gaps.alleys", code, n=len(alleys)) + "**")
+    if alleys.empty:
+        st.caption(t("planning.gaps.none", code))
+    else:
+        st.dataframe(pd.DataFrame({t("planning.col.name", code): alleys["name"],
+                                   t("planning.col.district", code): district(alleys["district_code"]),
+                                   t("planning.col.state", code): alleys["state"],
+                                   t("planning.col.key", code): alleys["id"]}),
+                     hide_index=True, width="stretch", key="planning_gaps_alleys")
