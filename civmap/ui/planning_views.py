@@ -24,6 +24,13 @@ from civmap.ui.text import plain
 __all__ = ["ranking_tab", "trends_tab", "map_tab", "whatif_tab", "gaps_tab"]
 
 
+def _selected_rows(key: str) -> list[int]:
+    """Rows picked in the table ``key`` (its selection state, read by item so that a state
+    set from outside, as a test does, reads the same)."""
+    state = st.session_state.get(key) or {}
+    return list((state.get("selection") or {}).get("rows", []))
+
+
 def _names(ranked: pd.DataFrame, kind: str, district_names: dict[str, str]) -> dict[str, str]:
     labels = vocab().labels("point_categories", lang())
     return {key: (f"{district_names.get(d, d)} {labels.get(c, c)}" if kind == "category" else name)
@@ -45,7 +52,7 @@ def ranking_tab(scored: pd.DataFrame, data, coefficients: dict[str, float], filt
         return
     st.dataframe(ranked_display(ranked, district_names), hide_index=True, width="stretch", height=360,
                  key="planning_table", on_select="rerun", selection_mode="multi-row")
-    rows = st.session_state["planning_table"].selection.rows if "planning_table" in st.session_state else []
+    rows = _selected_rows("planning_table")
     chosen = [ranked["key"].iloc[i] for i in rows if i < len(ranked)]
     if st.button(t("planning.add", code, n=len(chosen)), key="planning_add", disabled=not chosen):
         add_to_plan((kind, key) for key in chosen)
@@ -56,7 +63,8 @@ def ranking_tab(scored: pd.DataFrame, data, coefficients: dict[str, float], filt
                           format_func=lambda k: f"{names[k]} ({k})")
     row = ranked[ranked["key"] == picked].iloc[0]
     st.markdown(t("planning.breakdown", code, name=plain(names[picked]), score=f"{row['score']:.1f}"))
-    st.dataframe(breakdown_display(breakdown(row), coefficients), hide_index=True, width="stretch")
+    st.dataframe(breakdown_display(breakdown(row), coefficients), hide_index=True, width="stretch",
+                 key="planning_breakdown")
 
 
 def trends_tab(scored: pd.DataFrame, data, filters: Filters, district_names: dict[str, str]) -> None:
@@ -212,8 +220,7 @@ def whatif_tab(data, district_names: dict[str, str]) -> None:
     else:
         st.dataframe(_plan_table(items, data, district_names), hide_index=True, width="stretch", height=220,
                      key="planning_plan_table", on_select="rerun", selection_mode="multi-row")
-        picked = st.session_state["planning_plan_table"].selection.rows if "planning_plan_table" in st.session_state \
-            else []
+        picked = _selected_rows("planning_plan_table")
         b1, b2 = st.columns(2)
         if b1.button(t("planning.plan.remove", code), key="planning_plan_remove", disabled=not picked):
             remove_from_plan([items[i] for i in picked if i < len(items)])
