@@ -72,6 +72,18 @@ class _HexLayer(MacroElement):
             L.polygon(cell[0], {renderer: renderer, color: "#475569", weight: 0.6, fillColor: colour,
                                 fillOpacity: 0.6}).bindTooltip(tip, {sticky: true}).addTo(map);
           });
+          // In a tab not yet shown the map has no size, and fitting it then zooms out to the
+          // whole world: fit again once the container has a size.
+          var fitted = false;
+          function fit() {
+            var box = map.getContainer();
+            if (fitted || !data.bounds || box.clientWidth === 0 || box.clientHeight === 0) return;
+            fitted = true;
+            map.invalidateSize();
+            map.fitBounds(data.bounds);
+          }
+          if (window.ResizeObserver) new ResizeObserver(fit).observe(map.getContainer());
+          fit();
         })();
         {% endmacro %}
         """
@@ -122,6 +134,11 @@ def hex_map(cells: gpd.GeoDataFrame, mode: str, districts: gpd.GeoDataFrame, lan
     hexagons = shift_layer(cells, tiles.system)
     rows = [[[[round(y, 6), round(x, 6)] for x, y in shape.exterior.coords], int(k), tip]
             for shape, k, tip in zip(hexagons.geometry, classes, _tips(cells, mode, lang))]
-    _HexLayer({"colours": [c for c, *_ in legend] or ["#000000"], "cells": rows}).add_to(fmap)
+    frame = shown if len(shown) else hexagons
+    bounds = None
+    if len(frame):
+        minx, miny, maxx, maxy = frame.total_bounds
+        bounds = [[miny, minx], [maxy, maxx]]
+    _HexLayer({"colours": [c for c, *_ in legend] or ["#000000"], "cells": rows, "bounds": bounds}).add_to(fmap)
     fmap.get_root().html.add_child(Element(_legend(legend, mode, lang)))
     return fmap
