@@ -17,6 +17,7 @@ PAGES = [
     st.Page("pages/overview.py", title=t("page.overview", code), icon=":material/map:", default=True),
     st.Page("pages/circles.py", title=t("page.circles", code), icon=":material/radio_button_checked:", url_path="circles"),
     st.Page("pages/progress.py", title=t("page.progress", code), icon=":material/trending_up:", url_path="progress"),
+    st.Page("pages/planning.py", title=t("page.planning", code), icon=":material/target:", url_path="planning"),
     st.Page("pages/bulletin.py", title=t("page.bulletin", code), icon=":material/description:", url_path="bulletin"),
     st.Page("pages/wall.py", title=t("page.wall", code), icon=":material/tv:", url_path="wall"),
     st.Page("pages/ledger.py", title=t("page.import", code), icon=":material/upload_file:", url_path="ledger"),

@@ -25,6 +25,7 @@ from civmap.bulletin import cli as bulletin_cli
 from civmap.circles import cli as circles_cli
 from civmap.console import operator_store, print_frame
 from civmap.ledger import cli as ledger_cli
+from civmap.planning import cli as planning_cli
 from civmap.progress import cli as progress_cli
 from civmap.setup import cli as setup_cli
 from civmap.storage import SchemaMismatch
@@ -127,7 +128,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 #: Further subcommands, defined next to the code they expose: each module has ``REGISTERS``,
 #: a list of ``register(subparsers) -> (name, handler)`` functions.
 SUBCOMMAND_MODULES = (circles_cli, progress_cli, ledger_cli, setup_cli, storage_cli, bulletin_cli,
-                      accounts_cli)
+                      accounts_cli, planning_cli)
 
 
 def _plugins() -> list[Callable]:

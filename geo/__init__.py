@@ -18,6 +18,7 @@ from .coords import (
     wgs84_to_gcj02,
 )
 from .crs import WGS84, metric_crs, require_geographic, require_projected, to_metric
+from .hexgrid import hex_centres, hex_counts, hex_index, hex_polygons
 from .join import ground_distance_m, nearest_part, nearest_point, nearest_points_to, within_distance
 
 __all__ = [
@@ -30,4 +31,6 @@ __all__ = [
     "within_distance", "nearest_point", "nearest_points_to", "nearest_part", "ground_distance_m",
     # boundaries
     "assign_area", "random_points_in", "voronoi_districts",
+    # hexgrid
+    "hex_index", "hex_centres", "hex_polygons", "hex_counts",
 ]
