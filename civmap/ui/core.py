@@ -201,8 +201,11 @@ def cached_map_html(filters: Filters, height: int, scope=None) -> str:
     return _map_html(store().data_version(), scope, filters, lang(), store().as_of(), asset_base(), height)
 
 
-def show_map(html: str, height: int) -> None:
-    st.iframe(html, height=height + 4)
+def show_map(html: str, height: int, key: str = "map", focus=None):
+    """The map as a control (``civmap.ui.mapchannel``): returns the feature clicked, if any."""
+    from civmap.ui.mapchannel import map_control
+
+    return map_control(html, height + 4, key, focus)
 
 
 # -- widgets ---------------------------------------------------------------------------
