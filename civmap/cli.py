@@ -142,7 +142,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 #: Modules that define further subcommands next to the code they expose; each has
 #: ``REGISTERS``, a list of ``register(subparsers) -> (name, handler)`` functions.
 SUBCOMMAND_MODULES: tuple[str, ...] = ("civmap.circles_cli", "civmap.progress_cli", "civmap.ledger_cli",
-                                       "civmap.stages_cli", "civmap.store_cli", "civmap.bulletin.cli")
+                                       "civmap.stages_cli", "civmap.store_cli", "civmap.bulletin.cli",
+                                       "civmap.tiles_cli")
 
 
 def _plugins() -> list[Callable]:

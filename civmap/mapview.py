@@ -34,11 +34,18 @@ OVERDUE_COLOR = "#b91c1c"
 
 @dataclass(frozen=True)
 class TileConfig:
-    """Which tiles to show under the data, and in which coordinate system they are."""
+    """Which tiles to show under the data, and in which coordinate system they are.
 
-    provider: str = "none"   # none | osm | tianditu | amap | custom
+    ``file`` is the city's own tile file as the app serves it (``civmap.tiles``): ``url``
+    is its template on the app and ``max_zoom`` its deepest level, below which Leaflet
+    enlarges the deepest tiles rather than asking for tiles that do not exist.
+    """
+
+    provider: str = "none"   # none | osm | tianditu | amap | custom | file
     url: str = ""
     key: str = ""
+    attribution: str = ""
+    max_zoom: int | None = None
 
     @property
     def system(self) -> str:
@@ -52,12 +59,14 @@ class TileConfig:
                          f"&TILEROW={{y}}&TILECOL={{x}}&tk={self.key}", "© 天地图"),
             "amap": ("https://webrd01.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
                      "&x={x}&y={y}&z={z}", "© 高德地图"),
-            "custom": (self.url, "tiles"),
+            "custom": (self.url, self.attribution or "tiles"),
+            "file": (self.url, self.attribution or "tiles"),
         }
-        if self.provider == "none" or self.provider not in templates:
+        if self.provider == "none" or self.provider not in templates or not templates[self.provider][0]:
             return None
         url, attribution = templates[self.provider]
-        return folium.TileLayer(tiles=url, attr=attribution, name="tiles", control=False)
+        options = {"max_native_zoom": self.max_zoom, "max_zoom": 20} if self.max_zoom is not None else {}
+        return folium.TileLayer(tiles=url, attr=html.escape(attribution), name="tiles", control=False, **options)
 
 
 @dataclass(frozen=True)

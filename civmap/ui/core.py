@@ -7,6 +7,7 @@ GeoDataFrames (which ``st.cache_data`` cannot hash); the store itself is a resou
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -144,10 +145,34 @@ def district_names(scope: tuple[str, ...] | None = None) -> dict[str, str]:
     return _district_names(store().data_version(), scope, lang())
 
 
+@st.cache_resource(show_spinner=False)
+def _tile_set(path: str, stamp: str):
+    """The city's tile file, unpacked once per process (again when the file changes)."""
+    from civmap.tiles import ensure_unpacked
+
+    return ensure_unpacked(path)
+
+
 def tile_config() -> TileConfig:
-    """The configured base tiles, for every map."""
+    """The configured base tiles, for every map.
+
+    A tile file that cannot be served is named in a warning and the map falls back to
+    the district base, so a bad file never costs the user the map.
+    """
     cfg = settings()
-    return TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
+    if cfg.tiles != "file":
+        return TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
+    from civmap.tiles import TileFileError
+
+    try:
+        stat = Path(cfg.tile_file).stat()
+        with st.spinner(t("tiles.unpacking", lang())):
+            tile_set = _tile_set(cfg.tile_file, f"{stat.st_size}:{stat.st_mtime_ns}")
+    except (OSError, TileFileError) as error:
+        st.warning(t("tiles.unusable", lang(), error=plain(str(error))), icon=":material/map:")
+        return TileConfig()
+    return TileConfig("file", tile_set.url(asset_base()), attribution=tile_set.attribution,
+                      max_zoom=tile_set.max_zoom)
 
 
 def selection(filters: Filters, scope: tuple[str, ...] | None = None) -> tuple:
