@@ -19,12 +19,13 @@ from typing import Callable, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from civmap.config import load_settings
 from civmap.accounts import cli as accounts_cli
 from civmap.bulletin import cli as bulletin_cli
 from civmap.circles import cli as circles_cli
+from civmap.config import load_settings
 from civmap.console import operator_store, print_frame
 from civmap.ledger import cli as ledger_cli
+from civmap.maps import cli as maps_cli
 from civmap.planning import cli as planning_cli
 from civmap.progress import cli as progress_cli
 from civmap.setup import cli as setup_cli
@@ -128,7 +129,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 #: Further subcommands, defined next to the code they expose: each module has ``REGISTERS``,
 #: a list of ``register(subparsers) -> (name, handler)`` functions.
 SUBCOMMAND_MODULES = (circles_cli, progress_cli, ledger_cli, setup_cli, storage_cli, bulletin_cli,
-                      accounts_cli, planning_cli)
+                      accounts_cli, planning_cli, maps_cli)
 
 
 def _plugins() -> list[Callable]:

@@ -47,10 +47,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("assessment_date", "CIVMAP_ASSESSMENT_DATE", "",
             "Date of the national assessment (国测), YYYY-MM-DD. Unset: the next 1 June."),
     Setting("tiles", "CIVMAP_TILES", "none",
-            "Base map tiles: `none` (district boundaries only; works offline), `osm`, "
+            "Base map tiles: `none` (district boundaries only; works offline), `file` (the city's own "
+            "tile file, CIVMAP_TILE_FILE), `custom` (an intranet tile server, CIVMAP_TILE_URL), `osm`, "
             "`tianditu` (needs CIVMAP_TIANDITU_KEY) or `amap` (GCJ-02; data shifted to match)."),
     Setting("tile_url", "CIVMAP_TILE_URL", "",
             "Custom tile URL template for an intranet tile server (WGS-84 / Web Mercator)."),
+    Setting("tile_file", "CIVMAP_TILE_FILE", "",
+            "An MBTiles or PMTiles file of raster tiles, for `tiles=file`: the app unpacks it under "
+            "`static/tiles/` and serves it itself (see the README's base map section)."),
     Setting("tianditu_key", "CIVMAP_TIANDITU_KEY", "", "Tianditu API key, for `tiles=tianditu`."),
     Setting("demo_seed", "CIVMAP_DEMO_SEED", "20240601", "Random seed of the demo city seeded on first run."),
     Setting("time_zone", clock.ZONE_ENV, clock.DEFAULT_ZONE,
@@ -106,6 +110,7 @@ class Settings:
     assessment_date: dt.date
     tiles: str
     tile_url: str
+    tile_file: str
     tianditu_key: str
     demo_seed: int
     time_zone: str = clock.DEFAULT_ZONE
@@ -176,8 +181,10 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
             var = next(s.env for s in SETTINGS if s.name == name)
             raise ValueError(f"{var}={raw[name]!r} must be a positive whole number")
     tiles = raw["tiles"].lower()
-    if tiles not in ("none", "osm", "tianditu", "amap", "custom"):
-        raise ValueError(f"CIVMAP_TILES={raw['tiles']!r}: expected none, osm, tianditu, amap or custom")
+    if tiles not in ("none", "osm", "tianditu", "amap", "custom", "file"):
+        raise ValueError(f"CIVMAP_TILES={raw['tiles']!r}: expected none, osm, tianditu, amap, custom or file")
+    if tiles == "file" and not raw["tile_file"]:
+        raise ValueError("CIVMAP_TILES=file needs CIVMAP_TILE_FILE, the path of an MBTiles or PMTiles file")
     return Settings(
         database_url=url,
         data_dir=data_dir,
@@ -190,6 +197,7 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         assessment_date=assessment,
         tiles=tiles,
         tile_url=raw["tile_url"],
+        tile_file=raw["tile_file"],
         tianditu_key=raw["tianditu_key"],
         demo_seed=number("demo_seed", int),
         time_zone=zone,

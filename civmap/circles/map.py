@@ -19,10 +19,11 @@ import pandas as pd
 import pyproj
 from branca.element import Element
 
+from civmap.maps.tables import labelled
 from civmap.i18n import t
 from civmap.maps.batches import Field, batch_payload
 from civmap.maps.folium_map import (
-    TileConfig, add_layer_groups, asset_urls, circle_batches, district_features, labelled, offline_map, point_batch,
+    TileConfig, add_layer_groups, asset_urls, circle_batches, district_features, offline_map, point_batch,
     problem_batch, shift_layer,
 )
 from civmap.vocab import Vocabulary

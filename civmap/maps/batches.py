@@ -19,7 +19,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-__all__ = ["Field", "FeatureBatch", "batch_payload", "script_json"]
+__all__ = ["Field", "FeatureBatch", "PickReporter", "batch_payload", "script_json"]
 
 # Inside <script>, the HTML parser ends the script at "</script" and starts a comment state
 # at "<!--" whatever JSON says; "&" matters in XHTML; U+2028/9 end a line in older JavaScript.
@@ -71,19 +71,23 @@ def _jsonable(value):
 
 
 def batch_payload(frame, kind: str, style_codes: Sequence[str], styles: dict[str, dict],
-                  fields: Sequence[Field], title: str | None = None, circle_radius: float | None = None) -> dict:
+                  fields: Sequence[Field], title: str | None = None, circle_radius: float | None = None,
+                  layer: str | None = None, key: str | None = None) -> dict:
     """The JSON-able batch for ``layers.js``.
 
     ``frame`` is a GeoDataFrame in EPSG:4326; ``style_codes`` gives each row's key into
     ``styles`` (for example its category code), so a style is sent once per category.
+    ``layer`` and ``key`` (a column, usually ``id``) name each feature, so a click can
+    tell the page which one was picked and a list row can ask the map to find it.
     """
     if kind not in ("point", "line", "circle"):
         raise ValueError(f"unknown batch kind {kind!r}")
     style_keys = list(styles)
     style_index = {key: i for i, key in enumerate(style_keys)}
     columns = [f.column for f in fields]
-    if title is not None and title not in columns:
-        columns.append(title)
+    for extra in (title, key):
+        if extra is not None and extra not in columns:
+            columns.append(extra)
     dicts: dict[str, list] = {}
     encoded = []
     for position, column in enumerate(columns):
@@ -105,6 +109,8 @@ def batch_payload(frame, kind: str, style_codes: Sequence[str], styles: dict[str
         "fields": [[f.label, columns.index(f.column), f.kind] for f in fields],
         "dicts": dicts,
         "title": None if title is None else columns.index(title),
+        "layer": layer,
+        "key": None if key is None else columns.index(key),
         "rows": rows,
     }
     if circle_radius is not None:
@@ -132,3 +138,32 @@ class FeatureBatch(JSCSSMixin, MacroElement):
         self.default_js = [("civmap_layers", script_url)]
         self.payload = script_json(payload)
         self.count = len(payload["rows"])
+
+
+class PickReporter(MacroElement):
+    """Makes a click on a feature of its parent GeoJson a pick of ``layer`` by ``property``.
+
+    The district base is a folium GeoJson, not a batch; this binds the same report that
+    ``layers.js`` sends for batch features (``civmapReport``), with the district's code,
+    and registers the GeoJson as the base that ``layers.js`` keeps under every feature.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (window.civmapBase = window.civmapBase || []).push({{ this._parent.get_name() }});
+        {{ this._parent.get_name() }}.on("click", function (e) {
+          var props = (e.layer && e.layer.feature && e.layer.feature.properties) || {};
+          if (window.civmapReport && props[{{ this.property }}] !== undefined) {
+            window.civmapReport({{ this.layer }}, String(props[{{ this.property }}]));
+          }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: str, property: str):
+        super().__init__()
+        self._name = "PickReporter"
+        self.layer = script_json(layer)
+        self.property = script_json(property)

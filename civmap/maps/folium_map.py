@@ -17,14 +17,14 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
-from civmap.figures import overdue_days, overdue_mask
+from civmap.maps.tables import alley_table, circle_table, labelled, point_table, problem_table
 from civmap.i18n import t
-from civmap.maps.batches import FeatureBatch, Field, batch_payload
+from civmap.maps.batches import FeatureBatch, Field, PickReporter, batch_payload
 from civmap.vocab import Vocabulary
 from geo import convert_geometry
 
 __all__ = ["MapLayers", "TileConfig", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
-           "problem_batch", "shift_layer", "labelled", "add_layer_groups", "render_html", "asset_urls",
+           "problem_batch", "shift_layer", "add_layer_groups", "render_html", "asset_urls",
            "district_features", "DISTRICT_FILLS"]
 
 #: Soft fills for district polygons, in district order: the base map when no tiles load.
@@ -34,11 +34,18 @@ OVERDUE_COLOR = "#b91c1c"
 
 @dataclass(frozen=True)
 class TileConfig:
-    """Which tiles to show under the data, and in which coordinate system they are."""
+    """Which tiles to show under the data, and in which coordinate system they are.
 
-    provider: str = "none"   # none | osm | tianditu | amap | custom
+    ``file`` is the city's own tile file as the app serves it (``civmap.maps.tiles``): ``url``
+    is its template on the app and ``max_zoom`` its deepest level, below which Leaflet
+    enlarges the deepest tiles rather than asking for tiles that do not exist.
+    """
+
+    provider: str = "none"   # none | osm | tianditu | amap | custom | file
     url: str = ""
     key: str = ""
+    attribution: str = ""
+    max_zoom: int | None = None
 
     @property
     def system(self) -> str:
@@ -52,12 +59,14 @@ class TileConfig:
                          f"&TILEROW={{y}}&TILECOL={{x}}&tk={self.key}", "© 天地图"),
             "amap": ("https://webrd01.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
                      "&x={x}&y={y}&z={z}", "© 高德地图"),
-            "custom": (self.url, "tiles"),
+            "custom": (self.url, self.attribution or "tiles"),
+            "file": (self.url, self.attribution or "tiles"),
         }
-        if self.provider == "none" or self.provider not in templates:
+        if self.provider == "none" or self.provider not in templates or not templates[self.provider][0]:
             return None
         url, attribution = templates[self.provider]
-        return folium.TileLayer(tiles=url, attr=attribution, name="tiles", control=False)
+        options = {"max_native_zoom": self.max_zoom, "max_zoom": 20} if self.max_zoom is not None else {}
+        return folium.TileLayer(tiles=url, attr=html.escape(attribution), name="tiles", control=False, **options)
 
 
 @dataclass(frozen=True)
@@ -88,10 +97,6 @@ def shift_layer(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
     return frame.set_geometry(convert_geometry(frame.geometry, "wgs84", system))
 
 
-def labelled(frame: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.Series:
-    return frame[column].map(labels).fillna(frame[column])
-
-
 def district_features(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """District shapes for a folium GeoJson with a tooltip: ``code``, ``label``, geometry.
 
@@ -105,73 +110,42 @@ def district_features(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def point_batch(points, vocab, lang, district_names) -> dict:
-    frame = points.assign(
-        category_label=labelled(points, "category", vocab.labels("point_categories", lang)),
-        district_label=points["district_code"].map(district_names),
-        standard_label=points["up_to_standard"].map({True: t("value.yes", lang), False: t("value.no", lang)}),
-    )
+    frame, fields = point_table(points, vocab, lang, district_names)
     styles = {code: {"radius": 4, "color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.85}
               for code, color in vocab.colors("point_categories").items()}
-    fields = [Field(t("field.id", lang), "id"), Field(t("field.category", lang), "category_label", "dict"),
-              Field(t("field.district", lang), "district_label", "dict"),
-              Field(t("field.community", lang), "community", "dict"),
-              Field(t("field.chief", lang), "chief_name"), Field(t("field.unit", lang), "unit_name", "dict"),
-              Field(t("field.authority", lang), "authority", "dict"), Field(t("field.address", lang), "address"),
-              Field(t("field.inspected_on", lang), "inspected_on"), Field(t("field.score", lang), "score_rate", "pct"),
-              Field(t("field.standard", lang), "standard_label", "dict")]
-    return batch_payload(frame, "point", frame["category"].tolist(), styles, fields, title="name")
+    return batch_payload(frame, "point", frame["category"].tolist(), styles, fields, title="name",
+                         layer="points", key="id")
 
 
 def circle_batches(circles, vocab, lang, district_names, radius_m) -> tuple[dict, dict]:
-    frame = circles.assign(kind_label=labelled(circles, "kind", vocab.labels("centre_kinds", lang)),
-                           district_label=circles["district_code"].map(district_names),
-                           radius=radius_m)
+    frame, fields = circle_table(circles, vocab, lang, district_names, radius_m)
     colors = vocab.colors("centre_kinds")
     ring = {k: {"color": c, "weight": 2, "dashArray": "6 4", "fillColor": c, "fillOpacity": 0.08}
             for k, c in colors.items()}
     centre = {k: {"radius": 7, "color": "#111827", "weight": 2, "fillColor": c, "fillOpacity": 1}
               for k, c in colors.items()}
-    fields = [Field(t("field.id", lang), "id"), Field(t("field.kind", lang), "kind_label", "dict"),
-              Field(t("field.district", lang), "district_label", "dict"), Field(t("field.chief", lang), "chief_name"),
-              Field(t("field.unit", lang), "unit_name", "dict"), Field(t("field.radius", lang), "radius", "num")]
     kinds = frame["kind"].tolist()
-    return (batch_payload(frame, "circle", kinds, ring, fields, title="name", circle_radius=radius_m),
-            batch_payload(frame, "point", kinds, centre, fields, title="name"))
+    return (batch_payload(frame, "circle", kinds, ring, fields, title="name", circle_radius=radius_m,
+                          layer="circles", key="id"),
+            batch_payload(frame, "point", kinds, centre, fields, title="name", layer="circles", key="id"))
 
 
 def alley_batch(alleys, vocab, lang, district_names) -> dict:
-    frame = alleys.assign(state_label=labelled(alleys, "state", vocab.labels("alley_states", lang)),
-                          district_label=alleys["district_code"].map(district_names),
-                          category_label=vocab.label("point_categories", "back_alley", lang))
+    frame, fields = alley_table(alleys, vocab, lang, district_names)
     styles = {k: {"color": c, "weight": 4, "opacity": 0.9} for k, c in vocab.colors("alley_states").items()}
-    fields = [Field(t("field.id", lang), "id"), Field(t("field.category", lang), "category_label", "dict"),
-              Field(t("field.state", lang), "state_label", "dict"),
-              Field(t("field.district", lang), "district_label", "dict"), Field(t("field.chief", lang), "chief_name"),
-              Field(t("field.unit", lang), "unit_name", "dict"), Field(t("field.length", lang), "length_m", "num")]
-    return batch_payload(frame, "line", frame["state"].tolist(), styles, fields, title="name")
+    return batch_payload(frame, "line", frame["state"].tolist(), styles, fields, title="name",
+                         layer="alleys", key="id")
 
 
 def problem_batch(problems, vocab, lang, district_names, as_of: dt.date) -> dict:
-    overdue = overdue_mask(problems, vocab, as_of)
-    frame = problems.assign(
-        status_label=labelled(problems, "status", vocab.labels("statuses", lang)),
-        category_label=labelled(problems, "category", vocab.labels("problem_categories", lang)),
-        district_label=problems["district_code"].map(district_names),
-        where=problems["point_name"].fillna("") + " " + problems["address"].fillna(""),
-        days_overdue=overdue_days(problems, as_of).where(overdue),
-    )
+    frame, fields = problem_table(problems, vocab, lang, district_names, as_of)
     styles = {code: {"radius": 4.5, "color": "#ffffff", "weight": 1, "fillColor": color, "fillOpacity": 0.95}
               for code, color in vocab.colors("statuses").items()}
     styles.update({f"{code}:overdue": {"radius": 6.5, "color": OVERDUE_COLOR, "weight": 3, "fillColor": color,
                                        "fillOpacity": 1} for code, color in vocab.colors("statuses").items()})
-    keys = [f"{s}:overdue" if o else s for s, o in zip(frame["status"], overdue)]
-    fields = [Field(t("field.id", lang), "id"), Field(t("field.category", lang), "category_label", "dict"),
-              Field(t("field.where", lang), "where"), Field(t("field.district", lang), "district_label", "dict"),
-              Field(t("field.found_on", lang), "found_on"), Field(t("field.deadline", lang), "deadline"),
-              Field(t("field.status", lang), "status_label", "dict"),
-              Field(t("field.overdue_days", lang), "days_overdue", "num"),
-              Field(t("field.unit", lang), "unit_name", "dict"), Field(t("field.chief", lang), "chief_name")]
-    return batch_payload(frame, "point", keys, styles, fields, title="description")
+    keys = [f"{s}:overdue" if o else s for s, o in zip(frame["status"], frame["overdue"])]
+    return batch_payload(frame, "point", keys, styles, fields, title="description",
+                         layer="problems", key="id")
 
 
 def _legend(vocab: Vocabulary, layers: MapLayers, lang: str) -> str:
@@ -230,10 +204,10 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
             style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#334155", "weight": 2,
                                       "fillOpacity": 0.55 if tiles.provider == "none" else 0.15},
             highlight_function=None, tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-        ).add_to(base)
+        ).add_to(base).add_child(PickReporter("districts", "code"))
         for row in districts.itertuples():
             anchor = row.geometry.representative_point()
-            folium.Marker([anchor.y, anchor.x], icon=folium.DivIcon(
+            folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(
                 html=f'<div class="civmap-district-label">{row.label}</div>',
                 icon_size=(80, 20), icon_anchor=(40, 10))).add_to(base)
         minx, miny, maxx, maxy = shifted.districts.total_bounds

@@ -1,8 +1,8 @@
 """The density and change map: hexagons over the district base, drawn on one canvas.
 
-Like the city map (``civmap.mapview``) nothing is fetched from outside the app: Leaflet
+Like the city map (``civmap.maps.folium_map``) nothing is fetched from outside the app: Leaflet
 is served locally and the hexagons travel as one compact JSON array written with
-``civmap.layers.script_json`` (no text can end the script), each tooltip set as text,
+``civmap.maps.batches.script_json`` (no text can end the script), each tooltip set as text,
 never as HTML.
 """
 

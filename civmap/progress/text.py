@@ -42,6 +42,15 @@ def race_message(race: dict, lang: str) -> str:
     if race["days_left"] <= 0:
         return t("progress.race.passed", lang, assessment=assessment, backlog=f"{race['backlog']:,}", target=target)
     pace = per_day(race["closing_pace"], lang)
+    if race["enough"] and race["backlog"] <= target:
+        # Already within the target: say whether it holds, not when it "falls" to it.
+        if race["net_pace"] < 0:
+            projected = race["backlog"] - race["net_pace"] * race["days_left"]
+            return t("progress.race.within_rising", lang, backlog=f"{race['backlog']:,}", target=target, pace=pace,
+                     inflow=per_day(race["inflow_pace"], lang), rise=per_day(-race["net_pace"], lang),
+                     assessment=assessment, projected=f"{int(projected):,}")
+        return t("progress.race.within", lang, backlog=f"{race['backlog']:,}", target=target, pace=pace,
+                 net=per_day(race["net_pace"], lang), assessment=assessment)
     if race["enough"]:
         return t("progress.race.enough", lang, pace=pace, net=per_day(race["net_pace"], lang),
                  date=race["target_date"].isoformat(), target=target, assessment=assessment)

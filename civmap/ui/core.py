@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -180,10 +181,34 @@ def district_names() -> dict[str, str]:
     return _district_names(*cache_key(), lang())
 
 
+@st.cache_resource(show_spinner=False)
+def _tile_set(path: str, stamp: str):
+    """The city's tile file, unpacked once per process (again when the file changes)."""
+    from civmap.maps.tiles import ensure_unpacked
+
+    return ensure_unpacked(path)
+
+
 def tile_config() -> TileConfig:
-    """The configured base tiles, for every map."""
+    """The configured base tiles, for every map.
+
+    A tile file that cannot be served is named in a warning and the map falls back to
+    the district base, so a bad file never costs the user the map.
+    """
     cfg = settings()
-    return TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
+    if cfg.tiles != "file":
+        return TileConfig(cfg.tiles, cfg.tile_url, cfg.tianditu_key)
+    from civmap.maps.tiles import TileFileError
+
+    try:
+        stat = Path(cfg.tile_file).stat()
+        with st.spinner(t("tiles.unpacking", lang())):
+            tile_set = _tile_set(cfg.tile_file, f"{stat.st_size}:{stat.st_mtime_ns}")
+    except (OSError, TileFileError) as error:
+        st.warning(t("tiles.unusable", lang(), error=plain(str(error))), icon=":material/map:")
+        return TileConfig()
+    return TileConfig("file", tile_set.url(asset_base()), attribution=tile_set.attribution,
+                      max_zoom=tile_set.max_zoom)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -233,8 +258,11 @@ def cached_map_html(filters: Filters, height: int) -> str:
     return _map_html(*cache_key(), filters, lang(), current_store().as_of(), asset_base(), height)
 
 
-def show_map(html: str, height: int) -> None:
-    st.iframe(html, height=height + 4)
+def show_map(html: str, height: int, key: str = "map", focus=None):
+    """The map as a control (``civmap.ui.mapchannel``): returns the feature clicked, if any."""
+    from civmap.ui.mapchannel import map_control
+
+    return map_control(html, height + 4, key, focus)
 
 
 # -- widgets ---------------------------------------------------------------------------

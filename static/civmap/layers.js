@@ -1,6 +1,6 @@
 /* civmap: draw compact feature batches on a Leaflet canvas.
  *
- * The Python side (civmap/layers.py) sends each layer as arrays, not as one folium
+ * The Python side (civmap/maps/batches.py) sends each layer as arrays, not as one folium
  * object per feature: about 40-100 bytes a feature instead of 500, and one canvas
  * renderer for all of them. Popups are built only when a feature is clicked.
  *
@@ -13,7 +13,13 @@
  *   rows:   [ [geometry, styleIndex, value0, value1, ...], ... ]
  *           geometry: [lat, lon] for points and circles, [[lat, lon], ...] for lines
  *   circleRadius: metres (circles only)
+ *   layer:  the layer's name ("points", "circles", "alleys", "problems") and
+ *   key:    column index of the feature's id; together they name a feature
  * }
+ *
+ * Picking: a click on a named feature is posted to the parent window as
+ * {civmapPick: {layer, id}} (civmap/ui/mapchannel.py hands it to Python), and a parent
+ * that posts {civmapFocus: {layer, id}} makes the map fly to that feature and open it.
  */
 (function () {
   "use strict";
@@ -56,9 +62,17 @@
     return Math.max(0.45, Math.min(1.8, 1 + (zoom - 14) * 0.3));
   }
 
+  // One canvas for everything: Leaflet hit-tests only the topmost canvas, so features on
+  // a canvas of their own would hide the district polygons (drawn on the map's canvas)
+  // from clicks. Draw order then decides what a click picks: districts at the bottom,
+  // circle rings above them, every other feature on top (see restack).
   function civmapRenderer(map) {
     if (!map._civmapRenderer) {
-      map._civmapRenderer = L.canvas({ padding: 0.5, tolerance: 3 });
+      if (!map._renderer) map._renderer = L.canvas({ padding: 0.5 });
+      map._renderer.options.tolerance = 3;
+      map._civmapRenderer = map._renderer;
+      map._civmapRings = [];
+      map.on("overlayadd", function () { restack(map); });
       map._civmapScaled = [];
       map.on("zoomend", function () {
         var factor = zoomFactor(map.getZoom());
@@ -70,10 +84,52 @@
     return map._civmapRenderer;
   }
 
+  // Rings under the features inside them, districts under everything: a click inside a
+  // circle picks the point under the pointer, or the circle where there is none.
+  function restack(map) {
+    map._civmapRings.forEach(function (ring) { if (map.hasLayer(ring)) ring.bringToBack(); });
+    (window.civmapBase || []).forEach(function (base) { if (map.hasLayer(base)) base.bringToBack(); });
+  }
+
+  // A feature's id as a string key of map._civmapIndex[layer], whatever its JSON type.
+  function featureId(batch, row) {
+    var value = batch.key === null || batch.key === undefined ? null : row[2 + batch.key];
+    return value === null || value === undefined ? null : String(value);
+  }
+
+  window.civmapReport = function (layer, id) {
+    if (window.parent && window.parent !== window) {
+      window.parent.postMessage({ civmapPick: { layer: layer, id: id } }, "*");
+    }
+  };
+
+  function focusFeature(map, target) {
+    var found = ((map._civmapIndex || {})[target.layer] || {})[String(target.id)];
+    if (!found) return false;
+    if (found.getLatLng) {
+      map.flyTo(found.getLatLng(), Math.max(map.getZoom(), 16), { duration: 0.6 });
+    } else {
+      map.flyToBounds(found.getBounds(), { maxZoom: 17, duration: 0.6 });
+    }
+    map.once("moveend", function () { found.openPopup(); });
+    document.documentElement.setAttribute("data-civmap-focused", target.layer + ":" + target.id);
+    return true;
+  }
+
+  // A focus request that arrives before its layer is drawn waits for the next batch.
+  window.addEventListener("message", function (event) {
+    var target = event.data && event.data.civmapFocus;
+    if (!target) return;
+    var map = window.civmapMap;
+    if (!map || !focusFeature(map, target)) window.civmapPendingFocus = target;
+  });
+
   window.civmapDraw = function (map, group, batch) {
     var renderer = civmapRenderer(map);
     var factor = zoomFactor(map.getZoom());
     var count = 0;
+    map._civmapIndex = map._civmapIndex || {};
+    var index = batch.layer ? (map._civmapIndex[batch.layer] = map._civmapIndex[batch.layer] || {}) : {};
     batch.rows.forEach(function (row) {
       var style = L.extend({ renderer: renderer }, batch.styles[row[1]]);
       var layer;
@@ -87,12 +143,23 @@
         layer.setRadius(layer._civmapBaseRadius * factor);
         map._civmapScaled.push(layer);
       }
-      layer.bindPopup(function () { return popupHtml(batch, row); }, { maxWidth: 360 });
+      layer.bindPopup(function () { return popupHtml(batch, row); }, { maxWidth: 360, autoPanPadding: [24, 24] });
+      var id = featureId(batch, row);
+      if (batch.layer && id !== null) {
+        // A circle is found by its centre marker (drawn after its ring), not the ring.
+        if (!(index[id] && batch.kind === "circle")) index[id] = layer;
+        layer.on("click", function () { window.civmapReport(batch.layer, id); });
+      }
       group.addLayer(layer);
+      if (batch.kind === "circle") map._civmapRings.push(layer);
       count += 1;
     });
+    if (batch.kind === "circle") restack(map);
     map._civmapDrawn = (map._civmapDrawn || 0) + count;
     window.civmapMap = map;  // lets browser tests find features on the canvas
+    if (window.civmapPendingFocus && focusFeature(map, window.civmapPendingFocus)) {
+      window.civmapPendingFocus = null;
+    }
     // For tests and benchmarks: the number of features drawn so far.
     document.documentElement.setAttribute("data-civmap-drawn", String(map._civmapDrawn));
   };

@@ -1,0 +1,66 @@
+/* civmap: the map as a Streamlit component, so a click on the map reaches Python.
+ *
+ * Streamlit renders this page in its own frame and sends it the map's HTML as an
+ * argument (civmap/ui/mapchannel.py). The map runs in a child frame made from that HTML;
+ * layers.js posts {civmapPick: {layer, id}} when a named feature is clicked, and this page
+ * passes it on to Python as the component's value (with a counter, so clicking the same
+ * feature twice is two picks). When Python asks for a feature to be shown (args.focus), the
+ * request is posted to the map, which flies there and opens it. The map is rebuilt only
+ * when its HTML changes, so a pick or a focus keeps the user's pan and zoom.
+ *
+ * The protocol is Streamlit's component messages (streamlit:componentReady, :render,
+ * :setComponentValue, :setFrameHeight); nothing is loaded from outside the app.
+ */
+(function () {
+  "use strict";
+
+  var frame = document.getElementById("civmap-map");
+  var shownHtml = null;
+  var focusKey = null;
+  var picks = 0;
+
+  function toStreamlit(type, fields) {
+    var message = { isStreamlitMessage: true, type: type };
+    Object.keys(fields || {}).forEach(function (name) { message[name] = fields[name]; });
+    window.parent.postMessage(message, "*");
+  }
+
+  function sendFocus(focus) {
+    if (focus && frame.contentWindow) frame.contentWindow.postMessage({ civmapFocus: focus }, "*");
+  }
+
+  frame.addEventListener("load", function () {
+    // A focus asked for with the map's first render waits for the map to exist.
+    if (focusKey !== null) sendFocus(JSON.parse(focusKey));
+  });
+
+  window.addEventListener("message", function (event) {
+    var data = event.data || {};
+    if (event.source === frame.contentWindow && data.civmapPick) {
+      picks += 1;
+      toStreamlit("streamlit:setComponentValue", {
+        value: { layer: String(data.civmapPick.layer), id: String(data.civmapPick.id), n: picks, t: Date.now() },
+        dataType: "json",
+      });
+      return;
+    }
+    if (data.type !== "streamlit:render") return;
+    var args = data.args || {};
+    var height = Number(args.height) || 480;
+    frame.style.height = height + "px";
+    if (args.html !== shownHtml) {
+      shownHtml = args.html;
+      focusKey = args.focus ? JSON.stringify(args.focus) : null;
+      frame.srcdoc = args.html;
+    } else {
+      var key = args.focus ? JSON.stringify(args.focus) : null;
+      if (key !== focusKey) {
+        focusKey = key;
+        sendFocus(args.focus);
+      }
+    }
+    toStreamlit("streamlit:setFrameHeight", { height: height });
+  });
+
+  toStreamlit("streamlit:componentReady", { apiVersion: 1 });
+})();
