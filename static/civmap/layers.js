@@ -154,7 +154,11 @@
       if (batch.kind === "circle") map._civmapRings.push(layer);
       count += 1;
     });
-    if (batch.kind === "circle") restack(map);
+    if (batch.kind === "circle") {
+      // folium may put the group on the map only after its batches are drawn: restack then.
+      group.on("add", function () { restack(map); });
+      restack(map);
+    }
     map._civmapDrawn = (map._civmapDrawn || 0) + count;
     window.civmapMap = map;  // lets browser tests find features on the canvas
     if (window.civmapPendingFocus && focusFeature(map, window.civmapPendingFocus)) {
