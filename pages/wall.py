@@ -12,11 +12,12 @@ from civmap.i18n import t
 from civmap.progress.figures import LIST_DAYS
 from civmap.wall.figures import TREND_DAYS, carousel_order
 from civmap.wall.html import (MAP_TITLE, clock_html, figures_html, header_html, notice_html, page_css,
-                             ranking_html, trend_html)
+                             ranking_html, trend_html, verdict_html)
 
 lang = ui.lang()
 st.html(page_css())
 options = ui.wall_options()
+weights = ui.wall_weights()
 
 
 @st.fragment(run_every=1)
@@ -32,7 +33,7 @@ def board():
     labels = [t("wall.city", lang) if code is None else names[code] for code in order]
     label = t("wall.city", lang) if district is None else names.get(district, district)
     steps, active = (labels, order.index(district) if district in order else None) if options.carousel else ([], None)
-    read = ui.wall_read(district)
+    read = ui.wall_read(district, weights)
     header = header_html(label, steps, active, read.refreshed_at, read.stale, lang)
     if read.view is None:
         st.html(header + notice_html(t("wall.unavailable" if read.stale else "wall.waiting", lang)))
@@ -40,13 +41,14 @@ def board():
     if ui.wall_awaits_problems():  # a new office store: no zeros posing as figures
         st.html(header + notice_html(t("wall.setup_missing", lang)))
         return
-    # One element for the title and the figures, so a screen never shows one without the other.
-    st.html(header + figures_html(read.view.figures, lang, read.view.race))
+    # One element for the title, the verdict and the figures, so a screen never shows one without the others.
+    verdict = verdict_html(read.view.verdict, names, read.view.weights, read.view.race, lang)
+    st.html(header + verdict + figures_html(read.view.figures, lang))
     left, right = st.columns([0.6, 0.4], gap="small")
     with left:
         st.iframe(read.map_html, height=600, alt=MAP_TITLE)
     with right:
-        st.html(ranking_html(read.view.ranking, lang, highlight=district, days=LIST_DAYS))
+        st.html(ranking_html(read.view.standing, lang, highlight=district, days=LIST_DAYS))
         st.html(trend_html(read.view.daily, lang, TREND_DAYS))
 
 

@@ -123,7 +123,7 @@ def test_the_circle_map_and_the_wall_map_are_inert(hostile, vocab):
 
     city = wall_city(hostile.districts(), hostile.points(), hostile.circles(), hostile.problems(), hostile.events())
     wall = build_view(city, None, vocab, AS_OF, AS_OF)
-    page = render_html(build_wall_map(city.districts, wall.rates, wall.problems, vocab, AS_OF, "/app/static"))
+    page = render_html(build_wall_map(city.districts, wall.standing, wall.city_score, wall.problems, vocab, AS_OF, "/app/static"))
     _assert_inert(page)
     labels = _div_icons(page)
     for name in city.districts["name"]:

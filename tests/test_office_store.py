@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from civmap.storage import make_engine
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
+from civmap.progress.behind import DEFAULT_WEIGHTS, district_shares, standing
+from civmap.wall.figures import district_rates
 from civmap.wall.html import ranking_html
 from civmap.progress.rank import rank
 from civmap.progress.timeline import build_timeline
@@ -40,7 +42,10 @@ def test_the_walls_list_shows_districts_without_a_rate_unranked(office_env):
     names = office.district_names("zh")
     ranked = rank(build_timeline(office.problems(), office.events(), VOCAB), "district", *_fortnight(office), names)
     assert ranked["rank"].isna().all()
-    html = ranking_html(ranked, "zh")
+    rates = district_rates(names, office.problems(), VOCAB, _fortnight(office)[1])
+    table = standing(district_shares(names, ranked, rates, None), DEFAULT_WEIGHTS)
+    assert table["rank"].isna().all()
+    html = ranking_html(table, "zh")
     rows = re.findall(r'<span class="wall-rank">([^<]*)</span>', html)
     assert rows == ["—"] * len(names)
     for name in names.values():

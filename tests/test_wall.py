@@ -17,7 +17,8 @@ from civmap.wall.figures import (PERSONAL_COLUMNS, WallOptions, advance, build_v
                          parse_options, strip_personal, wall_city)
 from civmap.maps.folium_map import render_html
 from civmap.wall.map import NO_DATA_COLOR, RATE_COLORS, build_wall_map, rate_color, rate_domain
-from civmap.wall.html import figures_html, header_html, notice_html, ranking_html, trend_html, trend_svg
+from civmap.wall.html import (figures_html, header_html, notice_html, ranking_html, trend_html, trend_svg,
+                              verdict_html)
 
 AS_OF = clock.today()
 ASSESSMENT = AS_OF + dt.timedelta(days=100)
@@ -99,7 +100,7 @@ def test_personal_columns_are_stripped(city):
 
 def test_the_wall_map_carries_no_phone_number(city, vocab, phones):
     view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
-    html = render_html(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static"))
+    html = render_html(build_wall_map(city.districts, view.standing, view.city_score, view.problems, vocab, AS_OF, "/app/static"))
     digits = set(re.findall(r"\d{11}", html))
     assert not digits & phones
     assert "chief" not in html
@@ -128,8 +129,8 @@ def test_district_figures_match_the_scoped_store(city, demo_store, vocab):
     assert (view.figures.points, view.figures.circles, view.figures.open, view.figures.overdue) == \
         (expected.points, expected.circles, expected.open, expected.overdue)
     assert set(view.problems["district_code"]) == {"D02"}
-    assert len(view.ranking) == len(demo_store.districts())  # the lists always rank every district
-    assert set(view.ranking["mark"].dropna()) == {"red", "black"}
+    assert len(view.standing) == len(demo_store.districts())  # the lists always rank every district
+    assert set(view.standing["mark"].dropna()) == {"red", "black"}
 
 
 def test_circle_states_give_circles_up_to_standard(demo_store, vocab):
@@ -153,35 +154,37 @@ def test_district_rates_add_up_to_the_city(city, vocab):
 
 
 # -- shading ---------------------------------------------------------------------------
-def test_shading_spans_the_districts_shown_at_least_five_points_wide():
-    assert rate_domain([0.80, 0.95, None]) == (0.80, 0.95)
-    low, high = rate_domain([0.93, 0.94])
-    assert (low, high) == (pytest.approx(0.89), 0.94)
-    assert rate_domain([None]) == (0.0, 1.0)
-    domain = (0.8, 0.95)
-    assert rate_color(0.8, domain) == RATE_COLORS[0]
-    assert rate_color(0.95, domain) == RATE_COLORS[-1]
-    assert rate_color(0.5, domain) == RATE_COLORS[0]
+def test_shading_spans_the_largest_gap_to_the_city_on_both_sides_at_least_two_points():
+    assert rate_domain([-6.5, 3.0, None]) == (-6.5, 6.5)
+    assert rate_domain([0.1, -0.2]) == (-2.0, 2.0)
+    assert rate_domain([None]) == (-2.0, 2.0)
+    domain = (-5.0, 5.0)
+    assert rate_color(-5.0, domain) == RATE_COLORS[0]
+    assert rate_color(5.0, domain) == RATE_COLORS[-1]
+    assert rate_color(0.0, domain) == RATE_COLORS[2]  # level with the city: the quiet middle
+    assert rate_color(-40.0, domain) == RATE_COLORS[0]
     assert rate_color(None, domain) == NO_DATA_COLOR
 
 
 def test_wall_map_is_dark_offline_and_shades_every_district(city, vocab):
     view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
-    html = render_html(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static"))
+    html = render_html(build_wall_map(city.districts, view.standing, view.city_score, view.problems, vocab, AS_OF, "/app/static"))
     assert "/app/static/civmap/wall.css" in html and "/app/static/vendor/leaflet/leaflet.js" in html
     assert not re.search(r"(src|href)=\"https?://", html), "the wall map loads something from another host"
     assert "d3" not in re.findall(r"<script[^>]*src=\"([^\"]+)\"", html)
     for name in city.district_names().values():
         assert name in html or json.dumps(name)[1:-1] in html  # DivIcon html is JSON-escaped
-    for rate in view.rates["closing_rate"]:
-        assert f"{rate * 100:.1f}%" in html
+    for value in view.standing["score"]:
+        label = f"{value:.1f}（{value - view.city_score:+.1f}）"  # each district's score and its gap
+        assert json.dumps(label)[1:-1] in html
+    assert f"全市 {view.city_score:.1f}" in html  # the legend's middle
     unresolved = int(view.problems["status"].isin(vocab.unresolved_statuses).sum())
     assert html.count("],0]") + html.count("],1]") + html.count("],2]") >= unresolved
 
 
 def test_focused_map_dims_the_other_districts(city, vocab):
     view = build_view(city, "D03", vocab, AS_OF, ASSESSMENT)
-    html = render_html(build_wall_map(city.districts, view.rates, view.problems, vocab, AS_OF, "/app/static",
+    html = render_html(build_wall_map(city.districts, view.standing, view.city_score, view.problems, vocab, AS_OF, "/app/static",
                                           focus="D03"))
     assert html.count("wall-district-label wall-dim") == len(city.districts) - 1
 
@@ -189,7 +192,7 @@ def test_focused_map_dims_the_other_districts(city, vocab):
 # -- panels ----------------------------------------------------------------------------
 def test_figure_tiles_carry_their_values(city, vocab):
     view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
-    html = figures_html(view.figures, "zh", view.race)
+    html = figures_html(view.figures, "zh")
     for code, value in view.figures.values().items():
         assert f'data-figure="{code}"' in html
         if code != "closing_rate":
@@ -200,9 +203,9 @@ def test_figure_tiles_carry_their_values(city, vocab):
 
 def test_ranking_marks_red_and_black_rows(city, vocab):
     view = build_view(city, "D01", vocab, AS_OF, ASSESSMENT)
-    html = ranking_html(view.ranking, "zh", highlight="D01")
-    assert html.count('data-mark="red"') == int((view.ranking["mark"] == "red").sum()) >= 1
-    assert html.count('data-mark="black"') == int((view.ranking["mark"] == "black").sum()) >= 1
+    html = ranking_html(view.standing, "zh", highlight="D01")
+    assert html.count('data-mark="red"') == int((view.standing["mark"] == "red").sum()) >= 1
+    assert html.count('data-mark="black"') == int((view.standing["mark"] == "black").sum()) >= 1
     assert "红榜" in html and "黑榜" in html and "wall-row-focus" in html
 
 
@@ -222,3 +225,34 @@ def test_header_marks_a_stale_view_and_escapes_text():
     assert "09:30:05" in html and 'data-wall-stale="1"' in html and "wall-step-on" in html
     assert 'data-wall-stale' not in header_html("全市", [], None, now, False, "zh")
     assert "&lt;script&gt;" in notice_html("<script>")
+
+
+# -- one answer to "who is behind" -----------------------------------------------------
+def test_verdict_lists_and_shading_give_one_answer(city, vocab):
+    """The verdict, the black list and the most-behind shade name the same district."""
+    view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
+    behind = view.verdict.codes
+    assert behind and view.verdict.ranked == len(city.districts)
+    worst = view.standing[view.standing["score"] == view.standing["score"].min()]
+    assert tuple(worst["code"]) == behind
+    assert set(view.standing.loc[view.standing["mark"] == "black", "code"]) == set(behind)
+    rows = re.findall(r'data-district="(\w+)"', ranking_html(view.standing, "zh"))
+    assert rows == list(view.standing["code"]) and rows[-1] in behind  # the list reads top to bottom
+    html = render_html(build_wall_map(city.districts, view.standing, view.city_score, view.problems, vocab, AS_OF,
+                                      "/app/static"))
+    fills = dict(re.findall(r'"code": "(\w+)", "dim": \w+, "fill": "(#[0-9a-f]{6})"', html))
+    assert set(fills) == set(view.standing["code"])
+    assert {code for code, fill in fills.items() if fill == RATE_COLORS[0]} == set(behind)
+    names = city.district_names()
+    assert verdict_html(view.verdict, names, view.weights, view.race, "zh").count(names[behind[0]]) == 1
+
+
+def test_the_verdict_bar_carries_the_pace_line_and_the_rule(city, vocab):
+    view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
+    bar = verdict_html(view.verdict, city.district_names(), view.weights, view.race, "zh")
+    assert bar.startswith(f'<div class="wall-verdict" data-verdict="{",".join(view.verdict.codes)}">')
+    assert 'class="wall-verdict-main">落后：' in bar
+    assert ('data-race="enough"' in bar) != ('data-race="short"' in bar)
+    assert f"{view.race['closing_pace']:.0f}" in bar
+    assert "排名规则：综合得分（百分制）= 按期结案率×35%" in bar
+    assert 'data-race=' not in figures_html(view.figures, "zh")  # one pace line, in the bar

@@ -36,8 +36,8 @@ OVERFLOW = """() => {
     if (scrolls(s.overflowY) && e.scrollHeight > e.clientHeight + 1) out.push('scrolls-y ' + e.className);
     if (scrolls(s.overflowX) && e.scrollWidth > e.clientWidth + 1) out.push('scrolls-x ' + e.className);
   }
-  for (const sel of ['.wall-header', '.wall-kpis', 'iframe[title="civmap-wall-map"]', '.wall-lists', '.wall-trend',
-                     '.wall-clock']) {
+  for (const sel of ['.wall-header', '.wall-verdict', '.wall-kpis', 'iframe[title="civmap-wall-map"]', '.wall-lists',
+                     '.wall-trend', '.wall-clock']) {
     const e = document.querySelector(sel);
     if (!e) { out.push('missing ' + sel); continue; }
     const r = e.getBoundingClientRect();
@@ -46,6 +46,10 @@ OVERFLOW = """() => {
   }
   for (const v of document.querySelectorAll('.wall-kpi-value, .wall-kpi-label')) {
     if (v.scrollWidth > v.parentElement.clientWidth + 1) out.push('too wide ' + v.textContent);
+  }
+  // The verdict and the pace line are read whole: neither may be cut off.
+  for (const v of document.querySelectorAll('.wall-verdict-main, .wall-pace')) {
+    if (v.scrollWidth > v.clientWidth + 1) out.push('cut ' + v.textContent);
   }
   for (const b of document.querySelectorAll('.wall-name .wall-badge')) {
     const r = b.getBoundingClientRect(), cell = b.parentElement.getBoundingClientRect();
@@ -168,3 +172,33 @@ def test_the_wall_refreshes_itself_when_the_store_changes(scratch_db_url, page):
         assert int(after["closed_week"]) == int(before["closed_week"]) + 1
         assert page.evaluate("window.__civmapSamePage === true"), "the whole page reloaded"
         assert not page.locator("[data-wall-stale]").count()
+
+
+def test_the_verdict_answers_at_the_top_as_large_as_the_figures(demo_app, page):
+    """One sentence says who is behind; the pace line is no smaller than the figures' labels;
+    the map's legend explains the shading; and the verdict's district is the black list's."""
+    page = _open(page, f"{demo_app}/wall", 1920, 1080)
+    _wait(page, DRAWN, frames=True)
+    _wait(page, "document.querySelector('.wall-verdict-main')")
+    time.sleep(1.0)
+    verdict = page.locator(".wall-verdict-main")
+    assert verdict.is_visible() and verdict.inner_text().startswith("落后：")
+    box = page.locator(".wall-verdict").bounding_box()
+    kpis = page.locator(".wall-kpis").bounding_box()
+    assert box["y"] + box["height"] <= kpis["y"] + 0.5, "the verdict sits above the figures"
+    size = page.evaluate("s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)", ".wall-verdict-main")
+    pace = page.evaluate("s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)", ".wall-pace")
+    label = page.evaluate("s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)", ".wall-kpi-label")
+    assert pace >= label >= 20 and size > label, (size, pace, label)
+    assert page.locator(".wall-pace").is_visible() and page.locator("[data-rule]").inner_text().startswith("排名规则")
+    behind = page.evaluate("document.querySelector('[data-verdict]').dataset.verdict").split(",")
+    black = page.evaluate("[...document.querySelectorAll('.wall-rank-row[data-mark=black]')].map(e => e.dataset.district)")
+    assert set(black) == set(behind)
+    assert page.evaluate(OVERFLOW) == []
+    frame = next(f for f in page.frames if f.query_selector(".wall-legend"))
+    legend = frame.locator(".wall-legend")
+    assert legend.is_visible() and "全市" in legend.inner_text()
+    assert frame.locator(".wall-legend-bar").bounding_box()["width"] > 100
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "wall-verdict.png"),
+                    clip={"x": 0, "y": 0, "width": 1920, "height": kpis["y"] + kpis["height"] + 4})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +29,10 @@ from civmap.demo.names import NameBook, load_namebook
 from civmap.vocab import Vocabulary, load_vocabulary
 from geo import WGS84, assign_area
 
-__all__ = ["DemoCity", "generate_city", "CIRCLE_PLAN", "MEMBER_PLAN"]
+__all__ = ["DemoCity", "generate_city", "CIRCLE_PLAN", "MEMBER_PLAN", "STEPS"]
+
+#: The steps of :func:`generate_city`, in order, as its ``progress`` callback names them.
+STEPS = ("boundaries", "points", "circles", "alleys", "inspections", "problems")
 
 #: Key circles by centre kind, with the point category of the centre (DOMAIN.md figures).
 CIRCLE_PLAN = {"community": ("community", 18), "market": ("farmers_market", 32),
@@ -166,8 +170,15 @@ def _to_wgs84(transformer: Transformer, geometries) -> list:
 
 
 def generate_city(seed: int = 20240601, scale: float = 1.0, as_of: dt.date | None = None,
-                  vocab: Vocabulary | None = None, names: NameBook | None = None) -> DemoCity:
-    """Build every table of the demo city; the same seed and as_of give the same city."""
+                  vocab: Vocabulary | None = None, names: NameBook | None = None,
+                  progress: Callable[[str], None] | None = None) -> DemoCity:
+    """Build every table of the demo city; the same seed and as_of give the same city.
+
+    ``progress`` is called with each step of :data:`STEPS` as it starts, so a first run
+    can say what it is doing (it takes a while: tens of thousands of problems are simulated).
+    """
+    step = progress or (lambda _: None)
+    step("boundaries")
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     vocab = vocab or load_vocabulary()
@@ -182,6 +193,7 @@ def generate_city(seed: int = 20240601, scale: float = 1.0, as_of: dt.date | Non
 
     areas, units, communities = _areas_and_units(rng, ground, names, to_wgs, vocab)
 
+    step("points")
     centres = _place_centres(rng, ground)
     centre_xy = centres[["x", "y"]].to_numpy()
     members = []
@@ -194,14 +206,18 @@ def generate_city(seed: int = 20240601, scale: float = 1.0, as_of: dt.date | Non
     layout = pd.concat([centre_rows, *members, general], ignore_index=True)
 
     points = _points_table(rng, layout, areas, communities, names, vocab, to_wgs, districts_meta)
+    step("circles")
     circles = pd.DataFrame({
         "id": [f"QY{i + 1:03d}" for i in range(len(centres))],
         "centre_point_id": points["id"].iloc[: len(centres)].to_numpy(),
         "kind": centres["kind"].to_numpy(),
     })
     circles["name"] = points["name"].iloc[: len(centres)].to_numpy() + "点位圈"
+    step("alleys")
     alleys = _alleys_table(rng, _alleys(rng, ground, centre_xy), areas, names, vocab, to_wgs)
+    step("inspections")
     inspections = _inspections(rng, points, as_of, names)
+    step("problems")
     problems, events = simulate_problems(rng, points, units, vocab, names, as_of, int(round(PROBLEMS * scale)))
     problems = _place_problems(rng, problems, points, areas, to_metric, to_wgs)
 

@@ -25,11 +25,17 @@ from geo import convert_geometry
 
 __all__ = ["MapLayers", "TileConfig", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
            "problem_batch", "shift_layer", "add_layer_groups", "render_html", "asset_urls",
-           "district_features", "DISTRICT_FILLS"]
+           "district_features", "DISTRICT_FILLS", "OVERDUE_COLOR", "POINT_FILL", "POINT_LINE", "DASHES",
+           "centre_dashes", "dash_gradient", "layer_colors"]
 
 #: Soft fills for district polygons, in district order: the base map when no tiles load.
 DISTRICT_FILLS = ("#e0f2fe", "#fef3c7", "#dcfce7", "#fce7f3", "#ede9fe", "#ffedd5", "#e2e8f0", "#ccfbf1")
+#: Red means one thing on the city map: overdue (a thick ring round the problem's dot).
 OVERDUE_COLOR = "#b91c1c"
+#: Assessment points: white dots with a grey edge, whatever their category.
+POINT_FILL, POINT_LINE = "#ffffff", "#475569"
+#: Ring dash patterns for centre kinds that name none (SVG stroke-dasharray; "" is solid).
+DASHES = ("10 5", "2 5", "12 4 2 4", "", "6 3 6 9")
 
 
 @dataclass(frozen=True)
@@ -110,19 +116,58 @@ def district_features(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def point_batch(points, vocab, lang, district_names) -> dict:
+    """Assessment points, all alike: 38 categories cannot have 38 colours that anyone
+    tells apart on a map, so the colour is left to the problems, circles and alleys, and
+    a point's category is in its popup."""
     frame, fields = point_table(points, vocab, lang, district_names)
-    styles = {code: {"radius": 4, "color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.85}
-              for code, color in vocab.colors("point_categories").items()}
-    return batch_payload(frame, "point", frame["category"].tolist(), styles, fields, title="name",
+    styles = {"point": {"radius": 3.5, "color": POINT_LINE, "weight": 1, "fillColor": POINT_FILL, "fillOpacity": 1}}
+    return batch_payload(frame, "point", ["point"] * len(frame), styles, fields, title="name",
                          layer="points", key="id")
+
+
+def centre_dashes(vocab: Vocabulary) -> dict[str, str]:
+    """Centre kind → the dash pattern of its circles' ring (SVG ``stroke-dasharray``).
+
+    One ring colour says "key circle"; the kind is told by the dash, so the circles need
+    no colour of their own. A kind without a ``dash`` in ``centre_kinds.csv`` (an older
+    office folder with no ``dash`` column) takes :data:`DASHES` in order; a blank dash is solid.
+    """
+    kinds = list(vocab.centre_kinds.index)
+    if "dash" not in vocab.centre_kinds.columns:
+        return {k: DASHES[i % len(DASHES)] for i, k in enumerate(kinds)}
+    return {k: str(vocab.centre_kinds.at[k, "dash"]).strip() for k in kinds}
+
+
+def dash_gradient(color: str, dash: str) -> str:
+    """A CSS background drawing ``dash`` (an SVG dasharray, in px) in ``color``: the
+    legend's sample of a ring, without an SVG element in the page."""
+    lengths = [float(x) for x in dash.replace(",", " ").split()]
+    if not lengths or not any(lengths):
+        return color
+    if len(lengths) % 2:
+        lengths *= 2
+    stops, at = [], 0.0
+    for i, length in enumerate(lengths):
+        paint = color if i % 2 == 0 else "transparent"
+        stops.append(f"{paint} {at:g}px {at + length:g}px")
+        at += length
+    return f"repeating-linear-gradient(to right, {', '.join(stops)})"
+
+
+def layer_colors(vocab: Vocabulary) -> dict[str, dict[str, str]]:
+    """Every colour the city map draws, by layer: what the palette test checks and the
+    legend shows. Circles are one colour whatever their kind (the kind is the dash)."""
+    return {"problems": dict(vocab.colors("statuses")), "overdue": {"overdue": OVERDUE_COLOR},
+            "circles": {"ring": c for c in dict.fromkeys(vocab.colors("centre_kinds").values())},
+            "alleys": dict(vocab.colors("alley_states")), "points": {"point": POINT_FILL}}
 
 
 def circle_batches(circles, vocab, lang, district_names, radius_m) -> tuple[dict, dict]:
     frame, fields = circle_table(circles, vocab, lang, district_names, radius_m)
-    colors = vocab.colors("centre_kinds")
-    ring = {k: {"color": c, "weight": 2, "dashArray": "6 4", "fillColor": c, "fillOpacity": 0.08}
+    colors, dashes = vocab.colors("centre_kinds"), centre_dashes(vocab)
+    ring = {k: {"color": c, "weight": 2.5, "dashArray": dashes.get(k) or None, "fillColor": c, "fillOpacity": 0.06}
             for k, c in colors.items()}
-    centre = {k: {"radius": 7, "color": "#111827", "weight": 2, "fillColor": c, "fillOpacity": 1}
+    centre = {k: {"radius": 6, "color": "#ffffff", "weight": 2, "fillColor": c, "fillOpacity": 1}
               for k, c in colors.items()}
     kinds = frame["kind"].tolist()
     return (batch_payload(frame, "circle", kinds, ring, fields, title="name", circle_radius=radius_m,
@@ -149,20 +194,33 @@ def problem_batch(problems, vocab, lang, district_names, as_of: dt.date) -> dict
 
 
 def _legend(vocab: Vocabulary, layers: MapLayers, lang: str) -> str:
-    def rows(kind, codes, shape="dot"):
-        colors, labels = vocab.colors(kind), vocab.labels(kind, lang)
-        return "".join(f'<div><i class="civmap-{shape}" style="background:{colors[c]}"></i>{html.escape(labels[c])}</div>'
-                       for c in codes if c in colors)
+    """The legend, one details element per layer, folded on a phone (``layers.css``/
+    ``layers.js``) so that it never covers the map a thumb needs."""
+    def row(mark: str, label: str) -> str:
+        return f"<div>{mark}{html.escape(label)}</div>"
+
+    def dot(color: str, edge: str = "#ffffff") -> str:
+        return f'<i class="civmap-dot" style="background:{color};border-color:{edge}"></i>'
+
     statuses = sorted(set(layers.problems["status"]), key=list(vocab.statuses.index).index) if len(layers.problems) else []
-    categories = [c for c in vocab.point_categories.index if c in set(layers.points["category"])]
-    return f"""
-    <div class="civmap-legend leaflet-control">
-      <details open><summary>{html.escape(t('layer.problems', lang))}</summary>{rows('statuses', statuses)}
-        <div><i class="civmap-dot civmap-overdue"></i>{html.escape(t('legend.overdue', lang))}</div></details>
-      <details open><summary>{html.escape(t('layer.circles', lang))}</summary>{rows('centre_kinds', list(vocab.centre_kinds.index))}</details>
-      <details open><summary>{html.escape(t('layer.alleys', lang))}</summary>{rows('alley_states', list(vocab.alley_states.index), 'line')}</details>
-      <details><summary>{html.escape(t('layer.points', lang))} ({len(categories)})</summary>{rows('point_categories', categories)}</details>
-    </div>"""
+    colors = vocab.colors("statuses")
+    problems = "".join(row(dot(colors[c]), vocab.label("statuses", c, lang)) for c in statuses if c in colors)
+    problems += row(f'<i class="civmap-dot civmap-overdue" style="border-color:{OVERDUE_COLOR}"></i>',
+                    t("legend.overdue", lang))
+    dashes, ring = centre_dashes(vocab), vocab.colors("centre_kinds")
+    circles = "".join(row(f'<i class="civmap-ring" data-dash="{html.escape(dashes[k])}" '
+                          f'style="background:{dash_gradient(ring[k], dashes[k])}"></i>',
+                          vocab.label("centre_kinds", k, lang)) for k in vocab.centre_kinds.index)
+    alley_colors = vocab.colors("alley_states")
+    alleys = "".join(row(f'<i class="civmap-line" style="background:{alley_colors[k]}"></i>',
+                         vocab.label("alley_states", k, lang)) for k in vocab.alley_states.index)
+    points = row(dot(POINT_FILL, POINT_LINE), t("legend.points", lang))
+    sections = (("layer.problems", problems, True), ("layer.circles", circles, True), ("layer.alleys", alleys, False),
+                ("layer.points", points, False))
+    body = "".join(f'<details{" open" if is_open else ""}><summary>{html.escape(t(key, lang))}</summary>{rows}</details>'
+                   for key, rows, is_open in sections)
+    return (f'<details class="civmap-legend leaflet-control" open><summary class="civmap-legend-title">'
+            f'{html.escape(t("legend.title", lang))}</summary>{body}</details>')
 
 
 def offline_map(asset_base: str, tiles: TileConfig = TileConfig(), css: str = "layers_css", **options) -> folium.Map:

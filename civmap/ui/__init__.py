@@ -19,7 +19,7 @@ from civmap.ui.setup import (district_table, import_command, missing_stages, set
                              vocabulary_tables)
 from civmap.ui.text import WORD_JOINER, plain
 from civmap.ui.wall import (WALL_READ_ERRORS, wall_awaits_problems, wall_districts, wall_now, wall_options,
-                            wall_position, wall_read)
+                            wall_position, wall_read, wall_weights)
 
 __all__ = [
     "ICON", "asset_base", "cache_key", "cached_events", "cached_headline", "cached_map_html", "cached_problems",
@@ -31,5 +31,5 @@ __all__ = [
     "progress_tiles_pending", "progress_timeline", "rank_names", "show_chart", "district_table", "import_command",
     "missing_stages", "setup_notice", "setup_state", "stage_table", "vocabulary_tables", "WORD_JOINER", "plain",
     "WALL_READ_ERRORS", "wall_awaits_problems", "wall_districts", "wall_now", "wall_options", "wall_position",
-    "wall_read"
+    "wall_read", "wall_weights"
 ]

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from civmap.config import ROOT, Settings, load_settings
-from civmap.demo.seed import open_first_run
+from civmap.demo.seed import SEED_STEPS, needs_first_run, open_first_run
 from civmap.figures import Headline, headline, overdue_list
 from civmap.filters import Filters
 from civmap.storage.health import StoreError
@@ -60,6 +60,37 @@ def settings() -> Settings:
     return load_settings()
 
 
+#: Store URLs this process has checked for a first run (and seeded where it was one).
+_FIRST_RUN_CHECKED: set[str] = set()
+
+
+def _first_run() -> None:
+    """On the embedded store's first run, seed the demo city with its steps on screen.
+
+    Seeding takes tens of seconds; without this the page stays blank meanwhile. The
+    steps show in a status box that folds once the city is ready, and the page then
+    draws in the same run. Checked once per store and process.
+    """
+    cfg = settings()
+    if cfg.database_url in _FIRST_RUN_CHECKED:
+        return
+    if needs_first_run(cfg):
+        language = lang()
+        with st.status(t("firstrun.title", language), expanded=True) as box:
+            bar = st.progress(0.0, text=t("firstrun.waiting", language))
+
+            def step(code: str) -> None:
+                done = SEED_STEPS.index(code)
+                bar.progress(done / len(SEED_STEPS), text=t("firstrun.step", language, n=done + 1,
+                                                             total=len(SEED_STEPS),
+                                                             step=t(f"firstrun.step.{code}", language)))
+
+            open_first_run(cfg, progress=step).engine.dispose()
+            bar.progress(1.0, text=t("firstrun.ready", language))
+            box.update(label=t("firstrun.done", language), state="complete", expanded=False)
+    _FIRST_RUN_CHECKED.add(cfg.database_url)
+
+
 @st.cache_resource(show_spinner=False)
 def _opened_store() -> Store:
     """The whole-city store, opened (and on first run seeded) once per process."""
@@ -81,6 +112,7 @@ def city_store() -> Store:
     for attempt in (1, 2):
         opened = None
         try:
+            _first_run()
             opened = _opened_store()
             opened.data_version()
             return opened

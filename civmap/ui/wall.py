@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from civmap import clock
-from civmap.i18n import localized_areas
+from civmap.i18n import localized_areas, t
 from civmap.maps.folium_map import render_html
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.storage.scope import Scope
@@ -19,7 +19,7 @@ from civmap.ui.params import lang_problems, url_warnings
 
 __all__ = [
     "WALL_READ_ERRORS", "wall_awaits_problems", "wall_districts", "wall_now", "wall_options", "wall_position",
-    "wall_read",
+    "wall_read", "wall_weights",
 ]
 
 
@@ -107,26 +107,42 @@ def _wall_city(version: str, scope: Scope):
 # A resource, not data: a view holds its screen's problems (megabytes for the city), and
 # cache_data would copy it out on every refresh of every wall. Nothing changes a view.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _wall_view(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str):
+def _wall_view(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str,
+               weights: tuple[tuple[str, float], ...]):
     from civmap.wall.figures import build_view
 
-    return build_view(_wall_city(version, scope), district, vocab(), as_of, assessment_date, lang_code)
+    return build_view(_wall_city(version, scope), district, vocab(), as_of, assessment_date, lang_code,
+                      dict(weights))
+
+
+def wall_weights() -> tuple[tuple[str, float], ...]:
+    """The verdict's weights (``behind_weights.csv``); a bad file is named in a warning and
+    civmap's own weights used, so the wall still answers."""
+    from civmap.progress.behind import DEFAULT_WEIGHTS, read_weights
+
+    try:
+        weights = read_weights(settings().vocab_dir)
+    except (ValueError, OSError) as error:
+        st.warning(t("wall.weights_bad", lang(), error=str(error)))
+        weights = DEFAULT_WEIGHTS
+    return tuple(weights.items())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _wall_map(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str,
-              base: str) -> str:
+              base: str, weights: tuple[tuple[str, float], ...]) -> str:
     from civmap.wall.map import build_wall_map
 
-    view = _wall_view(version, scope, district, as_of, assessment_date, lang_code)
+    view = _wall_view(version, scope, district, as_of, assessment_date, lang_code, weights)
     districts = localized_areas(_wall_city(version, scope).districts, lang_code)
-    fmap = build_wall_map(districts, view.rates, view.problems, vocab(), as_of, base, lang_code, focus=district,
-                          tiles=tile_config())
+    fmap = build_wall_map(districts, view.standing, view.city_score, view.problems, vocab(), as_of, base, lang_code,
+                          focus=district, tiles=tile_config())
     return render_html(fmap)
 
 
-def wall_read(district: str | None):
-    """A ``civmap.wall.figures.WallRead`` for the wall's current screen.
+def wall_read(district: str | None, weights: tuple[tuple[str, float], ...]):
+    """A ``civmap.wall.figures.WallRead`` for the wall's current screen, ranked with
+    ``weights`` (:func:`wall_weights`).
 
     A failed read keeps the last good view of that screen (from this session) and says
     it is stale; with none yet, its view and map are None.
@@ -137,8 +153,8 @@ def wall_read(district: str | None):
     try:
         (version, scope), as_of = cache_key(), current_store().as_of()
         assessment = settings().assessment_date
-        view = _wall_view(version, scope, district, as_of, assessment, lang())
-        map_html = _wall_map(version, scope, district, as_of, assessment, lang(), asset_base())
+        view = _wall_view(version, scope, district, as_of, assessment, lang(), weights)
+        map_html = _wall_map(version, scope, district, as_of, assessment, lang(), asset_base(), weights)
     except WALL_READ_ERRORS:
         last = good.get(district)
         return WallRead(None, None, None, True) if last is None else last._replace(stale=True)

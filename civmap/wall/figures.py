@@ -26,6 +26,8 @@ from civmap.filters import ParamProblem
 from civmap.i18n import area_names
 from civmap.progress.figures import (DAILY_COLUMNS, LIST_DAYS, RECENT_DAYS, build_timeline, timeline_daily,
                              timeline_race)
+from civmap.progress.behind import (DEFAULT_WEIGHTS, Verdict, city_shares, district_shares, score, standing,
+                                   verdict)
 from civmap.progress.rank import rank
 from civmap.vocab import Vocabulary
 
@@ -227,15 +229,28 @@ def wall_city(districts, points, circles, problems, events, circle_states=None) 
 
 @dataclass(frozen=True)
 class WallView:
-    """Everything one screen of the wall shows: the city (``district`` None) or a district."""
+    """Everything one screen of the wall shows: the city (``district`` None) or a district.
+
+    ``standing`` ranks every district by the score of :mod:`civmap.progress.behind`; the
+    verdict, the red and black lists and the map's shading all read it. ``city`` holds
+    the city's own shares (the standing's columns), ``weights`` the weights used.
+    """
 
     district: str | None
     figures: WallFigures
     rates: pd.DataFrame
-    ranking: pd.DataFrame
+    standing: pd.DataFrame
+    city: dict
+    weights: dict
+    verdict: Verdict | None
     daily: pd.DataFrame
     race: dict
     problems: pd.DataFrame
+
+    @property
+    def city_score(self) -> float:
+        """The city's own score, the level the map's shading is measured from."""
+        return score(self.city, self.weights)
 
 
 def _in_district(frame: pd.DataFrame, district: str | None) -> pd.DataFrame:
@@ -243,11 +258,13 @@ def _in_district(frame: pd.DataFrame, district: str | None) -> pd.DataFrame:
 
 
 def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: dt.date,
-               assessment_date: dt.date, lang: str = "zh") -> WallView:
-    """Figures, shading, red and black lists, trend and race for one screen of the wall.
+               assessment_date: dt.date, lang: str = "zh", weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+               ) -> WallView:
+    """Figures, verdict, standing, trend and race for one screen of the wall.
 
-    The red and black lists always rank every district (over ``LIST_DAYS`` days ending
-    on ``as_of``); the trend covers ``TREND_DAYS`` days ending on ``as_of``.
+    The standing always ranks every district (on-time rate over ``LIST_DAYS`` days
+    ending on ``as_of``, the other shares as of ``as_of``); the trend covers
+    ``TREND_DAYS`` days ending on ``as_of``.
     """
     problems = _in_district(city.problems, district)
     events = city.events[city.events["problem_id"].isin(problems["id"])] if district else city.events
@@ -263,10 +280,12 @@ def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: d
     whole = build_timeline(city.problems, city.events, vocab) if district else timeline
     names = city.district_names(lang)
     ranked = rank(whole, "district", as_of - dt.timedelta(days=LIST_DAYS - 1), as_of, names)
-    return WallView(district=district, figures=figures,
-                    rates=district_rates(names, city.problems, vocab, as_of),
-                    ranking=ranked, daily=daily, race=timeline_race(timeline, as_of, assessment_date),
-                    problems=problems)
+    rates = district_rates(names, city.problems, vocab, as_of)
+    table = standing(district_shares(names, ranked, rates, city.circle_states), weights)
+    shares = city_shares(ranked, rates, city.circle_states)
+    return WallView(district=district, figures=figures, rates=rates, standing=table, city=shares,
+                    weights=dict(weights), verdict=verdict(table, shares, weights), daily=daily,
+                    race=timeline_race(timeline, as_of, assessment_date), problems=problems)
 
 
 class WallRead(NamedTuple):

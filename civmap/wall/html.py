@@ -1,4 +1,4 @@
-"""The wall's panels as HTML: header, figure tiles, red and black lists, trend chart.
+"""The wall's panels as HTML: header, verdict, figure tiles, red and black lists, trend chart.
 
 The panels are plain HTML shown with ``st.html`` (sanitised, no scripts), sized in
 viewport units through the ``--u`` CSS variable of ``static/civmap/wall.css`` so that
@@ -12,17 +12,19 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import pandas as pd
 
 from civmap.config import ROOT
 from civmap.figures import format_rate
 from civmap.i18n import t
+from civmap.progress.behind import MEASURES, Verdict
 from civmap.wall.figures import WallFigures
 
 __all__ = ["page_css", "header_html", "clock_html", "figures_html", "ranking_html", "trend_svg",
-           "trend_html", "notice_html", "race_note", "WALL_CSS", "MAP_TITLE"]
+           "trend_html", "notice_html", "pace_html", "rule_text", "verdict_text", "verdict_html", "WALL_CSS",
+           "MAP_TITLE"]
 
 WALL_CSS = ROOT / "static" / "civmap" / "wall.css"
 #: The map iframe's title: the wall's CSS sizes the frame by it.
@@ -63,20 +65,9 @@ def clock_html(now: dt.datetime, lang: str) -> str:
       <span>{now:%Y-%m-%d} {_e(weekday)}</span></div>"""
 
 
-def race_note(race: dict | None, lang: str) -> str:
-    """One line under the countdown: is the closing pace enough to clear the backlog in time?"""
-    if not race or race.get("needed_pace") is None:
-        return ""
-    pace = f"{race['closing_pace']:.0f}"
-    if race["enough"]:
-        return f'<div class="wall-kpi-note wall-good" data-race="enough">{_e(t("wall.race.enough", lang, pace=pace))}</div>'
-    needed = f"{race['needed_pace']:.0f}"
-    return (f'<div class="wall-kpi-note wall-alert" data-race="short">'
-            f'{_e(t("wall.race.short", lang, needed=needed, pace=pace))}</div>')
-
-
-def figures_html(figures: WallFigures, lang: str, race: dict | None = None) -> str:
-    """The seven headline tiles, in numbers readable from across the room."""
+def figures_html(figures: WallFigures, lang: str) -> str:
+    """The seven headline tiles, in numbers readable from across the room (the pace line
+    under them is :func:`pace_html`, in the verdict bar)."""
     circles_key = "wall.fig.circles" if figures.circles_up is None else "wall.fig.circles_up"
     circles_value = (f"{figures.circles:,}" if figures.circles_up is None
                      else f'{figures.circles_up:,}<small>/{figures.circles:,}</small>')
@@ -91,50 +82,92 @@ def figures_html(figures: WallFigures, lang: str, race: dict | None = None) -> s
         ("days_left", "wall.fig.days_left",
          f'{figures.days_left:,}<small>{_e(t("wall.unit.days", lang))}</small>', figures.days_left, "wall-count"),
     ]
-    notes = {"days_left": race_note(race, lang)}
     cells = "".join(
         f'<div class="wall-kpi {css}" data-figure="{code}" data-value="{_e(raw)}">'
-        f'<div class="wall-kpi-label">{_e(t(key, lang))}</div><div class="wall-kpi-value">{shown}</div>'
-        f'{notes.get(code, "")}</div>'
+        f'<div class="wall-kpi-label">{_e(t(key, lang))}</div><div class="wall-kpi-value">{shown}</div></div>'
         for code, key, shown, raw, css in tiles)
     note = t("wall.fig.assessment", lang, date=figures.assessment_date.isoformat())
     return f'<div class="wall-kpis" title="{_e(note)}">{cells}</div>'
 
 
-def ranking_html(ranking: pd.DataFrame, lang: str, highlight: str | None = None, days: int = 14) -> str:
-    """The districts ranked by on-time rate, red-list rows in red and black-list rows dark.
+def _share_cell(value, extra: str = "") -> str:
+    return f'<span class="wall-num{extra}">{format_rate(value)}</span>'
 
-    A district with no rate yet (nothing closed, nothing overdue: a new office store) has
-    no rank and is listed last with a dash.
 
-    ``ranking`` has the columns of ``civmap.progress.figures.ranking``: code, name, on_time_rate,
-    change, closed, overdue, rank and mark ("red", "black" or None).
+def ranking_html(standing: pd.DataFrame, lang: str, highlight: str | None = None, days: int = 14) -> str:
+    """The districts ranked by the wall's score, red-list rows in red and black-list rows dark.
+
+    ``standing`` is :func:`civmap.progress.behind.standing` (code, name, score, rank, mark
+    and the four shares): the same order the verdict and the map's shading read. A district
+    with no score yet (a new office store) has no rank and is listed last with a dash.
     """
     rows = []
-    for row in ranking.sort_values("rank", na_position="last").itertuples():
+    for row in standing.sort_values("rank", na_position="last").itertuples():
         mark = row.mark if row.mark in ("red", "black") else ""
         badge = f'<i class="wall-badge wall-badge-{mark}">{_e(t("wall.list." + mark, lang))}</i>' if mark else ""
-        change = row.change
-        if change is None or pd.isna(change):
-            delta = '<span class="wall-delta">—</span>'
-        else:
-            arrow, css = ("▲", "wall-up") if change > 0 else ("▼", "wall-down") if change < 0 else ("＝", "")
-            delta = f'<span class="wall-delta {css}">{arrow}{abs(change) * 100:.1f}</span>'
         classes = " ".join(c for c in ("wall-rank-row", f"wall-row-{mark}" if mark else "",
                                        "wall-row-focus" if row.code == highlight else "") if c)
+        score = "—" if pd.isna(row.score) else f"{row.score:.1f}"
         rows.append(
-            f'<div class="{classes}" data-district="{_e(row.code)}" data-mark="{mark}">'
+            f'<div class="{classes}" data-district="{_e(row.code)}" data-mark="{mark}" '
+            f'data-score="{"" if pd.isna(row.score) else f"{row.score:.6f}"}">'
             f'<span class="wall-rank">{"—" if pd.isna(row.rank) else int(row.rank)}</span>'
             f'<span class="wall-name"><span class="wall-name-text">{_e(row.name)}</span>{badge}</span>'
-            f'<span class="wall-num">{format_rate(row.on_time_rate)}</span>{delta}'
-            f'<span class="wall-num wall-small">{int(row.closed):,}</span>'
-            f'<span class="wall-num wall-small wall-alert">{int(row.overdue):,}</span></div>')
-    head = (f'<div class="wall-rank-row wall-rank-head"><span></span><span>{_e(t("wall.list.district", lang))}</span>'
-            f'<span>{_e(t("wall.list.on_time", lang))}</span><span>{_e(t("wall.list.change", lang))}</span>'
-            f'<span>{_e(t("wall.list.closed", lang))}</span><span>{_e(t("wall.list.overdue", lang))}</span></div>')
+            f'<span class="wall-num wall-score">{score}</span>'
+            + _share_cell(row.on_time_rate, " wall-small") + _share_cell(row.overdue_share, " wall-small wall-alert")
+            + _share_cell(row.closing_rate, " wall-small") + _share_cell(row.standard_rate, " wall-small")
+            + "</div>")
+    heads = "".join(f"<span>{_e(t(key, lang))}</span>" for key in (
+        "wall.list.district", "wall.list.score", "wall.list.on_time", "wall.list.overdue_share",
+        "wall.list.closing", "wall.list.standard"))
+    head = f'<div class="wall-rank-row wall-rank-head"><span></span>{heads}</div>'
     title = t("wall.list.title", lang, days=days)
     return (f'<div class="wall-panel wall-lists"><div class="wall-panel-title">{_e(title)}</div>'
             f'<div class="wall-rank-table">{head}{"".join(rows)}</div></div>')
+
+
+def rule_text(weights: Mapping[str, float], lang: str) -> str:
+    """The ranking rule in one line: each measure with its share of the weight."""
+    total = sum(weights.get(m, 0.0) for m in MEASURES)
+    parts = [t("wall.rule.part", lang, measure=t(f"wall.rule.{m}", lang), weight=f"{weights[m] / total * 100:.0f}")
+             for m in MEASURES if weights.get(m)]
+    return t("wall.rule", lang, parts=" + ".join(parts))
+
+
+def pace_html(race: dict | None, lang: str) -> str:
+    """Is the closing pace enough to clear the backlog by the assessment date? One line."""
+    if not race or race.get("needed_pace") is None:
+        return ""
+    pace = f"{race['closing_pace']:.0f}"
+    if race["enough"]:
+        text, css, code = t("wall.race.enough", lang, pace=pace), "wall-good", "enough"
+    else:
+        needed = f"{race['needed_pace']:.0f}"
+        text, css, code = t("wall.race.short", lang, needed=needed, pace=pace), "wall-alert", "short"
+    return (f'<span class="wall-pace {css}" data-race="{code}"><b>{_e(t("wall.race.label", lang))}</b>'
+            f'{_e(text)}</span>')
+
+
+def verdict_text(verdict: Verdict | None, names: Mapping[str, str], lang: str) -> str:
+    """The wall's answer to "who is behind", as one sentence in the UI language."""
+    if verdict is None:
+        return t("wall.verdict.none", lang)
+    who = t("wall.verdict.join", lang).join(names.get(code, code) for code in verdict.codes)
+    text = t("wall.verdict", lang, names=who, score=f"{verdict.score:.1f}", city=f"{verdict.city_score:.1f}")
+    if verdict.measure is not None:
+        text += t("wall.verdict.weakest", lang, measure=t(f"wall.measure.{verdict.measure}", lang),
+                  value=format_rate(verdict.value), city=format_rate(verdict.city_value))
+    return text
+
+
+def verdict_html(verdict: Verdict | None, names: Mapping[str, str], weights: Mapping[str, float],
+                 race: dict | None, lang: str) -> str:
+    """The verdict bar: who is behind (large), the pace line and the ranking rule."""
+    codes = "" if verdict is None else ",".join(verdict.codes)
+    return (f'<div class="wall-verdict" data-verdict="{_e(codes)}">'
+            f'<div class="wall-verdict-main">{_e(verdict_text(verdict, names, lang))}</div>'
+            f'<div class="wall-verdict-sub">{pace_html(race, lang)}'
+            f'<span class="wall-rule" data-rule="1">{_e(rule_text(weights, lang))}</span></div></div>')
 
 
 def trend_svg(daily: pd.DataFrame, lang: str, width: int = 660, height: int = 280) -> str:

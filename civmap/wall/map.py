@@ -1,4 +1,4 @@
-"""The wall's dark map: districts shaded by closing rate, open problems as dots.
+"""The wall's dark map: districts shaded by their score against the city, open problems as dots.
 
 A variant of ``civmap.maps.folium_map`` for a screen nobody touches: no popups worth opening,
 no controls, no personal fields in any layer, a legend drawn in plain HTML (a branca
@@ -19,7 +19,7 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from civmap.figures import format_rate, overdue_mask
+from civmap.figures import overdue_mask
 from civmap.i18n import t
 from civmap.maps.batches import FeatureBatch, batch_payload
 from civmap.maps.folium_map import TileConfig, asset_urls, offline_map, shift_layer
@@ -37,24 +37,24 @@ DOT_STYLES = {
 }
 
 
-#: Closing-rate shading, worst to best; interpolated between the stops.
-RATE_COLORS = ("#dc2626", "#f97316", "#facc15", "#a3e635", "#22c55e")
+#: Score shading against the city, behind to ahead; interpolated between the stops. A
+#: diverging orange-grey-blue scale: the two ends differ in lightness as well as hue, so
+#: they stay apart for red-green colour-blind viewers, and the middle (level with the
+#: city) is a quiet grey rather than a colour that says something.
+RATE_COLORS = ("#e66101", "#f4a259", "#64748b", "#6baed6", "#2171b5")
 NO_DATA_COLOR = "#334155"
 
 
-def rate_domain(rates, min_span: float = 0.05) -> tuple[float, float]:
-    """The closing rates the shading spans: worst to best shown, at least ``min_span`` wide.
+def rate_domain(gaps, min_span: float = 2.0) -> tuple[float, float]:
+    """The score gaps (district − city, in points) the shading spans, symmetric about 0.
 
-    The wall asks "which district is behind", so the scale spans the districts shown
-    (the legend prints both ends); the minimum span keeps a tenth of a point from
-    looking like red against green.
+    The wall asks "which district is behind", so the scale reaches the largest gap shown
+    on either side (the legend prints both ends), and at least ``min_span`` points, so
+    that a tenth of a point does not look like the ends of the scale.
     """
-    known = [float(r) for r in rates if r is not None and not pd.isna(r)]
-    if not known:
-        return (0.0, 1.0)
-    high = max(known)
-    low = max(min(min(known), high - min_span), 0.0)
-    return (low, high if high > low else low + min_span)
+    known = [abs(float(g)) for g in gaps if g is not None and not pd.isna(g)]
+    reach = max([*known, min_span])
+    return (-reach, reach)
 
 
 def _mix(a: str, b: str, share: float) -> str:
@@ -63,12 +63,12 @@ def _mix(a: str, b: str, share: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(ca, cb))
 
 
-def rate_color(rate: float | None, domain: tuple[float, float]) -> str:
-    """The fill for a closing rate on ``domain`` (red = worst shown, green = best)."""
-    if rate is None or pd.isna(rate):
+def rate_color(gap: float | None, domain: tuple[float, float]) -> str:
+    """The fill for a score gap on ``domain`` (orange = furthest behind, blue = furthest ahead)."""
+    if gap is None or pd.isna(gap):
         return NO_DATA_COLOR
     low, high = domain
-    position = 0.0 if high <= low else min(max((rate - low) / (high - low), 0.0), 1.0)
+    position = 0.0 if high <= low else min(max((gap - low) / (high - low), 0.0), 1.0)
     scaled = position * (len(RATE_COLORS) - 1)
     index = min(int(scaled), len(RATE_COLORS) - 2)
     return _mix(RATE_COLORS[index], RATE_COLORS[index + 1], scaled - index)
@@ -84,8 +84,9 @@ def problem_keys(problems: pd.DataFrame, vocab: Vocabulary, as_of: dt.date) -> p
     return keys
 
 
-def _legend(domain: tuple[float, float], counts: dict[str, int], lang: str) -> str:
+def _legend(domain: tuple[float, float], city_score: float, counts: dict[str, int], lang: str) -> str:
     gradient = ", ".join(RATE_COLORS)
+    city = "—" if pd.isna(city_score) else f"{city_score:.1f}"
     dots = "".join(
         f'<div class="wall-legend-row"><i class="wall-dot wall-dot-{key}"></i>'
         f'{html.escape(t("wall.map." + key, lang))} <b>{counts.get(key, 0):,}</b></div>'
@@ -94,7 +95,9 @@ def _legend(domain: tuple[float, float], counts: dict[str, int], lang: str) -> s
     <div class="wall-legend">
       <div class="wall-legend-title">{html.escape(t("wall.map.shading", lang))}</div>
       <div class="wall-legend-bar" style="background:linear-gradient(to right, {gradient})"></div>
-      <div class="wall-legend-scale"><span>{domain[0] * 100:.1f}%</span><span>{domain[1] * 100:.1f}%</span></div>
+      <div class="wall-legend-scale"><span>{domain[0]:+.1f} {html.escape(t("wall.map.behind", lang))}</span>
+        <span>{html.escape(t("wall.map.city", lang, score=city))}</span>
+        <span>{domain[1]:+.1f} {html.escape(t("wall.map.ahead", lang))}</span></div>
       {dots}
     </div>"""
 
@@ -119,15 +122,16 @@ class _FitBounds(MacroElement):
         self.bounds = json.dumps(bounds)
 
 
-def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: gpd.GeoDataFrame,
-                   vocab: Vocabulary, as_of: dt.date, asset_base: str, lang: str = "zh",
+def build_wall_map(districts: gpd.GeoDataFrame, standing: pd.DataFrame, city_score: float,
+                   problems: gpd.GeoDataFrame, vocab: Vocabulary, as_of: dt.date, asset_base: str, lang: str = "zh",
                    focus: str | None = None, tiles: TileConfig = TileConfig()) -> folium.Map:
-    """The dark wall map.
+    """The dark wall map: districts shaded by their score against the city's.
 
     Parameters
     ----------
     districts : GeoDataFrame (EPSG:4326) with ``code`` and ``name``; all of the city.
-    rates : ``civmap.wall.figures.district_rates`` output, one row per district.
+    standing : :func:`civmap.progress.behind.standing`, one row per district (``code``, ``score``).
+    city_score : the city's own score (:func:`civmap.progress.behind.score` of the city's shares).
     problems : the problems of the view (EPSG:4326); only unresolved ones are drawn.
     focus : a district code to zoom to (others are dimmed), or None for the whole city.
     """
@@ -143,10 +147,10 @@ def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: g
         minx, miny, maxx, maxy = focus_frame.total_bounds
         _FitBounds([[miny, minx], [maxy, maxx]]).add_to(fmap)
 
-    domain = rate_domain(rates["closing_rate"].tolist())
-    by_code = rates.set_index("code")
-    shown["fill"] = [rate_color(by_code.at[c, "closing_rate"], domain) if c in by_code.index else None
-                     for c in shown["code"]]
+    scores = standing.set_index("code")["score"]
+    gaps = {code: value - city_score for code, value in scores.items()}
+    domain = rate_domain(gaps.values())
+    shown["fill"] = [rate_color(gaps.get(c), domain) for c in shown["code"]]
     shown["dim"] = [focus is not None and c != focus for c in shown["code"]]
     folium.GeoJson(
         shown.drop(columns="name"),
@@ -158,8 +162,9 @@ def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: g
         highlight_function=None, interactive=False,
     ).add_to(fmap)
     for row in shown.itertuples():
-        rate = by_code.at[row.code, "closing_rate"] if row.code in by_code.index else None
-        text = format_rate(rate)
+        value, gap = scores.get(row.code), gaps.get(row.code)
+        text = "—" if value is None or pd.isna(value) else f"{value:.1f}（{gap:+.1f}）" if lang == "zh" \
+            else f"{value:.1f} ({gap:+.1f})"
         anchor = row.geometry.representative_point()
         css = "wall-district-label wall-dim" if row.dim else "wall-district-label"
         folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(
@@ -178,5 +183,5 @@ def build_wall_map(districts: gpd.GeoDataFrame, rates: pd.DataFrame, problems: g
         FeatureBatch(payload, urls["layers_js"]).add_to(group)
 
     counts = keys.value_counts().to_dict() if len(keys) else {}
-    fmap.get_root().html.add_child(Element(_legend(domain, counts, lang)))
+    fmap.get_root().html.add_child(Element(_legend(domain, city_score, counts, lang)))
     return fmap

@@ -74,6 +74,8 @@
       map._civmapRings = [];
       map.on("overlayadd", function () { restack(map); });
       map._civmapScaled = [];
+      map.on("popupopen", function () { document.documentElement.classList.add("civmap-popup-open"); });
+      map.on("popupclose", function () { document.documentElement.classList.remove("civmap-popup-open"); });
       map.on("zoomend", function () {
         var factor = zoomFactor(map.getZoom());
         map._civmapScaled.forEach(function (layer) {
@@ -124,8 +126,20 @@
     if (!map || !focusFeature(map, target)) window.civmapPendingFocus = target;
   });
 
+  // On a phone the legend starts folded: the map is for the thumb, the legend a tap away.
+  function foldLegend() {
+    var legend = document.querySelector("details.civmap-legend");
+    if (legend && !legend.dataset.civmapFolded && window.matchMedia("(max-width: 640px)").matches) {
+      legend.open = false;
+    }
+    if (legend) legend.dataset.civmapFolded = "1";
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", foldLegend);
+  else foldLegend();
+
   window.civmapDraw = function (map, group, batch) {
     var renderer = civmapRenderer(map);
+    foldLegend();
     var factor = zoomFactor(map.getZoom());
     var count = 0;
     map._civmapIndex = map._civmapIndex || {};
@@ -143,7 +157,10 @@
         layer.setRadius(layer._civmapBaseRadius * factor);
         map._civmapScaled.push(layer);
       }
-      layer.bindPopup(function () { return popupHtml(batch, row); }, { maxWidth: 360, autoPanPadding: [24, 24] });
+      // Padding clear of the zoom buttons (top left) and the layer box (top right).
+      layer.bindPopup(function () { return popupHtml(batch, row); },
+                      { maxWidth: Math.min(360, window.innerWidth - 60), autoPanPaddingTopLeft: [52, 24],
+                        autoPanPaddingBottomRight: [24, 24] });
       var id = featureId(batch, row);
       if (batch.layer && id !== null) {
         // A circle is found by its centre marker (drawn after its ring), not the ring.
