@@ -9,7 +9,7 @@ from civmap.bulletin.report import PdfUnavailable
 from civmap.i18n import t
 
 lang = ui.lang()
-ui.language_picker()
+ui.view_note()
 st.title(t("page.bulletin", lang))
 if not ui.setup_notice(("problems",)):
     st.stop()  # a bulletin of nothing would be a page of zeros

@@ -6,12 +6,12 @@ from civmap import ui
 from civmap.circles.tables import (SORT_KEYS, circle_list, filter_circles, flagged_ties, member_list, problem_list,
                                   sort_circles)
 from civmap.circles.membership import summarise
-from civmap.filters import Filters, ParamProblem
+from civmap.filters import ParamProblem
 from civmap.i18n import t
 from civmap.circles.ties import tie_summary
 
 lang = ui.lang()
-filters = ui.sidebar_filters()
+filters = ui.sidebar_filters(applies=("districts",))  # circles are places: only the district applies
 settings, vocab = ui.settings(), ui.vocab()
 district_names = ui.district_names()
 kind_labels = vocab.labels("centre_kinds", lang)
@@ -51,8 +51,7 @@ data = ui.circle_data(radius, kinds)
 summary = summarise(data, rule, lang)
 shown = sort_circles(filter_circles(summary, districts=filters.districts), sort_key)
 
-applied = Filters(districts=filters.districts)  # the one sidebar filter this page applies (see the caption)
-st.caption(t("circles.caption", lang, selection=ui.plain(applied.describe(vocab, district_names, lang)),
+st.caption(t("circles.caption", lang, selection=ui.plain(filters.describe(vocab, district_names, lang)),
              radius=f"{data.radius_m:g}", date=data.as_of.isoformat()))
 met = int((shown["state"] == "met").sum())
 ui.metric_row([

@@ -12,7 +12,8 @@ from civmap.figures import format_rate
 from civmap.i18n import t
 
 lang = ui.lang()
-filters, start, end = ui.progress_filters(ui.sidebar_filters())
+# Point categories and the status do not apply: progress follows every problem through every status.
+filters, start, end = ui.progress_filters(("districts", "problem_categories", "found"))
 timeline = ui.progress_timeline(filters)
 as_of = ui.current_store().as_of()
 v = ui.vocab()
