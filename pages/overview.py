@@ -41,7 +41,7 @@ with st.container(key="overview_mapbox"):
         clicked = ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT, key="overview_map", focus=focus)
         st.caption(t("overview.map_note", lang))
     picks.remember_pick("overview", clicked)
-    with panel_col:
+    with panel_col, st.container(key="overview_details"):
         picks.show_details(filters, clicked or pick, on_district=overview.only_district)
 
 # -- the lists: a row picked flies the map to its problem and shows it beside the map ------

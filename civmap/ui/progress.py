@@ -95,12 +95,14 @@ def rank_names(by: str) -> dict[str, str]:
     return _names(*cache_key(), by, lang())
 
 
-def show_chart(figure, data: pd.DataFrame, name: str) -> None:
-    """A plotly chart and, under it, a download of its data as CSV (``name``.csv)."""
+def show_chart(figure, data: pd.DataFrame, name: str, tag: str = "") -> None:
+    """A plotly chart and, under it, a download of its data as CSV (``name``-``tag``.csv;
+    ``tag`` says what the data hold: the selection and the period)."""
     from civmap.progress.charts import csv_bytes
 
     st.plotly_chart(figure, key=f"chart_{name}", config={"displaylogo": False})
-    st.download_button(t("progress.download", lang()), csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
+    file_name = f"{name}-{tag}.csv" if tag else f"{name}.csv"
+    st.download_button(t("progress.download", lang()), csv_bytes(data), file_name=file_name, mime="text/csv",
                        key=f"download_{name}", on_click="ignore", icon=":material/download:")
 
 
