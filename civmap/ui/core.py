@@ -120,8 +120,11 @@ LANG_KEY = "civmap_lang"
 
 def lang() -> str:
     """The UI language: the sidebar choice, else ``?lang=``, else the configured default."""
-    if LANG_KEY not in st.session_state:
-        wanted = st.session_state.get("lang") or st.query_params.get("lang", settings().lang)
+    picked = st.session_state.get("lang")  # the picker's value, or a test's
+    if picked in LANGS:
+        st.session_state[LANG_KEY] = picked
+    elif LANG_KEY not in st.session_state:
+        wanted = st.query_params.get("lang", settings().lang)
         st.session_state[LANG_KEY] = wanted if wanted in LANGS else settings().lang
     return st.session_state[LANG_KEY]
 
