@@ -44,6 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Farthest (metres, ground) a problem may lie from an assessment point or alley and still be tied to it; farther ones are flagged."),
     Setting("circle_rule", "CIVMAP_CIRCLE_RULE", "max_overdue=0,max_open=5,min_standard=0.7",
             "When a key point-circle is 达标: most overdue and open problems, least share of its places up to standard (see the Circles page)."),
+    Setting("due_soon_days", "CIVMAP_DUE_SOON_DAYS", "3",
+            "A problem not yet reported fixed whose deadline is within this many days (today included) is "
+            "即将超期 (due soon): counted and listed on the overview."),
     Setting("assessment_date", "CIVMAP_ASSESSMENT_DATE", "",
             "Date of the national assessment (国测), YYYY-MM-DD. Unset: the next 1 June."),
     Setting("tiles", "CIVMAP_TILES", "none",
@@ -126,6 +129,7 @@ class Settings:
     photos_dir: Path | None = None
     photo_max_mb: int = 10
     photo_max_distance_m: float = 500.0
+    due_soon_days: int = 3
     is_default_store: bool = field(default=False)
 
 
@@ -175,7 +179,7 @@ def load_settings(environ: dict[str, str] | None = None, today: dt.date | None =
         raise ValueError(f"CIVMAP_TIE_DISTANCE_M={raw['tie_distance_m']!r} must not be negative")
     limits = {name: number(name, int) for name in ("import_memory_mb", "import_max_rows", "date_years_ahead",
                                                    "login_max_failures", "login_lock_minutes",
-                                                   "session_idle_minutes", "photo_max_mb")}
+                                                   "session_idle_minutes", "photo_max_mb", "due_soon_days")}
     for name, value in limits.items():
         if value <= 0:
             var = next(s.env for s in SETTINGS if s.name == name)

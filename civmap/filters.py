@@ -9,13 +9,18 @@ An empty tuple means "no restriction" for that field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, fields, replace
 from typing import Callable, Collection, Iterable, Mapping
 
 from civmap.i18n import t
 from civmap.vocab import Vocabulary
 
-__all__ = ["Filters", "ParamProblem"]
+__all__ = ["ALL", "Filters", "ParamProblem"]
+
+#: A list parameter's value for "every code" (``?status=all``): for a field whose absence
+#: from a link means a default (the statuses: the open ones), not everything.
+ALL = "all"
 
 _LIST_FIELDS = ("districts", "point_categories", "problem_categories", "statuses", "units", "sources")
 _DATE_FIELDS = ("found_from", "found_until")
@@ -89,12 +94,19 @@ class Filters:
     def without_statuses(self) -> "Filters":
         return replace(self, statuses=())
 
-    def to_query_params(self) -> dict[str, list[str]]:
-        """URL query parameters, one repeated key per list field (``?district=a&district=b``)."""
+    def to_query_params(self, explicit_all: Collection[str] = ()) -> dict[str, list[str]]:
+        """URL query parameters, one repeated key per list field (``?district=a&district=b``);
+        ``from_query_params`` reads them back to an equal Filters.
+
+        A field named in ``explicit_all`` is written ``all`` when empty, so a link can say
+        "every status" where leaving the parameter out means the default.
+        """
         params: dict[str, list[str]] = {}
         for name in _LIST_FIELDS:
             if getattr(self, name):
                 params[_param_name(name)] = list(getattr(self, name))
+            elif name in explicit_all:
+                params[_param_name(name)] = [ALL]
         for name in _DATE_FIELDS:
             if getattr(self, name):
                 params[name] = [getattr(self, name).isoformat()]
@@ -109,7 +121,8 @@ class Filters:
         ``known`` maps a list field (``"districts"``, ``"statuses"`` ...) to the codes it
         accepts; a field it does not name takes any code. Returns the Filters made of the
         usable values and one ``ParamProblem`` per value left out: a code not known, a date
-        that is not YYYY-MM-DD, an end date before the start date.
+        that is not YYYY-MM-DD, an end date before the start date. ``all`` (``ALL``) stands
+        for every code and leaves the field empty.
         """
         def values(key: str) -> list[str]:
             raw = params.get(key, [])
@@ -121,7 +134,7 @@ class Filters:
         problems: list[ParamProblem] = []
         for name in _LIST_FIELDS:
             key, accepted = _param_name(name), known.get(name)
-            given = values(key)
+            given = [v for v in values(key) if v != ALL]
             kwargs[name] = [v for v in given if accepted is None or v in accepted]
             problems += [ParamProblem(key, v, "unknown_code") for v in dict.fromkeys(given) if v not in kwargs[name]]
         for name in _DATE_FIELDS:
@@ -137,6 +150,29 @@ class Filters:
             problems.append(ParamProblem("found_until", end.isoformat(), "end_before_start", start.isoformat()))
             del kwargs["found_until"]
         return cls(**kwargs), tuple(problems)
+
+    def file_tag(self, vocab: Vocabulary, district_names: Mapping[str, str], lang: str = "zh") -> str:
+        """The selection in a file name: the districts by name (``全市`` for none), then
+        each other filter by its labels (or how many, past two), e.g.
+        ``江城区+秀山区_问题状态-整改中_发现日期-2026-01-01~``. Only characters every file
+        system takes: a district name from a ledger cannot make a path."""
+        def names(codes, label) -> str:
+            shown = [label(c) for c in codes]
+            return "+".join(shown) if len(shown) <= 2 else str(len(shown))
+
+        parts = [names(self.districts, lambda c: district_names.get(c, c)) if self.districts
+                 else t("file.city", lang)]
+        for name, kind in (("point_categories", "point_categories"), ("problem_categories", "problem_categories"),
+                           ("statuses", "statuses"), ("units", None), ("sources", "problem_sources")):
+            codes = getattr(self, name)
+            if codes:
+                shown = names(codes, (lambda c, k=kind: vocab.label(k, c, lang)) if kind else str)
+                parts.append(f"{t('filter.' + name, lang)}-{shown}")
+        if self.found_from or self.found_until:
+            start = self.found_from.isoformat() if self.found_from else ""
+            end = self.found_until.isoformat() if self.found_until else ""
+            parts.append(f"{t('filter.found', lang)}-{start}~{end}")
+        return _safe_file_part("_".join(parts))
 
     def describe(self, vocab: Vocabulary, district_names: Mapping[str, str], lang: str = "zh") -> str:
         """One sentence saying what is selected, for captions and exports."""
@@ -167,6 +203,12 @@ class Filters:
         if not parts:
             return t("filter.everything", lang)
         return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def _safe_file_part(text: str, limit: int = 120) -> str:
+    """``text`` with what a file system (or a download header) refuses replaced, cut short."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "-", " ".join(text.split())).replace(" ", "-")
+    return cleaned[:limit].strip(".-") or "-"
 
 
 def _param_name(field_name: str) -> str:

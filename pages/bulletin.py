@@ -6,10 +6,11 @@ from civmap import ui
 from civmap.bulletin.context import number_text
 from civmap.bulletin.document import TemplateError
 from civmap.bulletin.report import PdfUnavailable
+from civmap.filters import Filters
 from civmap.i18n import t
 
 lang = ui.lang()
-ui.language_picker()
+ui.view_note()
 st.title(t("page.bulletin", lang))
 if not ui.setup_notice(("problems",)):
     st.stop()  # a bulletin of nothing would be a page of zeros
@@ -42,7 +43,8 @@ if wanted:
         st.error(t("bulletin.ui.template_error", lang, error=ui.plain(str(error))))
         st.stop()
     st.success(ui.plain(summary))
-    stem = f"bulletin_{w_district or 'city'}_{w_start.isoformat()}_{w_end.isoformat()}"
+    where = Filters(districts=(w_district,) if w_district else ()).file_tag(ui.vocab(), names, lang)
+    stem = f"{t('page.bulletin', lang)}-{where}-{w_start.isoformat()}~{w_end.isoformat()}"
     left, right = st.columns(2)
     left.download_button(t("bulletin.ui.download", lang), docx, file_name=f"{stem}.docx", key="b_docx",
                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -3,15 +3,16 @@
 import streamlit as st
 
 from civmap import ui
+from civmap.ui import picks
 from civmap.circles.tables import (SORT_KEYS, circle_list, filter_circles, flagged_ties, member_list, problem_list,
                                   sort_circles)
 from civmap.circles.membership import summarise
-from civmap.filters import Filters, ParamProblem
+from civmap.filters import ParamProblem
 from civmap.i18n import t
 from civmap.circles.ties import tie_summary
 
 lang = ui.lang()
-filters = ui.sidebar_filters()
+filters = ui.sidebar_filters(applies=("districts",))  # circles are places: only the district applies
 settings, vocab = ui.settings(), ui.vocab()
 district_names = ui.district_names()
 kind_labels = vocab.labels("centre_kinds", lang)
@@ -29,6 +30,7 @@ radius = left.number_input(t("circles.radius", lang), min_value=10.0, max_value=
 kinds = middle.multiselect(t("circles.kinds", lang), options=vocab.codes("centre_kinds"),
                            default=[k for k in settings.centre_kinds if k in kind_labels],
                            format_func=lambda k: kind_labels.get(k, k), key="circles_kinds",
+                           placeholder=t("filter.choose_placeholder", lang),  # empty keeps no circle
                            help=t("circles.help.kinds", lang))
 sort_key = right.selectbox(t("circles.sort", lang), options=list(SORT_KEYS), key="circles_sort",
                            format_func=lambda k: t(f"circles.sort.{k}", lang))
@@ -51,8 +53,7 @@ data = ui.circle_data(radius, kinds)
 summary = summarise(data, rule, lang)
 shown = sort_circles(filter_circles(summary, districts=filters.districts), sort_key)
 
-applied = Filters(districts=filters.districts)  # the one sidebar filter this page applies (see the caption)
-st.caption(t("circles.caption", lang, selection=ui.plain(applied.describe(vocab, district_names, lang)),
+st.caption(t("circles.caption", lang, selection=ui.plain(filters.describe(vocab, district_names, lang)),
              radius=f"{data.radius_m:g}", date=data.as_of.isoformat()))
 met = int((shown["state"] == "met").sum())
 ui.metric_row([
@@ -70,6 +71,9 @@ if shown.empty:
 # -- the list; picking a row (or the box below) picks the circle ------------------------
 ids = shown["circle_id"].tolist()
 names = dict(zip(shown["circle_id"], shown["name"]))
+clicked_circle = st.session_state.pop("circles_clicked", None)  # a circle clicked on the map, last run
+if clicked_circle in ids:
+    st.session_state["circles_pick"] = clicked_circle
 if st.session_state.get("circles_pick") not in ids:
     wanted = st.query_params.get("circle")
     if wanted and wanted not in ids:  # a circle that does not exist, or one the filters leave out
@@ -97,7 +101,14 @@ row = shown[shown["circle_id"] == picked].iloc[0]
 MAP_HEIGHT = 600
 map_col, side_col = st.columns([3, 2])
 with map_col:
-    ui.show_map(ui.circle_map_html(radius, kinds, picked, MAP_HEIGHT), MAP_HEIGHT)
+    clicked = ui.show_map(ui.circle_map_html(radius, kinds, picked, MAP_HEIGHT), MAP_HEIGHT, key="circles_map")
+    if clicked is not None and clicked.layer == "circles" and clicked.id != picked:
+        st.session_state["circles_clicked"] = clicked.id  # the picker is drawn: pick it on the next run
+        st.rerun()
+    picks.remember_pick("circles", clicked)
+    member, _ = picks.current_pick("circles")
+    if member is not None and member.layer != "circles":  # a member or a problem: its details under the map
+        picks.show_details(filters, member)
 with side_col:
     state = t(f"circles.state.{row['state']}", lang)
     # Names, chiefs and phones are ledger text: ui.plain keeps them from being read as Markdown.

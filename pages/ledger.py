@@ -79,10 +79,11 @@ with tab_out:
                  selection=ui.plain(filters.describe(ui.vocab(), ui.district_names(), lang))))
     st.caption(t("ledger.export.help", lang))
     day = ui.current_store().as_of()
+    tag = filters.file_tag(ui.vocab(), ui.district_names(), lang)  # the file names say what they hold
     for start in range(0, len(FORMATS), 3):  # rows of three: the ledger files, then Open311's other forms
         if start:
             st.caption(t("ledger.export.open311_help", lang))
         for column, fmt in zip(st.columns(3), FORMATS[start:start + 3]):
             column.download_button(t(f"ledger.export.{fmt}", lang),
                                    data=lambda fmt=fmt: ui.ledger_export(fmt, filters),
-                                   file_name=export_file_name(fmt, day), mime=MEDIA_TYPES[fmt], key=f"ledger_{fmt}")
+                                   file_name=export_file_name(fmt, day, tag), mime=MEDIA_TYPES[fmt], key=f"ledger_{fmt}")

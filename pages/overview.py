@@ -1,45 +1,77 @@
-"""全市概览 — the city at a glance: headline figures over the map, driven by the filters."""
+"""全市概览 — the city at a glance: headline figures, the map as a control, the lists of what is late.
+
+On a phone the counts and the overdue list come before the map (static/civmap/overview.css).
+"""
 
 import streamlit as st
 
 from civmap import ui
-from civmap.figures import format_rate
 from civmap.i18n import t
+from civmap.ledger.export import MEDIA_TYPES, export_file_name
+from civmap.ui import overview, picks
 
 lang = ui.lang()
 filters = ui.sidebar_filters()
 figures = ui.cached_headline(filters)
+late, soon = ui.overdue_table(filters), ui.due_soon_table(filters)
+v, names = ui.vocab(), ui.district_names()
 
+overview.overview_style()
 st.title(t("app.title", lang))
 ui.setup_notice(("boundaries", "points", "problems"))
-st.caption(t("overview.caption", lang, selection=ui.plain(filters.describe(ui.vocab(), ui.district_names(), lang)))
+st.caption(t("overview.caption", lang, selection=ui.plain(filters.describe(v, names, lang)))
            + " · " + t("overview.as_of", lang, date=figures.as_of.isoformat()))
 
-ui.metric_row([
-    (t("fig.points", lang), f"{figures.points:,}", None),
-    (t("fig.up_to_standard", lang), format_rate(figures.up_to_standard_rate), t("fig.help.up_to_standard", lang)),
-    (t("fig.circles", lang), f"{figures.circles:,}", None),
-    (t("fig.open", lang), f"{figures.open:,}", t("fig.help.open", lang)),
-    (t("fig.overdue", lang), f"{figures.overdue:,}", t("fig.help.overdue", lang)),
-    (t("fig.closed", lang), f"{figures.closed:,}", None),
-    (t("fig.closing_rate", lang), format_rate(figures.closing_rate), t("fig.help.closing_rate", lang)),
-])
+with st.container(key="overview_tiles"):
+    ui.metric_row(overview.headline_tiles(figures, len(soon)))
+
 # Rectification progress (pages/progress.py has the charts and the definitions), filled in
 # after the map has been sent: the browser draws the map while these are computed.
-progress_row = st.empty()
-with progress_row.container():
-    ui.metric_row(ui.progress_tiles_pending())
+with st.container(key="overview_progress"):
+    progress_row = st.empty()
+    with progress_row.container():
+        ui.metric_row(ui.progress_tiles_pending())
 
-MAP_HEIGHT = 640
-ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT)
-st.caption(t("overview.map_note", lang))
+# -- the map and, beside it (below it on a phone), what was picked ------------------------
+MAP_HEIGHT = 560
+with st.container(key="overview_mapbox"):
+    map_col, panel_col = st.columns([3, 1])
+    pick, focus = picks.current_pick("overview")
+    with map_col:
+        clicked = ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT, key="overview_map", focus=focus)
+        st.caption(t("overview.map_note", lang))
+    picks.remember_pick("overview", clicked)
+    with panel_col, st.container(key="overview_details"):
+        picks.show_details(filters, clicked or pick, on_district=overview.only_district)
+
+# -- the lists: a row picked flies the map to its problem and shows it beside the map ------
+problem_id = t("field.id", lang)
+with st.container(key="overview_lists"):
+    tab_late, tab_soon = st.tabs([t("overview.tab.overdue", lang, n=len(late)),
+                                  t("overview.tab.due_soon", lang, n=len(soon), days=ui.settings().due_soon_days)])
+    with tab_late:
+        if late.empty:
+            st.info(t("overview.none_overdue", lang))
+        else:
+            st.caption(t("overview.overdue_caption", lang))
+            st.dataframe(late, hide_index=True, width="stretch", height=320, key="overview_late",
+                         on_select=picks.picked_row("overview", "overview_late", late[problem_id].tolist()),
+                         selection_mode="single-row")
+    with tab_soon:
+        if soon.empty:
+            st.info(t("overview.none_due_soon", lang, days=ui.settings().due_soon_days))
+        else:
+            st.caption(t("overview.due_soon_caption", lang))
+            st.dataframe(soon, hide_index=True, width="stretch", height=320, key="overview_soon",
+                         on_select=picks.picked_row("overview", "overview_soon", soon[problem_id].tolist()),
+                         selection_mode="single-row")
+
 with progress_row.container():
     ui.metric_row(ui.progress_tiles(filters))
 
-st.subheader(t("overview.overdue_title", lang))
-late = ui.overdue_table(filters)
-if late.empty:
-    st.info(t("overview.none_overdue", lang))
-else:
-    st.caption(t("overview.overdue_caption", lang))
-    st.dataframe(late, hide_index=True, width="stretch", height=320)
+# -- what this view holds, as the office's Excel ledger -------------------------------------
+with st.container(key="overview_export"):
+    st.download_button(t("overview.export", lang), data=lambda: ui.ledger_export("xlsx", filters),
+                       file_name=export_file_name("xlsx", figures.as_of, filters.file_tag(v, names, lang)),
+                       mime=MEDIA_TYPES["xlsx"], key="overview_xlsx", icon=":material/download:",
+                       help=t("overview.export_help", lang))

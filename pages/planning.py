@@ -9,7 +9,7 @@ from civmap.ui import planning as plan_ui
 from civmap.ui import planning_views as views
 
 lang = ui.lang()
-filters = ui.sidebar_filters()
+filters = ui.sidebar_filters(applies=("districts",))
 district_names = ui.district_names()
 
 st.title(t("page.planning", lang))

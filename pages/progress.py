@@ -12,7 +12,8 @@ from civmap.figures import format_rate
 from civmap.i18n import t
 
 lang = ui.lang()
-filters, start, end = ui.progress_filters(ui.sidebar_filters())
+# Point categories and the status do not apply: progress follows every problem through every status.
+filters, start, end = ui.progress_filters(("districts", "problem_categories", "found"))
 timeline = ui.progress_timeline(filters)
 as_of = ui.current_store().as_of()
 v = ui.vocab()
@@ -22,6 +23,9 @@ if not ui.setup_notice(("problems",)):
     st.stop()  # every figure below is computed from problems: none is shown from nothing
 st.caption(t("progress.caption", lang, selection=ui.plain(filters.describe(v, ui.district_names(), lang)),
              start=start.isoformat(), end=end.isoformat(), as_of=as_of.isoformat()))
+
+# What every download holds: the selection and the period (its file name says so).
+tag = f"{filters.file_tag(v, ui.district_names(), lang)}_{start.isoformat()}~{end.isoformat()}"
 
 # -- the period's figures ------------------------------------------------------------------
 fig = progress.timeline_summary(timeline, start, end)
@@ -55,14 +59,14 @@ with trends:
     frame = (progress.weekly_figures if weekly else progress.daily_figures)(timeline, start, end)
     suffix = "weekly" if weekly else "daily"
     ui.show_chart(charts.flows_chart(frame, v, lang), charts.series_data(frame, charts.FLOW_COLUMNS, lang),
-                  f"progress_flows_{suffix}")
+                  f"progress_flows_{suffix}", tag)
     left, right = st.columns(2)
     with left:
         ui.show_chart(charts.levels_chart(frame, lang), charts.series_data(frame, charts.LEVEL_COLUMNS, lang),
-                      f"progress_backlog_{suffix}")
+                      f"progress_backlog_{suffix}", tag)
     with right:
         ui.show_chart(charts.rates_chart(frame, lang), charts.series_data(frame, charts.RATE_COLUMNS, lang),
-                      f"progress_rates_{suffix}")
+                      f"progress_rates_{suffix}", tag)
 
 # -- red and black lists -------------------------------------------------------------------
 with lists:
@@ -81,7 +85,7 @@ with lists:
     shown = charts.ranking_data(table, lang)
     st.dataframe(charts.ranking_style(shown, lang), hide_index=True, width="stretch",
                  column_config={t("progress.col.code", lang): None})
-    ui.show_chart(charts.ranking_chart(table, lang), shown, f"progress_ranking_{by}")
+    ui.show_chart(charts.ranking_chart(table, lang), shown, f"progress_ranking_{by}", tag)
 
 # -- the race to the assessment date -------------------------------------------------------
 with race_tab:
@@ -109,4 +113,4 @@ with race_tab:
     ui.show_chart(charts.burndown_chart(lines, race, lang),
                   charts.series_data(lines, lines.columns, lang,
                                      {c: t(f"progress.line.{c}", lang) for c in lines.columns}),
-                  "progress_race")
+                  "progress_race", tag)

@@ -6,7 +6,7 @@ from civmap import ui
 from civmap.i18n import t
 
 lang = ui.lang()
-ui.language_picker()
+ui.view_note()
 status = ui.setup_state()
 
 st.title(t("setup.title", lang))

@@ -59,6 +59,34 @@ def test_overdue_list_names_whose_problem_it_is():
     problems = _problems().assign(description="x", category="hawking", district_code="D01",
                                   unit_code="U1", unit_name="某街道办事处", chief_name="王伟")
     table = overdue_list(problems, load_vocabulary(), TODAY, {"D01": "江城区"})
-    assert table.to_dict("records") == [{
-        "id": "a", "description": "x", "category": "流动叫卖", "district": "江城区", "unit": "某街道办事处",
-        "chief": "王伟", "status": "整改中", "deadline": dt.date(2026, 11, 23), "days_overdue": 1}]
+    record, = table.to_dict("records")
+    assert pd.isna(record.pop("street")) and pd.isna(record.pop("address"))  # a ledger without them
+    assert [record] == [{
+        "description": "x", "unit": "某街道办事处", "days_overdue": 1,
+        "id": "a", "category": "流动叫卖", "district": "江城区", "chief": "王伟", "status": "整改中",
+        "deadline": dt.date(2026, 11, 23)}]
+
+
+def test_the_overdue_list_reads_problem_street_address_unit_days_first():
+    from civmap.figures import overdue_list
+
+    problems = _problems().assign(description="x", category="hawking", district_code="D01", street_code="D01S02",
+                                  address="中山路1号", unit_code="U1", unit_name="某街道办事处", chief_name="王伟")
+    table = overdue_list(problems, load_vocabulary(), TODAY, {"D01": "江城区"}, "zh", {"D01S02": "西城街道"})
+    assert list(table.columns[:5]) == ["description", "street", "address", "unit", "days_overdue"]
+    assert table.loc[0, "street"] == "西城街道" and table.loc[0, "address"] == "中山路1号"
+
+
+def test_due_soon_is_open_and_due_today_or_within_the_next_days_and_not_overdue():
+    from civmap.figures import due_soon_list, due_soon_mask
+
+    vocab = load_vocabulary()
+    day = dt.timedelta(days=1)
+    problems = pd.DataFrame({
+        "id": ["late", "today", "in3", "in4", "fixed"], "status": ["fixing", "fixing", "found", "fixing", "reported"],
+        "deadline": [TODAY - day, TODAY, TODAY + 3 * day, TODAY + 4 * day, TODAY + day],
+        "description": "x", "category": "hawking", "district_code": "D01", "unit_code": "U1", "chief_name": "王伟"})
+    assert due_soon_mask(problems, vocab, TODAY, 3).tolist() == [False, True, True, False, False]
+    table = due_soon_list(problems, vocab, TODAY, 3, {"D01": "江城区"})
+    assert table["id"].tolist() == ["today", "in3"] and table["days_left"].tolist() == [0, 3]
+    assert due_soon_mask(problems.iloc[0:0], vocab, TODAY, 3).empty

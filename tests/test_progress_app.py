@@ -90,10 +90,17 @@ def test_filters_drive_every_figure(page, demo_store):
     assert period[0].isoformat() in page.caption[0].value
 
 
-def test_status_filter_does_not_change_history(page, demo_store):
-    before = _metrics(page)
-    page.sidebar.multiselect(key="f_statuses").unselect("fixing").run()
-    assert _metrics(page) == before
+def test_status_filter_does_not_change_history(page, app_env):
+    """The status filter is not applied here: greyed out with a note beside it, and a link
+    that sets it shows the same history."""
+    statuses = page.sidebar.multiselect(key="f_statuses")
+    assert statuses.disabled
+    assert any("本页不按此项筛选" in c.value for c in page.sidebar.caption)
+    linked = AppTest.from_file(str(ROOT / "pages" / "progress.py"), default_timeout=TIMEOUT)
+    linked.query_params["status"] = "fixing"
+    linked.run()
+    assert not linked.exception
+    assert _metrics(linked) == _metrics(page)
 
 
 def test_red_and_black_lists(page, demo_store):

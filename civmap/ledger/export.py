@@ -168,6 +168,7 @@ def export_as(fmt: str, store: Store, filters: Filters, vocab: Vocabulary, as_of
     raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
-def export_file_name(fmt: str, day: dt.date) -> str:
-    """The name a download is saved under: 创城台账-2024-06-01.xlsx and the like."""
-    return f"{t('ledger.export.file_stem', 'zh')}-{day.isoformat()}.{_SUFFIXES[fmt]}"
+def export_file_name(fmt: str, day: dt.date, tag: str = "") -> str:
+    """The name a download is saved under: 创城台账-江城区-2024-06-01.xlsx and the like;
+    ``tag`` says what it holds (``Filters.file_tag``)."""
+    return f"{t('ledger.export.file_stem', 'zh')}-{tag + '-' if tag else ''}{day.isoformat()}.{_SUFFIXES[fmt]}"

@@ -245,8 +245,12 @@ def offline_map(asset_base: str, tiles: TileConfig = TileConfig(), css: str = "l
 
 
 def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, asset_base: str,
-              tiles: TileConfig = TileConfig(), radius_m: float = 300.0, height: str = "100%") -> folium.Map:
-    """The folium map of the selection; nothing in it is fetched from outside the app."""
+              tiles: TileConfig = TileConfig(), radius_m: float = 300.0, height: str = "100%",
+              fit: tuple[str, ...] = ()) -> folium.Map:
+    """The folium map of the selection; nothing in it is fetched from outside the app.
+
+    The map opens on the districts ``fit`` names (the district filter), else on the city.
+    """
     system = tiles.system
     shifted = MapLayers(*(shift_layer(getattr(layers, f), system) for f in MapLayers.__dataclass_fields__))
     urls = asset_urls(asset_base)
@@ -268,7 +272,8 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
             folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(
                 html=f'<div class="civmap-district-label">{row.label}</div>',
                 icon_size=(80, 20), icon_anchor=(40, 10))).add_to(base)
-        minx, miny, maxx, maxy = shifted.districts.total_bounds
+        chosen = shifted.districts[shifted.districts["code"].isin(fit)]
+        minx, miny, maxx, maxy = (chosen if len(chosen) else shifted.districts).total_bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
 
     groups = (

@@ -26,8 +26,8 @@ from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "asset_base", "cache_key", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
-    "current_scope", "current_store", "district_names", "lang", "metric_row", "overdue_table", "selection",
+    "ICON", "LANG_KEY", "asset_base", "cache_key", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
+    "current_scope", "current_store", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
     "settings", "show_map", "table_labels", "tile_config", "vocab",
 ]
 
@@ -145,12 +145,20 @@ def vocab() -> Vocabulary:
     return load_vocabulary(settings().vocab_dir)
 
 
+#: The session entry holding the UI language: not the picker's own key, since Streamlit
+#: forgets a widget's state on a page that does not draw it (the wall, a problem's page).
+LANG_KEY = "civmap_lang"
+
+
 def lang() -> str:
     """The UI language: the sidebar choice, else ``?lang=``, else the configured default."""
-    if "lang" not in st.session_state:
+    picked = st.session_state.get("lang")  # the picker's value, or a test's
+    if picked in LANGS:
+        st.session_state[LANG_KEY] = picked
+    elif LANG_KEY not in st.session_state:
         wanted = st.query_params.get("lang", settings().lang)
-        st.session_state["lang"] = wanted if wanted in LANGS else settings().lang
-    return st.session_state["lang"]
+        st.session_state[LANG_KEY] = wanted if wanted in LANGS else settings().lang
+    return st.session_state[LANG_KEY]
 
 
 def asset_base() -> str:
@@ -257,32 +265,46 @@ def cached_headline(filters: Filters) -> Headline:
 def _map_html(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
               height: int) -> str:
     layers = selection(filters)
-    shown = layers.problems[layers.problems["status"].isin(filters.statuses or vocab().unresolved_statuses)]
+    problems = layers.problems  # no status chosen: every status, as the figures count them
+    shown = problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
     cfg = settings()
     layers = replace(layers, districts=localized_areas(layers.districts, lang_code), problems=shown)
     fmap = build_map(layers, vocab(), lang_code, as_of, base, tiles=tile_config(), radius_m=cfg.circle_radius_m,
-                     height=f"{height}px")
+                     height=f"{height}px", fit=filters.districts)
     return render_html(fmap)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _overdue(version: str, scope: Scope, filters: Filters, as_of: dt.date, lang_code: str) -> pd.DataFrame:
+def _deadline_table(version: str, scope: Scope, filters: Filters, as_of: dt.date, lang_code: str,
+                    due_soon_days: int | None) -> pd.DataFrame:
+    from civmap.figures import due_soon_list
+
     layers = selection(filters)
     problems = layers.problems
     if filters.statuses:
         problems = problems[problems["status"].isin(filters.statuses)]
     names = area_names(layers.districts, lang_code)
-    table = overdue_list(problems, vocab(), as_of, names, lang_code)
+    streets = area_names(current_store().areas("street"), lang_code)
+    if due_soon_days is None:
+        table = overdue_list(problems, vocab(), as_of, names, lang_code, streets)
+    else:
+        table = due_soon_list(problems, vocab(), as_of, due_soon_days, names, lang_code, streets)
     headers = {c: t(f"field.{k}", lang_code) for c, k in (
-        ("id", "id"), ("description", "description"), ("category", "category"), ("district", "district"),
-        ("unit", "unit"), ("chief", "chief"), ("status", "status"), ("deadline", "deadline"),
-        ("days_overdue", "overdue_days"))}
+        ("id", "id"), ("description", "description"), ("street", "street"), ("address", "address"),
+        ("category", "category"), ("district", "district"), ("unit", "unit"), ("chief", "chief"),
+        ("status", "status"), ("deadline", "deadline"), ("days_overdue", "overdue_days"),
+        ("days_left", "days_left"))}
     return table.rename(columns=headers)
 
 
 def overdue_table(filters: Filters) -> pd.DataFrame:
-    """The selection's overdue problems, labelled for display."""
-    return _overdue(*cache_key(), filters, current_store().as_of(), lang())
+    """The selection's overdue problems, labelled for display: most overdue first."""
+    return _deadline_table(*cache_key(), filters, current_store().as_of(), lang(), None)
+
+
+def due_soon_table(filters: Filters) -> pd.DataFrame:
+    """The selection's problems due soon (``CIVMAP_DUE_SOON_DAYS``), labelled: nearest deadline first."""
+    return _deadline_table(*cache_key(), filters, current_store().as_of(), lang(), settings().due_soon_days)
 
 
 def cached_map_html(filters: Filters, height: int) -> str:

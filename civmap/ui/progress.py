@@ -11,9 +11,8 @@ from civmap.filters import Filters
 from civmap.i18n import area_names, t
 from civmap.figures import format_rate
 from civmap.storage.scope import Scope
-from civmap.ui.core import (cache_key, cached_events, cached_problems, code_multiselect, current_store, lang, settings,
+from civmap.ui.core import (cache_key, cached_events, cached_problems, current_store, lang, settings,
                             vocab)
-from civmap.ui.params import url_filters
 
 __all__ = [
     "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
@@ -35,18 +34,28 @@ def progress_timeline(filters: Filters):
     return _progress_timeline(*cache_key(), filters.without_statuses())
 
 
-def date_range_input(label: str, default: tuple[dt.date, dt.date], key: str, help_text: str | None = None):
-    """A start–end date picker; while only one end is picked, the default period holds."""
-    picked = st.date_input(label, value=default, key=key, help=help_text, format="YYYY-MM-DD")
+def date_range_input(label: str, default: tuple[dt.date, dt.date], key: str, help_text: str | None = None,
+                     kept: bool = False):
+    """A start–end date picker; while only one end is picked, the default period holds.
+
+    ``kept``: the period is part of the user's view (``civmap.ui.params``), the same when
+    the user comes back to the page and in the link.
+    """
+    from civmap.ui.params import kept_widget
+
+    widget = kept_widget(key, default, as_value=True) if kept else {"value": default, "key": key}
+    picked = st.date_input(label, help=help_text, format="YYYY-MM-DD", **widget)
     if isinstance(picked, (tuple, list)) and len(picked) == 2:
         return picked[0], picked[1]
     st.caption(t("progress.period_invalid", lang()))
     return default
 
 
-def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
-    """The Progress page's own filters, in the sidebar under the shared ones: responsible
-    units, problem sources (defaults from ``?unit=`` / ``?source=``) and the period.
+def progress_filters(applies) -> tuple[Filters, dt.date, dt.date]:
+    """The shared sidebar (``applies``: the shared filters this page applies) and the
+    Progress page's own filters under it: responsible units, problem sources and the
+    period (from ``?unit=`` / ``?source=`` / ``?period_from=&period_until=`` when the
+    session opened with them, kept in the view like the shared filters).
 
     Returns the Filters (the shared ones plus units and sources) and the period's first
     and last day. The period sets the charts' time axis, not which problems count: a
@@ -54,16 +63,23 @@ def progress_filters(base: Filters) -> tuple[Filters, dt.date, dt.date]:
     """
     from civmap.progress.figures import TREND_DAYS
 
+    from civmap.ui.params import kept_widget, sidebar_filters, view_filters, write_url
+
     code, as_of = lang(), current_store().as_of()
-    from_url, _ = url_filters()  # its problems were shown by sidebar_filters
-    units = rank_names("unit")
+    units, sources = rank_names("unit"), vocab().labels("problem_sources", code)
+    base = sidebar_filters(applies, write=False)
     with st.sidebar:
-        chosen_units = code_multiselect("filter.units", list(units), units, "p_units", list(from_url.units))
-        sources = code_multiselect("filter.sources", vocab().codes("problem_sources"),
-                               vocab().labels("problem_sources", code), "p_sources", list(from_url.sources))
+        chosen_units = st.multiselect(t("filter.units", code), options=list(units), format_func=lambda c: units.get(c, c),
+                                      placeholder=t("filter.all_placeholder", code), **kept_widget("p_units", []))
+        chosen_sources = st.multiselect(t("filter.sources", code), options=vocab().codes("problem_sources"),
+                                        format_func=lambda c: sources.get(c, c),
+                                        placeholder=t("filter.all_placeholder", code), **kept_widget("p_sources", []))
         start, end = date_range_input(t("progress.period", code), (as_of - dt.timedelta(days=TREND_DAYS - 1), as_of),
-                                      "p_period", t("progress.period_help", code))
-    return base.with_(units=tuple(chosen_units), sources=tuple(sources), statuses=()), start, end
+                                      "p_period", t("progress.period_help", code), kept=True)
+    extra = {"unit": list(chosen_units), "source": list(chosen_sources),
+             "period_from": [start.isoformat()], "period_until": [end.isoformat()]}
+    write_url(view_filters(), {k: v for k, v in extra.items() if v})
+    return base.with_(units=tuple(chosen_units), sources=tuple(chosen_sources), statuses=()), start, end
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -79,12 +95,14 @@ def rank_names(by: str) -> dict[str, str]:
     return _names(*cache_key(), by, lang())
 
 
-def show_chart(figure, data: pd.DataFrame, name: str) -> None:
-    """A plotly chart and, under it, a download of its data as CSV (``name``.csv)."""
+def show_chart(figure, data: pd.DataFrame, name: str, tag: str = "") -> None:
+    """A plotly chart and, under it, a download of its data as CSV (``name``-``tag``.csv;
+    ``tag`` says what the data hold: the selection and the period)."""
     from civmap.progress.charts import csv_bytes
 
     st.plotly_chart(figure, key=f"chart_{name}", config={"displaylogo": False})
-    st.download_button(t("progress.download", lang()), csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
+    file_name = f"{name}-{tag}.csv" if tag else f"{name}.csv"
+    st.download_button(t("progress.download", lang()), csv_bytes(data), file_name=file_name, mime="text/csv",
                        key=f"download_{name}", on_click="ignore", icon=":material/download:")
 
 

@@ -66,6 +66,18 @@
   // a canvas of their own would hide the district polygons (drawn on the map's canvas)
   // from clicks. Draw order then decides what a click picks: districts at the bottom,
   // circle rings above them, every other feature on top (see restack).
+  function uncoverPopup(map, closed) {
+    var container = map.getContainer();
+    var controls = document.querySelectorAll(".leaflet-control, .civmap-legend");
+    var popup = closed ? null : container.querySelector(".leaflet-popup");
+    var box = popup ? popup.getBoundingClientRect() : null;
+    Array.prototype.forEach.call(controls, function (control) {
+      var r = control.getBoundingClientRect();
+      var over = box && r.left < box.right && box.left < r.right && r.top < box.bottom && box.top < r.bottom;
+      control.classList.toggle("civmap-under-popup", Boolean(over));
+    });
+  }
+
   function civmapRenderer(map) {
     if (!map._civmapRenderer) {
       if (!map._renderer) map._renderer = L.canvas({ padding: 0.5 });
@@ -73,6 +85,10 @@
       map._civmapRenderer = map._renderer;
       map._civmapRings = [];
       map.on("overlayadd", function () { restack(map); });
+      // Leaflet draws its controls (and the legend) above every pane, popups included:
+      // while a popup is open, the controls it overlaps step aside (a phone has no room).
+      map.on("popupopen moveend", function () { uncoverPopup(map); });
+      map.on("popupclose", function () { uncoverPopup(map, true); });
       map._civmapScaled = [];
       map.on("popupopen", function () { document.documentElement.classList.add("civmap-popup-open"); });
       map.on("popupclose", function () { document.documentElement.classList.remove("civmap-popup-open"); });

@@ -1,0 +1,40 @@
+"""The overview's own pieces (pages/overview.py): its tiles, its phone layout, its district pick."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from civmap.config import ROOT
+from civmap.figures import Headline, format_rate
+from civmap.i18n import t
+from civmap.ui.core import lang, settings
+from civmap.ui.params import set_view
+
+__all__ = ["headline_tiles", "only_district", "overview_style"]
+
+_CSS = ROOT / "static" / "civmap" / "overview.css"
+
+
+def overview_style() -> None:
+    """The overview's stylesheet (compact tiles, the lists first on a phone), from the app's files."""
+    st.html(f"<style>{_CSS.read_text(encoding='utf-8')}</style>")
+
+
+def headline_tiles(figures: Headline, due_soon: int) -> list[tuple[str, str, str | None]]:
+    """The headline tiles, what a district head acts on first: open, overdue, due soon."""
+    code = lang()
+    return [
+        (t("fig.open", code), f"{figures.open:,}", t("fig.help.open", code)),
+        (t("fig.overdue", code), f"{figures.overdue:,}", t("fig.help.overdue", code)),
+        (t("fig.due_soon", code), f"{due_soon:,}", t("fig.help.due_soon", code, days=settings().due_soon_days)),
+        (t("fig.closed", code), f"{figures.closed:,}", None),
+        (t("fig.closing_rate", code), format_rate(figures.closing_rate), t("fig.help.closing_rate", code)),
+        (t("fig.points", code), f"{figures.points:,}", None),
+        (t("fig.up_to_standard", code), format_rate(figures.up_to_standard_rate), t("fig.help.up_to_standard", code)),
+        (t("fig.circles", code), f"{figures.circles:,}", None),
+    ]
+
+
+def only_district(code: str) -> None:
+    """A district picked on the map: the view shows only it (on every page, in the link)."""
+    set_view("f_districts", [code])

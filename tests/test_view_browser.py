@@ -1,0 +1,157 @@
+"""In Chromium: the view follows the user across pages and a reload, the map answers clicks,
+a list row flies the map to its problem, and a district head's phone shows what matters first."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from civmap.figures import overdue_mask
+from civmap.testing import DRAWN, SCREENSHOTS, wait_for
+from civmap.vocab import load_vocabulary
+from tests.conftest import AS_OF, BROWSER
+
+pytestmark = BROWSER
+
+def _nav_titles():
+    from civmap.i18n import t
+
+    return {path: (t(f"page.{key}", "zh"), t(f"page.{key}", "en")) for key, path in (
+        ("circles", "circles"), ("progress", "progress"), ("planning", "planning"), ("bulletin", "bulletin"),
+        ("import", "ledger"), ("setup", "setup"), ("overview", ""))}
+
+
+def _wait_map(page):
+    return wait_for(page, f"{DRAWN} && document.readyState === 'complete'")[0]
+
+
+def _district_chips(page) -> list[str]:
+    """The districts chosen in the sidebar filter, as its tags name them."""
+    return [tag.get_attribute("aria-label") for tag in page.locator(".st-key-f_districts [data-tag]").all()]
+
+
+@pytest.mark.parametrize("lang, district_name", [("zh", "江城区"), ("en", "Jiangcheng")])
+def test_the_view_is_kept_on_every_page_and_after_a_reload(demo_app, page, lang, district_name):
+    page.goto(f"{demo_app}/?district=D01&status=all&lang={lang}")
+    _wait_map(page)
+    titles = _nav_titles()
+    for path, names in titles.items():
+        title = names[0 if lang == "zh" else 1]
+        page.locator("[data-testid=stSidebarNav]").get_by_text(title, exact=True).click()
+        page.wait_for_url(lambda url: url.rstrip("/").endswith(f"/{path}".rstrip("/")) or f"/{path}?" in url
+                          if path else "/?" in url or url.endswith("/"))
+        # The URL is written from the view on every page, whatever the navigation dropped.
+        wait_for(page, "location.search.includes('district=D01') && location.search.includes('lang=" + lang + "')",
+                 timeout=60, frames=False)
+        assert "status=all" in page.url
+        if path not in ("bulletin", "setup"):  # the pages with the shared filters show them
+            page.locator(".st-key-f_districts [data-tag]").first.wait_for()
+            assert _district_chips(page) == [district_name], path
+        # The page is in the language chosen: its navigation title is.
+        assert page.locator("[data-testid=stSidebarNav]").get_by_text(title, exact=True).count() == 1
+    page.reload()
+    _wait_map(page)
+    page.locator(".st-key-f_districts [data-tag]").first.wait_for()
+    assert _district_chips(page) == [district_name]
+    assert page.locator("h1").first.inner_text() == ("创城GIS指挥图" if lang == "zh" else "Civilized-city GIS dashboard")
+
+
+def test_a_click_on_a_problem_reaches_python_and_shows_it_beside_the_map(demo_app, page):
+    page.goto(f"{demo_app}/?district=D02")
+    frame = _wait_map(page)
+    target = frame.evaluate("""() => {
+        const map = window.civmapMap;
+        const [id, layer] = Object.entries(map._civmapIndex.problems)[0];
+        map.setView(layer.getLatLng(), 19, {animate: false});
+        const p = map.latLngToContainerPoint(layer.getLatLng());
+        return {id: id, x: p.x, y: p.y};
+    }""")
+    frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    frame.locator("div.folium-map").click(position={"x": target["x"], "y": target["y"]})
+    details = page.locator(".st-key-overview_details")
+    details.get_by_text(target["id"]).first.wait_for(timeout=60_000)
+    text = details.inner_text()
+    for label in ("类别", "整改时限", "状态", "责任单位"):
+        assert label in text
+
+
+def test_a_click_on_a_district_offers_it_as_the_filter(demo_app, page, demo_store):
+    page.goto(demo_app)
+    frame = _wait_map(page)
+    # Only the district base left on: switch the four feature layers off, as a user would.
+    boxes = frame.locator(".leaflet-control-layers-overlays input[type=checkbox]")
+    for i in range(1, boxes.count()):
+        boxes.nth(i).uncheck()
+    name = demo_store.districts().sort_values("code")["name"].iloc[1]
+    box = frame.evaluate("""(name) => {
+        const label = [...document.querySelectorAll('.civmap-district-label')].find(e => e.textContent === name);
+        const map = document.querySelector('div.folium-map').getBoundingClientRect();
+        const r = label.getBoundingClientRect();
+        return {x: r.left + r.width / 2 - map.left, y: r.bottom + 6 - map.top};
+    }""", name)
+    frame.locator("div.folium-map").click(position=box)
+    button = page.locator(".st-key-overview_details").get_by_role("button")
+    button.wait_for(timeout=60_000)
+    assert name in button.inner_text()
+    button.click()
+    wait_for(page, "location.search.includes('district=')", timeout=60, frames=False)
+    page.locator(".st-key-f_districts [data-tag]").first.wait_for()
+    assert _district_chips(page) == [name]
+
+
+def test_a_row_of_the_overdue_list_flies_the_map_to_its_problem(demo_app, page, demo_store):
+    page.goto(demo_app)
+    _wait_map(page)
+    grid = page.locator(".st-key-overview_late")
+    grid.scroll_into_view_if_needed()
+    grid.wait_for()
+    vocab = load_vocabulary()
+    problems = demo_store.problems()
+    late = problems[overdue_mask(problems, vocab, AS_OF) & problems["status"].isin(vocab.unresolved_statuses)]
+    assert len(late)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box
+    frame, focused = wait_for(page, "document.documentElement.getAttribute('data-civmap-focused')", timeout=60)
+    layer, ident = focused.split(":", 1)
+    assert layer == "problems" and ident in set(late["id"])
+    page.locator(".st-key-overview_details").get_by_text(ident).first.wait_for(timeout=60_000)
+    frame.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+    assert ident in frame.locator(".leaflet-popup-content").inner_text()
+
+
+def test_a_district_heads_phone_shows_the_counts_and_the_overdue_list_first(demo_app, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{demo_app}/?district=D01")
+    frame = _wait_map(page)
+    time.sleep(0.5)
+    for label in ("未办结问题", "超期问题", "即将超期"):
+        tile = page.locator("[data-testid=stMetricLabel]", has_text=label).first
+        box = tile.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 844, (label, box)
+    grid = page.locator(".st-key-overview_late [data-testid=stDataFrame]")
+    box = grid.bounding_box()
+    assert box["y"] + 35 + 35 <= 844, box  # the header and the first row above the fold
+    assert page.evaluate("window.scrollY") == 0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "overview-phone.png"))
+
+    # A popup opened on the map is above every map control, not under them.
+    frame.locator("div.folium-map").scroll_into_view_if_needed()
+    target = frame.evaluate("""() => {
+        const map = window.civmapMap;
+        const [id, layer] = Object.entries(map._civmapIndex.problems)[0];
+        map.setView(layer.getLatLng(), 19, {animate: false});
+        layer.openPopup();
+        return id;
+    }""")
+    frame.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+    time.sleep(0.8)  # the popup pans the map into view
+    uncovered = frame.evaluate("""() => {
+        const r = document.querySelector('.leaflet-popup-content').getBoundingClientRect();
+        const points = [[r.left + 4, r.top + 4], [r.right - 4, r.top + 4], [r.left + r.width / 2, r.top + r.height / 2],
+                        [r.left + 4, r.bottom - 4], [r.right - 4, r.bottom - 4]];
+        return points.map(([x, y]) => { const e = document.elementFromPoint(x, y);
+                                        return e ? (e.closest('.leaflet-popup') ? 'popup' : e.className) : 'outside'; });
+    }""")
+    assert target and set(uncovered) == {"popup"}, uncovered
