@@ -89,3 +89,21 @@ def test_configured_tiles_appear_only_when_asked(layers):
     empty = MapLayers(layers.districts, layers.points.iloc[0:0], layers.circles.iloc[0:0],
                       layers.alleys.iloc[0:0], layers.problems.iloc[0:0])
     assert "civmapDraw" not in render_html(build_map(empty, vocab, "zh", AS_OF, "/app/static"))
+
+
+def test_street_outlines_and_names_are_drawn_from_their_zoom_as_text(demo_store):
+    from civmap.maps.areas import AREA_ZOOMS, area_payload
+
+    areas = demo_store.areas(None)
+    streets = areas[areas["level"] == "street"]
+    hostile = streets.assign(name=["</script><img src=x onerror=alert(1)>"] + streets["name"].tolist()[1:])
+    payload = area_payload(hostile)
+    level = payload["levels"]["street"]
+    assert level["zoom"] == AREA_ZOOMS["street"] and len(level["areas"]) == len(streets)
+    assert level["areas"][0]["name"] == "</script><img src=x onerror=alert(1)>"  # text, set as text by layers.js
+    assert payload["levels"]["community"]["areas"] == []
+    layers = MapLayers(demo_store.districts(), demo_store.points().head(0), demo_store.circles().head(0),
+                       demo_store.alleys().head(0), demo_store.problems().head(0), subareas=hostile)
+    html = render_html(build_map(layers, load_vocabulary(), "zh", demo_store.as_of(), "/app/static"))
+    assert "civmapAreas(" in html
+    assert "</script><img" not in html and "\\u003c/script\\u003e" in html

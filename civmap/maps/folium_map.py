@@ -17,9 +17,10 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
-from civmap.maps.tables import alley_table, circle_table, labelled, point_table, problem_table
 from civmap.i18n import t
+from civmap.maps.areas import AreaBase, area_payload
 from civmap.maps.batches import FeatureBatch, Field, PickReporter, batch_payload
+from civmap.maps.tables import alley_table, circle_table, labelled, point_table, problem_table
 from civmap.vocab import Vocabulary
 from geo import convert_geometry
 
@@ -84,6 +85,8 @@ class MapLayers:
     circles: gpd.GeoDataFrame
     alleys: gpd.GeoDataFrame
     problems: gpd.GeoDataFrame
+    #: Street and community areas (``level``, ``name``): outlines and names shown by zoom.
+    subareas: gpd.GeoDataFrame | None = None
 
 
 def asset_urls(base: str) -> dict[str, str]:
@@ -97,8 +100,8 @@ def asset_urls(base: str) -> dict[str, str]:
     }
 
 
-def shift_layer(frame: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
-    if system == "wgs84" or frame.empty:
+def shift_layer(frame: gpd.GeoDataFrame | None, system: str) -> gpd.GeoDataFrame | None:
+    if system == "wgs84" or frame is None or frame.empty:
         return frame
     return frame.set_geometry(convert_geometry(frame.geometry, "wgs84", system))
 
@@ -272,6 +275,8 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
             folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(
                 html=f'<div class="civmap-district-label">{row.label}</div>',
                 icon_size=(80, 20), icon_anchor=(40, 10))).add_to(base)
+        if shifted.subareas is not None and len(shifted.subareas):
+            fmap.add_child(AreaBase(area_payload(shifted.subareas)))
         chosen = shifted.districts[shifted.districts["code"].isin(fit)]
         minx, miny, maxx, maxy = (chosen if len(chosen) else shifted.districts).total_bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])

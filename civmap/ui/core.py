@@ -201,8 +201,10 @@ def cached_events() -> pd.DataFrame:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
     s = current_store()
+    areas = s.areas(None)
     return MapLayers(s.districts(), s.points(filters), s.circles(filters), s.alleys(filters),
-                     cached_problems(filters.without_statuses()))
+                     cached_problems(filters.without_statuses()),
+                     subareas=areas[areas["level"].isin(("street", "community"))].reset_index(drop=True))
 
 
 def selection(filters: Filters) -> MapLayers:

@@ -153,6 +153,41 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", foldLegend);
   else foldLegend();
 
+  // Street and community outlines and names (civmap/maps/areas.py), each level shown from
+  // its zoom on. Names are ledger text, set as text (never parsed as HTML); their pane is
+  // above the markers and takes no pointer events.
+  window.civmapAreas = function (map, payload) {
+    if (!map.getPane("civmapLabels")) {
+      var pane = map.createPane("civmapLabels");
+      pane.style.zIndex = 620;
+      pane.style.pointerEvents = "none";
+    }
+    var groups = [];
+    Object.keys(payload.levels).forEach(function (level) {
+      var spec = payload.levels[level];
+      var group = L.layerGroup();
+      spec.areas.forEach(function (area) {
+        L.polyline(area.rings, { color: "#64748b", weight: level === "street" ? 1.5 : 1, opacity: 0.8,
+          dashArray: level === "street" ? "5 4" : "2 4", interactive: false }).addTo(group);
+        var label = document.createElement("div");
+        label.className = "civmap-area-label civmap-area-" + level;
+        label.textContent = area.name;
+        L.marker(area.label, { pane: "civmapLabels", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "", html: label, iconSize: [120, 18], iconAnchor: [60, 9] }) }).addTo(group);
+      });
+      groups.push({ zoom: spec.zoom, group: group });
+    });
+    function update() {
+      groups.forEach(function (entry) {
+        var show = map.getZoom() >= entry.zoom;
+        if (show && !map.hasLayer(entry.group)) entry.group.addTo(map);
+        if (!show && map.hasLayer(entry.group)) map.removeLayer(entry.group);
+      });
+    }
+    map.on("zoomend", update);
+    update();
+  };
+
   window.civmapDraw = function (map, group, batch) {
     var renderer = civmapRenderer(map);
     foldLegend();
