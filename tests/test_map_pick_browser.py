@@ -68,3 +68,29 @@ def test_a_click_inside_a_circle_on_no_feature_picks_the_circle(demo_app, page):
     frame.locator("div.folium-map").click(position={"x": spot["x"], "y": spot["y"]})
     frame.locator(".leaflet-popup-content").wait_for(timeout=10_000)
     assert frame.evaluate("window.__picks")[-1] == {"layer": "circles", "id": spot["id"]}
+
+
+def test_a_click_on_another_circle_on_the_circles_map_picks_it(demo_app, page):
+    page.goto(f"{demo_app}/circles")
+    # The map flies to the picked circle first; the page sets data-civmap-arrived when it is there.
+    frame, _ = wait_for(page, f"{DRAWN} && document.documentElement.getAttribute('data-civmap-arrived')"
+                              " && window.civmapMap._civmapRings.length > 1")
+    frame.evaluate(_LISTEN)
+    spot = frame.evaluate("""() => {
+      const map = window.civmapMap;
+      const picked = new URL(window.top.location.href).searchParams.get('circle');
+      ['points', 'problems', 'alleys'].forEach(k => Object.values(map._civmapIndex[k] || {}).forEach(l => l.remove()));
+      const entry = Object.entries(map._civmapIndex.circles).find(([id]) => id !== picked);
+      const centre = entry[1].getLatLng();
+      map.setView(centre, 16, {animate: false});
+      const c = map.latLngToContainerPoint(centre);
+      const edge = map.latLngToContainerPoint([centre.lat + 300 / 111320 * 0.6, centre.lng]);
+      return {id: entry[0], picked, x: c.x, y: edge.y};
+    }""")
+    assert spot["id"] != spot["picked"]
+    frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    frame.locator("div.folium-map").click(position={"x": spot["x"], "y": spot["y"]})
+    frame.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+    assert frame.evaluate("window.__picks")[-1] == {"layer": "circles", "id": spot["id"]}
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('circle') === {spot['id']!r}",
+                           timeout=30_000)

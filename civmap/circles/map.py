@@ -21,7 +21,7 @@ from branca.element import Element
 
 from civmap.maps.tables import labelled
 from civmap.i18n import t
-from civmap.maps.batches import Field, batch_payload
+from civmap.maps.batches import BaseLayer, Field, batch_payload
 from civmap.maps.folium_map import (
     TileConfig, add_layer_groups, asset_urls, circle_batches, district_features, offline_map, point_batch,
     problem_batch, shift_layer,
@@ -52,6 +52,8 @@ class CircleView:
     points: gpd.GeoDataFrame
     alleys: gpd.GeoDataFrame
     problems: pd.DataFrame
+    #: The other circles, drawn faint under this one so a click on one picks it instead.
+    others: gpd.GeoDataFrame | None = None
 
 
 def ring_bounds(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
@@ -125,7 +127,8 @@ def _fly_script(fmap: folium.Map, bounds: tuple[float, float, float, float]) -> 
 def build_circle_map(view: CircleView, vocab: Vocabulary, lang: str, as_of: dt.date, asset_base: str,
                      tiles: TileConfig = TileConfig(), radius_m: float = 300.0, height: str = "100%",
                      fly: bool = True) -> folium.Map:
-    """The folium map of one circle: ring, centre, members by kind and the given problems.
+    """The folium map of one circle: ring, centre, members by kind and the given problems,
+    over the other circles drawn faint (a click on one of them picks it).
 
     Parameters
     ----------
@@ -149,7 +152,7 @@ def build_circle_map(view: CircleView, vocab: Vocabulary, lang: str, as_of: dt.d
             style_function=lambda f: {"fillColor": "#f1f5f9", "color": "#334155", "weight": 2,
                                       "fillOpacity": 0.6 if tiles.provider == "none" else 0.1},
             highlight_function=None, tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-        ).add_to(fmap)
+        ).add_to(fmap).add_child(BaseLayer())
 
     circle = view.circle
     centre = circle.geometry.iloc[0]
@@ -173,7 +176,14 @@ def build_circle_map(view: CircleView, vocab: Vocabulary, lang: str, as_of: dt.d
     problems = view.problems
     problem_frame = gpd.GeoDataFrame(problems, geometry=gpd.points_from_xy(problems["lon"], problems["lat"]),
                                      crs=WGS84)
+    faint = []
+    if view.others is not None and len(view.others):
+        for payload in circle_batches(shift_layer(view.others, system), vocab, lang, district_names, radius_m):
+            payload["styles"] = [{**style, "opacity": 0.35, "fillOpacity": 0.03 if payload["kind"] == "circle" else 0.35}
+                                 for style in payload["styles"]]
+            faint.append(payload)
     groups = (
+        ("circles.layer.others", faint),
         ("circles.layer.ring", list(circle_batches(shift_layer(circle, system), vocab, lang, district_names, radius_m))),
         ("circles.layer.member_lines", [_member_lines(shift_layer(members[is_line], system), view.alleys, vocab, lang,
                                                       district_names)] if is_line.any() else []),

@@ -19,7 +19,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-__all__ = ["Field", "FeatureBatch", "PickReporter", "batch_payload", "script_json"]
+__all__ = ["BaseLayer", "Field", "FeatureBatch", "PickReporter", "batch_payload", "script_json"]
 
 # Inside <script>, the HTML parser ends the script at "</script" and starts a comment state
 # at "<!--" whatever JSON says; "&" matters in XHTML; U+2028/9 end a line in older JavaScript.
@@ -167,3 +167,23 @@ class PickReporter(MacroElement):
         self._name = "PickReporter"
         self.layer = script_json(layer)
         self.property = script_json(property)
+
+
+class BaseLayer(MacroElement):
+    """Marks its parent GeoJson as the base that ``layers.js`` keeps under every feature.
+
+    A filled area drawn above a circle's ring would take the clicks meant for the ring;
+    ``PickReporter`` does this too, for a base whose clicks are picks.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (window.civmapBase = window.civmapBase || []).push({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "BaseLayer"

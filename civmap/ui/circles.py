@@ -57,7 +57,8 @@ def _circle_map_html(version: str, scope: Scope, radius_m: float, kinds: tuple[s
     view = CircleView(districts=localized_areas(districts, lang_code),
                       circle=data.circles[data.circles["id"] == circle_id], members=members,
                       points=points[points["id"].isin(members["member_id"])],
-                      alleys=alleys[alleys["id"].isin(members["member_id"])], problems=problems)
+                      alleys=alleys[alleys["id"].isin(members["member_id"])], problems=problems,
+                      others=data.circles[data.circles["id"] != circle_id])
     fmap = build_circle_map(view, vocab(), lang_code, as_of, base, tiles=tile_config(), radius_m=radius_m,
                             height=f"{height}px")
     return render_html(fmap)
