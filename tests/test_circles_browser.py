@@ -18,8 +18,10 @@ def test_a_picked_circle_is_drawn_whole_and_nothing_leaves_the_host(demo_app, pa
     data = load_circle_data(demo_store, load_vocabulary(), 300, ("market", "hospital", "transport", "community"),
                             100, AS_OF)
     circle = data.members.loc[data.members["place_type"] == "alley", "circle_id"].iloc[0]
+    # its ring and centre, its members and open problems, and every other circle's ring and centre, faint
     expected = (2 + (data.members["circle_id"] == circle).sum()
-                + ((data.problems["circle_id"] == circle) & data.problems["open"]).sum())
+                + ((data.problems["circle_id"] == circle) & data.problems["open"]).sum()
+                + 2 * (len(data.circles) - 1))
     log = RequestLog(demo_app).attach(page)
     page.set_viewport_size({"width": 1600, "height": 1850})
     # A direct link with the circle in its query, as a bookmark or a shared link would be.
