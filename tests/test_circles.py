@@ -120,7 +120,7 @@ def _places(shapes, kinds):
     points = gpd.GeoDataFrame({
         "id": [f"P{i}" for i in range(len(shapes))], "name": "x", "category": "residential",
         "district_code": "D01", "up_to_standard": True,
-        "geom_wkt": [None if k == "point" else s.wkt for s, k in zip(shapes, kinds)],
+        "shape": [None if k == "point" else s for s, k in zip(shapes, kinds)],
     }, geometry=[s if k == "point" else s.representative_point() for s, k in zip(shapes, kinds)], crs=WGS84)
     alleys = gpd.GeoDataFrame({"id": [], "name": [], "district_code": [], "state": []},
                               geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
@@ -159,7 +159,7 @@ def test_an_alley_crossing_the_ring_is_a_member_though_its_ends_are_outside():
     alleys = gpd.GeoDataFrame({"id": ["BJ1"], "name": ["长巷"], "district_code": ["D01"], "state": ["renovated"]},
                               geometry=[line], crs=WGS84)
     points = gpd.GeoDataFrame({"id": ["C1"], "name": ["中心"], "category": ["farmers_market"],
-                               "district_code": ["D01"], "up_to_standard": [True], "geom_wkt": [None]},
+                               "district_code": ["D01"], "up_to_standard": [True], "shape": [None]},
                               geometry=[shapely.Point(lon, lat)], crs=WGS84)
     members = circle_members(_circle(lon, lat), assessment_places(points, alleys), 300)
     assert members["member_id"].tolist() == ["BJ1"]  # the centre is not its own member

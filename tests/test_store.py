@@ -153,7 +153,7 @@ def test_scope_reaches_areas_below_streets(scratch_db_url):
     engine = make_engine(scratch_db_url)
     street = Store(engine).areas("street").iloc[0]
     community = {"code": "C-TEST", "level": "community", "parent_code": street["code"], "name": "测试社区",
-                 "name_en": None, "geom_wkt": street.geometry.buffer(-0.001).wkt}
+                 "name_en": None, "shape": street.geometry.buffer(-0.001)}
     grid = {**community, "code": "G-TEST", "level": "grid", "parent_code": "C-TEST", "name": "测试网格"}
     with engine.begin() as conn:
         write_tables(conn, {"areas": pd.DataFrame([community, grid])})

@@ -22,8 +22,8 @@ import pandas as pd
 import shapely
 
 from civmap import clock
-from civmap.storage import schema as s
 from civmap.ledger.model import Checked, Record
+from civmap.storage.rows import SHAPE, row_columns
 from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
@@ -68,8 +68,8 @@ def _norm(value, column: str):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if column == "geom_wkt":
-        return shapely.from_wkt(value) if isinstance(value, str) else value
+    if column == SHAPE:
+        return value
     if isinstance(value, bool):
         return value
     if isinstance(value, numbers.Number):
@@ -84,7 +84,7 @@ def _same(old, new, column: str) -> bool:
     a, b = _norm(old, column), _norm(new, column)
     if a is None or b is None:
         return a is None and b is None
-    if column == "geom_wkt":
+    if column == SHAPE:
         return bool(shapely.equals_exact(a, b, tolerance=1e-9))
     return a == b
 
@@ -171,8 +171,8 @@ def _status_time(values: dict, at: dt.datetime, since) -> dt.datetime:
 
 
 def existing_rows(store: Store, kind: str) -> dict[str, dict]:
-    """The stored rows of ``kind`` (within the store's scope) by key, as table values."""
-    table = s.metadata.tables[TABLE_OF[kind]]
+    """The stored rows of ``kind`` (within the store's scope) by key, as table values with
+    the row's own geometry as ``shape`` (see ``civmap.storage.rows``)."""
     reads = {"points": store.points, "alleys": store.alleys, "problems": store.problems,
              "boundaries": lambda: store.areas(None), "units": store.units, "circles": store.circles,
              "inspections": store.inspections}
@@ -180,12 +180,12 @@ def existing_rows(store: Store, kind: str) -> dict[str, dict]:
     if frame.empty:
         return {}
     frame = pd.DataFrame(frame)
-    if "geom_wkt" not in frame.columns and "geometry" in frame.columns:
-        frame["geom_wkt"] = shapely.to_wkt(frame["geometry"].to_numpy(), rounding_precision=-1)
-    columns = [c.name for c in table.columns if c.name in frame.columns]
+    if SHAPE not in frame.columns and "geometry" in frame.columns:  # areas and alleys: their geometry
+        frame[SHAPE] = frame["geometry"]
+    columns = [c for c in row_columns(TABLE_OF[kind]) if c in frame.columns]
     body = frame[columns].astype(object)
     body = body.where(body.notna(), None)
-    key = _KEY.get(table.name, "id")
+    key = _KEY.get(TABLE_OF[kind], "id")
     return {str(r[key]): r for r in body.to_dict("records")}
 
 
