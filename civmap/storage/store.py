@@ -152,6 +152,12 @@ class Store:
         frame[SHAPE] = shapes_of(frame.pop("geom_wkt"))
         return _with_point_geometry(frame)
 
+    def point_ids(self) -> set[str]:
+        """Ids of the assessment points within the scope: a circle lies where its centre
+        does, an inspection where its point does."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(self._within(select(s.points.c.id), s.points)).scalars())
+
     def latest_inspections(self) -> pd.DataFrame:
         i = s.inspections
         last = select(i.c.point_id, func.max(i.c.date).label("date")).group_by(i.c.point_id).subquery()
