@@ -87,22 +87,22 @@ def headline(points: pd.DataFrame, circles: pd.DataFrame, alleys: pd.DataFrame, 
     )
 
 
-def overdue_list(problems: pd.DataFrame, vocab: Vocabulary, as_of: dt.date) -> pd.DataFrame:
+def overdue_list(problems: pd.DataFrame, vocab: Vocabulary, as_of: dt.date, district_names: dict[str, str],
+                 lang: str = "zh") -> pd.DataFrame:
     """The overdue problems of a selection, most overdue first, with whose they are.
 
     What a district head reads first: which problems are late, by how long, and which
-    unit and point chief answer for each. ``category``, ``district_code`` and ``status``
-    stay codes; the page labels them in its language.
+    unit and point chief answer for each. Columns are codes turned into labels.
     """
     late = problems[overdue_mask(problems, vocab, as_of)]
     table = pd.DataFrame({
         "id": late["id"],
         "description": late["description"],
-        "category": late["category"],
-        "district_code": late["district_code"],
+        "category": late["category"].map(vocab.labels("problem_categories", lang)).fillna(late["category"]),
+        "district": late["district_code"].map(district_names).fillna(late["district_code"]),
         "unit": late.get("unit_name", late["unit_code"]),
         "chief": late["chief_name"],
-        "status": late["status"],
+        "status": late["status"].map(vocab.labels("statuses", lang)).fillna(late["status"]),
         "deadline": late["deadline"],
         "days_overdue": overdue_days(late, as_of),
     })

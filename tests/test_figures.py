@@ -58,7 +58,7 @@ def test_overdue_list_names_whose_problem_it_is():
 
     problems = _problems().assign(description="x", category="hawking", district_code="D01",
                                   unit_code="U1", unit_name="某街道办事处", chief_name="王伟")
-    table = overdue_list(problems, load_vocabulary(), TODAY)
+    table = overdue_list(problems, load_vocabulary(), TODAY, {"D01": "江城区"})
     assert table.to_dict("records") == [{
-        "id": "a", "description": "x", "category": "hawking", "district_code": "D01", "unit": "某街道办事处",
-        "chief": "王伟", "status": "fixing", "deadline": dt.date(2026, 11, 23), "days_overdue": 1}]
+        "id": "a", "description": "x", "category": "流动叫卖", "district": "江城区", "unit": "某街道办事处",
+        "chief": "王伟", "status": "整改中", "deadline": dt.date(2026, 11, 23), "days_overdue": 1}]

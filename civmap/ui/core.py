@@ -239,13 +239,10 @@ def _overdue(version: str, scope: Scope, filters: Filters, as_of: dt.date, lang_
     problems = layers.problems
     if filters.statuses:
         problems = problems[problems["status"].isin(filters.statuses)]
-    table = overdue_list(problems, vocab(), as_of)
-    labels = {"category": vocab().labels("problem_categories", lang_code), "status": vocab().labels("statuses", lang_code),
-              "district_code": area_names(layers.districts, lang_code)}
-    for column, names in labels.items():
-        table[column] = table[column].map(names).fillna(table[column])
+    names = area_names(layers.districts, lang_code)
+    table = overdue_list(problems, vocab(), as_of, names, lang_code)
     headers = {c: t(f"field.{k}", lang_code) for c, k in (
-        ("id", "id"), ("description", "description"), ("category", "category"), ("district_code", "district"),
+        ("id", "id"), ("description", "description"), ("category", "category"), ("district", "district"),
         ("unit", "unit"), ("chief", "chief"), ("status", "status"), ("deadline", "deadline"),
         ("days_overdue", "overdue_days"))}
     return table.rename(columns=headers)

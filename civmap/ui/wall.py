@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time as _time
-from dataclasses import replace
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -107,21 +106,11 @@ def _wall_city(version: str, scope: Scope):
 
 # A resource, not data: a view holds its screen's problems (megabytes for the city), and
 # cache_data would copy it out on every refresh of every wall. Nothing changes a view.
-# One view serves every language: only its district names are words (see _named).
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _wall_view(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date):
+def _wall_view(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str):
     from civmap.wall.figures import build_view
 
-    return build_view(_wall_city(version, scope), district, vocab(), as_of, assessment_date)
-
-
-def _named(view, names: dict[str, str]):
-    """The cached view with its districts named in the reader's language (a new view: the
-    cached one is shared)."""
-    def rename(frame):
-        return frame.assign(name=[names.get(code, name) for code, name in zip(frame["code"], frame["name"])])
-
-    return replace(view, rates=rename(view.rates), ranking=rename(view.ranking))
+    return build_view(_wall_city(version, scope), district, vocab(), as_of, assessment_date, lang_code)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -129,7 +118,7 @@ def _wall_map(version: str, scope: Scope, district: str | None, as_of: dt.date, 
               base: str) -> str:
     from civmap.wall.map import build_wall_map
 
-    view = _wall_view(version, scope, district, as_of, assessment_date)
+    view = _wall_view(version, scope, district, as_of, assessment_date, lang_code)
     districts = localized_areas(_wall_city(version, scope).districts, lang_code)
     fmap = build_wall_map(districts, view.rates, view.problems, vocab(), as_of, base, lang_code, focus=district,
                           tiles=tile_config())
@@ -148,8 +137,7 @@ def wall_read(district: str | None):
     try:
         (version, scope), as_of = cache_key(), current_store().as_of()
         assessment = settings().assessment_date
-        view = _named(_wall_view(version, scope, district, as_of, assessment),
-                      _wall_city(version, scope).district_names(lang()))
+        view = _wall_view(version, scope, district, as_of, assessment, lang())
         map_html = _wall_map(version, scope, district, as_of, assessment, lang(), asset_base())
     except WALL_READ_ERRORS:
         last = good.get(district)
