@@ -1,5 +1,5 @@
 """Pure spatial helpers for civmap: CRS choice, China's coordinate systems, ground
-distance relations and area boundaries.
+distance relations, area boundaries and extents.
 
 Everything here takes data and returns new data: no Streamlit, no storage, no I/O.
 Geometries are stored in WGS-84 (``EPSG:4326``); lengths are metres on the ground.
@@ -17,6 +17,7 @@ from .coords import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
+from .extent import ring_bounds, round_coordinates
 from .crs import WGS84, metric_crs, require_geographic, require_projected, to_metric
 from .hexgrid import hex_centres, hex_counts, hex_index, hex_polygons
 from .join import ground_distance_m, nearest_part, nearest_point, nearest_points_to, within_distance
@@ -33,4 +34,6 @@ __all__ = [
     "assign_area", "random_points_in", "voronoi_districts",
     # hexgrid
     "hex_index", "hex_centres", "hex_polygons", "hex_counts",
+    # extent
+    "ring_bounds", "round_coordinates",
 ]

@@ -5,7 +5,7 @@ import streamlit as st
 from civmap import ui
 from civmap.ui import picks
 from civmap.circles.tables import (SORT_KEYS, circle_list, filter_circles, flagged_ties, member_list, problem_list,
-                                  sort_circles)
+                                   reason_text, sort_circles)
 from civmap.circles.membership import summarise
 from civmap.filters import ParamProblem
 from civmap.i18n import t
@@ -50,7 +50,7 @@ rule = default_rule.with_(max_overdue=max_overdue, max_open=max_open, min_standa
 st.caption(t("circles.rule.label", lang) + ui.plain(rule.describe(lang, vocab.labels("alley_states", lang))))
 
 data = ui.circle_data(radius, kinds)
-summary = summarise(data, rule, lang)
+summary = summarise(data, rule)
 shown = sort_circles(filter_circles(summary, districts=filters.districts), sort_key)
 
 st.caption(t("circles.caption", lang, selection=ui.plain(filters.describe(vocab, district_names, lang)),
@@ -119,8 +119,8 @@ with side_col:
                   unit=ui.plain(row["unit_name"] or "—")))
     st.caption(t("circles.centre", lang, centre=ui.plain(row["centre_id"]), lon=f"{row['centre_lon']:.6f}",
                  lat=f"{row['centre_lat']:.6f}"))
-    if row["state_reason"]:
-        st.warning(ui.plain(row["state_reason"]))
+    if row["reasons"]:
+        st.warning(ui.plain(reason_text(row["reasons"], lang)))
     members = data.members[data.members["circle_id"] == picked]
     problems = data.problems[(data.problems["circle_id"] == picked) & data.problems["open"]]
     st.markdown(t("circles.members_title", lang, n=len(members)))

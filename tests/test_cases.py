@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from civmap import accounts, audit, clock, progress
+from civmap import accounts, audit, clock
+from civmap.progress import figures as progress
 from civmap.accounts import Area
 from civmap.cases import (
     CaseRules, Conflict, NotFound, Refused, allowed_moves, history, load_case, make_move, moves_of, read_photo,

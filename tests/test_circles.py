@@ -11,6 +11,7 @@ import shapely
 from hypothesis import given, settings, strategies as st
 
 from civmap.circles.state import CircleRule, apply_rule
+from civmap.circles.tables import reason_text
 from civmap.circles.membership import CircleData, circle_members, circle_problems, load_circle_data, summarise
 from civmap.circles.ties import assessment_places, tie_problems
 from civmap.vocab import load_vocabulary
@@ -82,7 +83,8 @@ def test_summary_counts_agree_with_the_member_and_problem_tables(demo):
     assert (summary["open"] == open_.reindex(summary.index, fill_value=0)).all()
     assert (summary["overdue"] <= summary["open"]).all()
     assert set(summary["state"]) == {"met", "not_met"}
-    assert (summary.loc[summary["state"] == "met", "state_reason"] == "").all()
+    assert (summary.loc[summary["state"] == "met", "reasons"] == ()).all()
+    assert (summary.loc[summary["state"] == "not_met", "reasons"].map(len) > 0).all()
 
 
 def test_a_circles_problems_are_those_tied_to_its_centre_or_members(demo):
@@ -120,7 +122,7 @@ def _places(shapes, kinds):
     points = gpd.GeoDataFrame({
         "id": [f"P{i}" for i in range(len(shapes))], "name": "x", "category": "residential",
         "district_code": "D01", "up_to_standard": True,
-        "geom_wkt": [None if k == "point" else s.wkt for s, k in zip(shapes, kinds)],
+        "shape": [None if k == "point" else s for s, k in zip(shapes, kinds)],
     }, geometry=[s if k == "point" else s.representative_point() for s, k in zip(shapes, kinds)], crs=WGS84)
     alleys = gpd.GeoDataFrame({"id": [], "name": [], "district_code": [], "state": []},
                               geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
@@ -159,7 +161,7 @@ def test_an_alley_crossing_the_ring_is_a_member_though_its_ends_are_outside():
     alleys = gpd.GeoDataFrame({"id": ["BJ1"], "name": ["长巷"], "district_code": ["D01"], "state": ["renovated"]},
                               geometry=[line], crs=WGS84)
     points = gpd.GeoDataFrame({"id": ["C1"], "name": ["中心"], "category": ["farmers_market"],
-                               "district_code": ["D01"], "up_to_standard": [True], "geom_wkt": [None]},
+                               "district_code": ["D01"], "up_to_standard": [True], "shape": [None]},
                               geometry=[shapely.Point(lon, lat)], crs=WGS84)
     members = circle_members(_circle(lon, lat), assessment_places(points, alleys), 300)
     assert members["member_id"].tolist() == ["BJ1"]  # the centre is not its own member
@@ -213,12 +215,14 @@ def test_rule_parses_prints_and_names_bad_input():
 def test_rule_decides_each_threshold_and_says_why():
     summary = pd.DataFrame({"overdue": [0, 1, 0, 0, 0], "open": [5, 0, 6, 0, 0],
                             "rated": [10, 10, 10, 10, 0], "up_to_standard": [7, 10, 10, 6, 0]})
-    out = apply_rule(summary, CircleRule(max_overdue=0, max_open=5, min_standard=0.7), "zh")
+    out = apply_rule(summary, CircleRule(max_overdue=0, max_open=5, min_standard=0.7))
     assert out["state"].tolist() == ["met", "not_met", "not_met", "not_met", "met"]
-    assert out["state_reason"].iloc[0] == ""
-    assert "超期问题 1 个" in out["state_reason"].iloc[1]
-    assert "未办结问题 6 个" in out["state_reason"].iloc[2]
-    assert "60%" in out["state_reason"].iloc[3]
+    assert out["reasons"].tolist() == [(), (("overdue", 1, 0),), (("open", 6, 5),), (("standard", 0.6, 0.7),), ()]
+    words = [reason_text(r, "zh") for r in out["reasons"]]
+    assert words[0] == "" and "超期问题 1 个" in words[1] and "未办结问题 6 个" in words[2] and "60%" in words[3]
+    assert "70%" in reason_text(out["reasons"].iloc[3], "en")
+    both = reason_text((("overdue", 2, 0), ("open", 9, 5)), "en")
+    assert both.count("; ") == 1 and "2" in both and "9" in both
     assert np.isnan(out["standard_share"].iloc[4])  # nothing rated: the share cannot fail
 
 

@@ -53,6 +53,25 @@ def test_page_lists_every_circle_with_members_problems_and_state(page):
     assert any("超期问题不超过" in c.value for c in page.caption)  # the rule, in words
 
 
+def test_a_failing_circle_says_why_in_the_page_language(page):
+    table = page.dataframe[0].value
+    failing = table[table["状态"] == "未达标"]
+    assert len(failing), "the demo city has circles not up to standard"
+    reasons = failing["未达标原因"]
+    assert all(("超期问题" in r or "未办结问题" in r or "点位达标率" in r) for r in reasons)
+    assert (table.loc[table["状态"] == "达标", "未达标原因"] == "").all()
+    page.selectbox(key="circles_pick").set_value(failing.index[0]).run()
+    assert [w.value for w in page.warning] == [reasons.iloc[0]]
+    english = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    english.query_params["lang"] = "en"
+    english.query_params["circle"] = failing.index[0]
+    english.switch_page("pages/circles.py")
+    english.run()
+    assert not english.exception, english.exception
+    shown = english.warning[0].value
+    assert any(word in shown for word in ("overdue problems", "open problems", "places up to standard"))
+
+
 def test_page_and_cli_show_the_same_membership(page, monkeypatch, demo_db_url, capsys):
     listing = pd.DataFrame(json.loads(_cli(monkeypatch, demo_db_url, capsys, "--format", "json")))
     table = page.dataframe[0].value

@@ -8,7 +8,7 @@ import pyproj
 import pytest
 
 import geo
-from civmap.circles.map import CircleView, build_circle_map, ring_bounds
+from civmap.circles.map import CircleView, build_circle_map
 from civmap.circles.membership import load_circle_data
 from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
 from civmap.vocab import load_vocabulary
@@ -73,13 +73,6 @@ def test_members_are_coloured_by_kind(city, vocab):
                                                             colors["commercial_street"]}
     alley_style = list(colors).index("back_alley")
     assert lines["styles"][alley_style]["color"] == colors["back_alley"]
-
-
-def test_ring_bounds_are_the_radius_on_the_ground():
-    lon, lat = 110.29, 25.27
-    minx, miny, maxx, maxy = ring_bounds(lon, lat, 300)
-    for x, y in ((minx, lat), (maxx, lat), (lon, miny), (lon, maxy)):
-        assert GEOD.inv(lon, lat, x, y)[2] == pytest.approx(300, abs=0.01)
 
 
 def _first_ring_centre(html: str) -> tuple[float, float]:

@@ -151,6 +151,43 @@ def test_inspections_ledger_reads_rates_derives_standard_and_updates_by_point_an
     assert (latest.score_rate, bool(latest.up_to_standard)) == (0.85, True)
 
 
+def test_a_scoped_store_refuses_circles_and_inspections_placed_outside_it(scratch):
+    """A circle lies where its centre lies, an inspection where its point lies: a district's
+    account can neither remove, move nor add them elsewhere, and the refusal names its scope."""
+    from civmap.storage.scope import Scope
+
+    circles = scratch.circles().sort_values("id")
+    home = circles.iloc[0]["district_code"]
+    mine, away = circles.iloc[0], circles[circles["district_code"] != home].iloc[0]
+    points = scratch.points().sort_values("id")
+    free = points[~points["id"].isin(circles["centre_point_id"])]
+    outside = free[(free["district_code"] != home) & (free["category"] == "farmers_market")].iloc[0]
+    inside = points[points["district_code"] == home].iloc[0]
+    narrow = scratch.within(Scope(districts=(home,)))
+    header = ["点位圈编号", "点位圈名称", "中心点位编号", "中心类型", "删除"]
+    day = (clock.today() - dt.timedelta(days=2)).isoformat()
+    refused_ledgers = {
+        "remove a circle elsewhere": (narrow, "circles", [header, [away.id, "", "", "", "是"]]),
+        "move its own circle away": (scratch, "circles", [header, [mine.id, "", outside.id, "市场", ""]]),
+        "inspect a point elsewhere": (scratch, "inspections", [["点位编号", "测评日期", "得分率"], [outside.id, day, 90]]),
+    }
+    before = (scratch.circles(), len(scratch.inspections()))
+    for what, (checked_by, kind, rows) in refused_ledgers.items():
+        checked = ledger.check_file(xlsx(rows), f"{what}.xlsx", kind, checked_by, VOCAB)
+        assert checked.records and not checked.issues, what
+        with pytest.raises(ledger.LedgerError) as refused:
+            ledger.commit_ledger(narrow, checked, VOCAB)
+        assert refused.value.code == "out_of_scope", what
+        assert scratch.district_names("zh")[home] in refused.value.message("zh"), what
+        assert "outside" in refused.value.message("en") and str(rows[1][0]) in refused.value.message("en"), what
+    pd.testing.assert_frame_equal(scratch.circles(), before[0])
+    assert len(scratch.inspections()) == before[1]
+
+    allowed = ledger.check_file(xlsx([["点位编号", "测评日期", "得分率"], [inside.id, day, 90]]), "本区.xlsx",
+                                "inspections", narrow, VOCAB)
+    assert ledger.commit_ledger(narrow, allowed, VOCAB).inserted == 1
+
+
 def test_a_ledger_naming_an_unknown_unit_creates_it_only_when_asked(scratch):
     point = scratch.points().sort_values("id").iloc[0]
     rows = [["问题编号", "问题描述", "问题类别", "所属点位", "发现日期", "责任单位"],

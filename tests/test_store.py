@@ -39,6 +39,45 @@ def test_round_trip_keeps_every_row(tmp_path):
     assert len(store.events()) == len(city.tables["problem_events"])
     assert len(store.alleys()) == len(city.tables["alleys"])
     assert (store.alleys().geom_type == "LineString").all()
+    # Shapes go in and come out as geometries, exactly as they were handed in.
+    footprints = points["shape"].dropna()
+    assert len(footprints) and {g.geom_type for g in footprints} <= {"LineString", "Polygon", "MultiPolygon"}
+    handed = written["shape"].dropna()
+    assert list(footprints.index) == list(handed.index)
+    assert all(a.equals_exact(b, 0) for a, b in zip(footprints, handed))
+    assert points["shape"].crs == "EPSG:4326"
+    for frame in (store.areas(None), store.alleys(), points):
+        assert not any("wkt" in column for column in frame.columns)
+
+
+def test_rows_hand_out_shapes_and_take_them_back():
+    import shapely
+
+    from civmap.storage.rows import from_stored, row_columns, shapes_of, text_limits, to_stored
+
+    line = shapely.LineString([(110.1234567, 25.1), (110.2, 25.2000001)])
+    for row in ({"id": "P1", "shape": line}, {"id": "P2", "shape": None}, {"id": "P3"}):
+        back = from_stored(to_stored(row))
+        assert back.keys() == row.keys()
+        assert back.get("shape") is None if row.get("shape") is None else back["shape"].equals_exact(line, 0)
+    assert "shape" in row_columns("points") and "shape" in row_columns("areas") and "shape" not in row_columns("units")
+    assert not any("wkt" in c for name in ("areas", "points", "alleys") for c in row_columns(name))
+    assert text_limits("points")["name"] == 128 and "lon" not in text_limits("points")
+    (text,) = to_stored({"shape": line}).values()  # the stored form, whatever it is
+    shapes = shapes_of(pd.Series([text, None, ""], index=[7, 8, 9]))
+    assert shapes[7].equals_exact(line, 0) and shapes[[8, 9]].isna().all()
+    assert list(shapes.index) == [7, 8, 9] and shapes.crs == "EPSG:4326"
+
+
+def test_the_stored_geometry_format_stays_in_storage():
+    from pathlib import Path
+
+    import civmap
+
+    root = Path(civmap.__file__).parent
+    outside = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if p.relative_to(root).parts[0] != "storage" and "geom_wkt" in p.read_text(encoding="utf-8"))
+    assert outside == ["ledger/columns.py"]  # only as a header a ledger file may carry, not a stored column
 
 
 def test_scope_is_applied_in_every_read(demo_store):
@@ -153,7 +192,7 @@ def test_scope_reaches_areas_below_streets(scratch_db_url):
     engine = make_engine(scratch_db_url)
     street = Store(engine).areas("street").iloc[0]
     community = {"code": "C-TEST", "level": "community", "parent_code": street["code"], "name": "测试社区",
-                 "name_en": None, "geom_wkt": street.geometry.buffer(-0.001).wkt}
+                 "name_en": None, "shape": street.geometry.buffer(-0.001)}
     grid = {**community, "code": "G-TEST", "level": "grid", "parent_code": "C-TEST", "name": "测试网格"}
     with engine.begin() as conn:
         write_tables(conn, {"areas": pd.DataFrame([community, grid])})

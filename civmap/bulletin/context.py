@@ -15,6 +15,7 @@ import datetime as dt
 import pandas as pd
 
 from civmap.bulletin.figures import BulletinData
+from civmap.circles.tables import reason_text
 from civmap.figures import format_rate
 from civmap.i18n import t
 from civmap.progress.figures import default_marks
@@ -153,7 +154,7 @@ def _circles(data: BulletinData, vocab: Vocabulary, districts: dict[str, str], l
     kinds = vocab.labels("centre_kinds", lang)
     return [{"seq": str(i), "name": str(r.name), "kind": kinds.get(r.kind, r.kind),
              "district": districts.get(r.district_code, r.district_code or "—"),
-             "chief": str(r.chief_name or "—"), "reason": str(r.state_reason)}
+             "chief": str(r.chief_name or "—"), "reason": reason_text(r.reasons, lang)}
             for i, r in enumerate(data.circles.itertuples(index=False), start=1)]
 
 

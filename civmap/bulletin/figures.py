@@ -133,12 +133,12 @@ def _names(store, by: str, lang: str, codes: set) -> dict[str, str]:
     return {code: name for code, name in names.items() if code in codes}
 
 
-def _circles(store, vocab: Vocabulary, options: BulletinOptions, district: str | None, lang: str):
+def _circles(store, vocab: Vocabulary, options: BulletinOptions, district: str | None):
     from civmap.circles.membership import load_circle_data, summarise
 
     kinds = options.centre_kinds or tuple(vocab.codes("centre_kinds"))
     data = load_circle_data(store, vocab, options.radius_m, kinds, options.tie_distance_m)
-    summary = summarise(data, options.circle_rule, lang)
+    summary = summarise(data, options.circle_rule)
     if district:
         summary = summary[summary["district_code"] == district]
     failing = summary[summary["state"] == "not_met"].sort_values(["overdue", "open", "circle_id"],
@@ -151,7 +151,7 @@ def collect(store, vocab: Vocabulary, start: dt.date, end: dt.date, options: Bul
     """Everything a bulletin for start..end says, for the city or one ``district``.
 
     ``store`` is a ``civmap.storage.store.Store`` (already scoped to what the reader may see);
-    ``lang`` only names areas (place names are data) and circle reasons.
+    ``lang`` only names areas (place names are data).
     """
     if end < start:
         raise ValueError(f"period ends ({end}) before it starts ({start})")
@@ -172,7 +172,7 @@ def collect(store, vocab: Vocabulary, start: dt.date, end: dt.date, options: Bul
     from civmap.progress.charts import burndown_lines
 
     history = timeline_daily(timeline, min(start, end - dt.timedelta(days=PACE_DAYS)), end)
-    circles, circle_count = _circles(store, vocab, options, district, lang)
+    circles, circle_count = _circles(store, vocab, options, district)
 
     map_level = "street" if district else "district"
     areas = store.areas(map_level)

@@ -122,7 +122,7 @@ def _cmd_circles(args: argparse.Namespace) -> int:
     lang = args.lang or settings.lang
     rule = CircleRule.parse(args.rule, "--rule") if args.rule else \
         CircleRule.parse(settings.circle_rule, "CIVMAP_CIRCLE_RULE")
-    listing = circles_frame(summarise(data, rule, lang), vocab, store.district_names(lang), lang)
+    listing = circles_frame(summarise(data, rule), vocab, store.district_names(lang), lang)
     out = sys.stdout
     if not args.members:
         print_frame(listing, args.format, out)

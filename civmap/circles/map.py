@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 import pandas as pd
-import pyproj
 from branca.element import Element
 
 from civmap.maps.tables import labelled
@@ -27,11 +26,10 @@ from civmap.maps.folium_map import (
     problem_batch, shift_layer,
 )
 from civmap.vocab import Vocabulary
-from geo import WGS84
+from geo import WGS84, ring_bounds
 
-__all__ = ["CircleView", "build_circle_map", "ring_bounds"]
+__all__ = ["CircleView", "build_circle_map"]
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 #: Room kept free on the right for the legend when the map zooms to the ring.
 _LEGEND_PX = 200
 
@@ -54,12 +52,6 @@ class CircleView:
     problems: pd.DataFrame
     #: The other circles, drawn faint under this one so a click on one picks it instead.
     others: gpd.GeoDataFrame | None = None
-
-
-def ring_bounds(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
-    """(minx, miny, maxx, maxy) in WGS-84 degrees of a ground circle of ``radius_m``."""
-    lons, lats, _ = _GEOD.fwd([lon] * 4, [lat] * 4, [0.0, 90.0, 180.0, 270.0], [radius_m] * 4)
-    return min(lons), min(lats), max(lons), max(lats)
 
 
 def _member_lines(members: gpd.GeoDataFrame, alleys: gpd.GeoDataFrame, vocab: Vocabulary, lang: str,

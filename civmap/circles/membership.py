@@ -197,7 +197,7 @@ def circle_problems(circles: gpd.GeoDataFrame, members: pd.DataFrame, problems: 
     return out[columns].sort_values(["circle_id", "problem_id"], kind="stable").reset_index(drop=True)
 
 
-def summarise(data: CircleData, rule: CircleRule, lang: str = "zh") -> pd.DataFrame:
+def summarise(data: CircleData, rule: CircleRule) -> pd.DataFrame:
     """One row per active circle: centre, member counts by group, problems, standard, state.
 
     Columns: ``circle_id``, ``name``, ``kind``, ``district_code``, ``centre_id``,
@@ -206,7 +206,7 @@ def summarise(data: CircleData, rule: CircleRule, lang: str = "zh") -> pd.DataFr
     ``members``, ``open``, ``overdue``, ``rated`` and ``up_to_standard`` (centre and
     members with a known standard, and those up to it), then what
     ``civmap.circles.state.apply_rule`` adds (``standard_share``, ``state``,
-    ``state_reason``).
+    ``reasons``: codes and numbers, no words).
     """
     circles, members, problems = data.circles, data.members, data.problems
     ids = pd.Index(circles["id"], name="circle_id")
@@ -228,7 +228,7 @@ def summarise(data: CircleData, rule: CircleRule, lang: str = "zh") -> pd.DataFr
     rated, up = _standard_counts(data, rule)
     out["rated"] = rated.reindex(ids, fill_value=0).to_numpy(dtype=int)
     out["up_to_standard"] = up.reindex(ids, fill_value=0).to_numpy(dtype=int)
-    return apply_rule(out, rule, lang)
+    return apply_rule(out, rule)
 
 
 def _standard_counts(data: CircleData, rule: CircleRule) -> tuple[pd.Series, pd.Series]:

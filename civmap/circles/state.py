@@ -16,10 +16,13 @@ import pandas as pd
 
 from civmap.i18n import t
 
-__all__ = ["CircleRule", "apply_rule", "MET", "NOT_MET"]
+__all__ = ["CircleRule", "apply_rule", "MET", "NOT_MET", "REASONS"]
 
 MET = "met"
 NOT_MET = "not_met"
+#: Why a circle is not met: too many overdue problems, too many open ones, too low a share
+#: of its places up to standard (the codes of ``apply_rule``'s ``reasons``).
+REASONS = ("overdue", "open", "standard")
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,8 @@ class CircleRule:
                  min_standard=f"{self.min_standard * 100:g}%", alley_states=states or "—")
 
 
-def apply_rule(summary: pd.DataFrame, rule: CircleRule, lang: str = "zh") -> pd.DataFrame:
-    """Add ``state`` (``met``/``not_met``) and ``state_reason`` to a circle summary.
+def apply_rule(summary: pd.DataFrame, rule: CircleRule) -> pd.DataFrame:
+    """Add ``state`` (``met``/``not_met``) and ``reasons`` to a circle summary.
 
     Parameters
     ----------
@@ -118,14 +121,15 @@ def apply_rule(summary: pd.DataFrame, rule: CircleRule, lang: str = "zh") -> pd.
         standard) and ``up_to_standard`` (those up to standard), as made by
         ``civmap.circles.membership.summarise``.
     rule : CircleRule
-    lang : {"zh", "en"}
-        Language of the reasons.
 
     Returns
     -------
     DataFrame
         A copy with ``standard_share`` (NaN when nothing is rated), ``state`` and
-        ``state_reason`` (every threshold missed, joined; empty when met).
+        ``reasons``: every threshold missed, as ``(code, value, limit)`` tuples in the
+        order overdue, open, standard (:data:`REASONS`; a share for ``standard``, counts
+        for the others); empty when met. Words are added where they are shown
+        (``civmap.circles.tables.reason_text``), so one summary serves every language.
     """
     out = summary.copy()
     rated = out["rated"].astype(float)
@@ -137,15 +141,10 @@ def apply_rule(summary: pd.DataFrame, rule: CircleRule, lang: str = "zh") -> pd.
     reasons = []
     for overdue, open_, low, n_overdue, n_open, value in zip(too_overdue, too_open, too_low, out["overdue"],
                                                              out["open"], share):
-        parts = []
-        if overdue:
-            parts.append(t("circles.reason.overdue", lang, n=int(n_overdue), limit=rule.max_overdue))
-        if open_:
-            parts.append(t("circles.reason.open", lang, n=int(n_open), limit=rule.max_open))
-        if low:
-            parts.append(t("circles.reason.standard", lang, share=f"{value * 100:.0f}%",
-                           limit=f"{rule.min_standard * 100:g}%"))
-        reasons.append(("；" if lang == "zh" else "; ").join(parts))
+        missed = ((REASONS[0], int(n_overdue), rule.max_overdue) if overdue else None,
+                  (REASONS[1], int(n_open), rule.max_open) if open_ else None,
+                  (REASONS[2], float(value), rule.min_standard) if low else None)
+        reasons.append(tuple(m for m in missed if m is not None))
     out["state"] = np.where(too_overdue | too_open | too_low, NOT_MET, MET)
-    out["state_reason"] = reasons
+    out["reasons"] = reasons
     return out

@@ -15,7 +15,7 @@ from civmap.circles.ties import needs_a_look
 from civmap.vocab import Vocabulary
 
 __all__ = ["SORT_KEYS", "filter_circles", "sort_circles", "circle_list", "member_list", "problem_list",
-           "group_label", "flagged_ties"]
+           "group_label", "flagged_ties", "reason_text"]
 
 #: Sort orders offered on the page: key -> (columns, ascending). Worst first by default.
 SORT_KEYS: dict[str, tuple[list[str], list[bool]]] = {
@@ -66,8 +66,20 @@ def circle_list(summary: pd.DataFrame, vocab: Vocabulary, district_names: dict[s
     out[t("circles.col.overdue", lang)] = summary["overdue"].to_numpy()
     out[t("circles.col.standard_share", lang)] = (summary["standard_share"] * 100).round(1).to_numpy()
     out[t("circles.col.state", lang)] = summary["state"].map(lambda s: t(f"circles.state.{s}", lang)).to_numpy()
-    out[t("circles.col.reason", lang)] = summary["state_reason"].to_numpy()
+    out[t("circles.col.reason", lang)] = [reason_text(r, lang) for r in summary["reasons"]]
     return out
+
+
+def reason_text(reasons: tuple, lang: str) -> str:
+    """Why a circle is not met, in words: its ``reasons`` (``civmap.circles.state.apply_rule``)
+    joined; empty when it is met."""
+    parts = []
+    for code, value, limit in reasons:
+        if code == "standard":
+            parts.append(t("circles.reason.standard", lang, share=f"{value * 100:.0f}%", limit=f"{limit * 100:g}%"))
+        else:
+            parts.append(t(f"circles.reason.{code}", lang, n=int(value), limit=int(limit)))
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def member_list(members: pd.DataFrame, vocab: Vocabulary, lang: str) -> pd.DataFrame:

@@ -35,7 +35,7 @@ def assessment_places(points: gpd.GeoDataFrame, alleys: gpd.GeoDataFrame) -> gpd
     ----------
     points : GeoDataFrame
         ``Store.points()``: point geometry from ``lon``/``lat``; road sections and
-        streets also carry their line as ``geom_wkt``, which is used instead.
+        streets also carry their line as ``shape``, which is used instead.
     alleys : GeoDataFrame
         ``Store.alleys()``: back alleys as lines.
 
@@ -49,13 +49,10 @@ def assessment_places(points: gpd.GeoDataFrame, alleys: gpd.GeoDataFrame) -> gpd
         and "nearest" are about any part of it.
     """
     shapes = np.asarray(points.geometry.array, dtype=object).copy()
-    if "geom_wkt" in points and len(points):
-        wkt = points["geom_wkt"]
-        has = wkt.notna().to_numpy() & (wkt.astype(str).str.len() > 0).to_numpy()
-        try:
-            shapes[has] = shapely.from_wkt(wkt[has].to_numpy())
-        except shapely.errors.GEOSException as error:
-            raise ValueError(f"points: unreadable geom_wkt ({error})") from None
+    if "shape" in points and len(points):
+        footprint = points["shape"].to_numpy(dtype=object)
+        has = np.array([isinstance(g, shapely.Geometry) for g in footprint], dtype=bool)
+        shapes[has] = footprint[has]
     standard = points["up_to_standard"] if "up_to_standard" in points else pd.Series(pd.NA, index=points.index)
     point_rows = pd.DataFrame({
         "place_type": POINT, "place_id": points["id"].to_numpy(), "name": points["name"].to_numpy(),

@@ -27,7 +27,7 @@ from civmap.demo.city import CITY_CENTRE, CITY_CRS, Ground, build_ground
 from civmap.demo.history import simulate_problems
 from civmap.demo.names import NameBook, load_namebook
 from civmap.vocab import Vocabulary, load_vocabulary
-from geo import WGS84, assign_area
+from geo import WGS84, assign_area, round_coordinates
 
 __all__ = ["DemoCity", "generate_city", "CIRCLE_PLAN", "MEMBER_PLAN", "STEPS"]
 
@@ -250,7 +250,7 @@ def _areas_and_units(rng, ground: Ground, names: NameBook, to_wgs, vocab: Vocabu
     for k, authority in enumerate(sorted(vocab.point_categories["authority"].unique())):
         units.append({"code": f"B{k + 1:02d}", "name": authority, "kind": "bureau", "district_code": None})
     areas = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
-    areas["geom_wkt"] = shapely.to_wkt(areas.geometry.to_numpy(), rounding_precision=6)
+    areas["shape"] = round_coordinates(areas.geometry.to_numpy(), 6)  # as stored; generation keeps the exact one
     return areas, pd.DataFrame(units), communities
 
 
@@ -282,7 +282,7 @@ def _points_table(rng, layout, areas, communities, names: NameBook, vocab, to_wg
     frame["lon"] = frame.geometry.x.round(7)
     frame["lat"] = frame.geometry.y.round(7)
     lines = [None if g is None else _to_wgs84(to_wgs, [g])[0] for g in frame["line"]]
-    frame["geom_wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=7) for g in lines]
+    frame["shape"] = [round_coordinates(g, 7) for g in lines]
     return frame.drop(columns="line")
 
 
@@ -304,7 +304,7 @@ def _alleys_table(rng, alleys, areas, names: NameBook, vocab, to_wgs) -> pd.Data
         "length_m": np.round([line.length for line in lines], 1),
         "lon": mid.geometry.x.round(7).to_numpy(),
         "lat": mid.geometry.y.round(7).to_numpy(),
-        "geom_wkt": shapely.to_wkt(wgs.to_numpy(), rounding_precision=7),
+        "shape": round_coordinates(wgs.to_numpy(), 7),
         "chief_name": [names.person(rng) for _ in lines],
         "chief_phone": [names.phone(rng) for _ in lines],
         "unit_code": [f"{s}-OFF" if isinstance(s, str) else f"{d}-GOV" for s, d in zip(street, district)],

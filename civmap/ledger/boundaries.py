@@ -21,8 +21,9 @@ from civmap.ledger.issues import IssueLog
 from civmap.ledger.model import Checked, Record
 from civmap.ledger.parse import RawLedger
 from civmap.ledger.reference import AREA_LEVELS, Names
+from civmap.ledger.rowread import DECIMALS
 from civmap.storage.store import Store
-from geo import WGS84, assign_area, convert_geometry
+from geo import WGS84, assign_area, convert_geometry, round_coordinates
 
 __all__ = ["check_boundaries", "LEVEL_WORDS"]
 
@@ -69,16 +70,16 @@ def check_boundaries(raw: RawLedger, store: Store, crs: str) -> Checked:
         shape = shapes.get(row)
         feature = " ".join(text for text in (code, name) if text)  # names the feature in the message
         if row in unreadable:
-            log.add(row, "geom_wkt", "unreadable_geometry", feature, detail=unreadable[row])
+            log.add(row, "wkt", "unreadable_geometry", feature, detail=unreadable[row])
         elif shape is None or shape.is_empty:
-            log.add(row, "geom_wkt", "missing_geometry", feature)
+            log.add(row, "wkt", "missing_geometry", feature)
         elif shape.geom_type not in ("Polygon", "MultiPolygon"):
-            log.add(row, "geom_wkt", "need_polygon", shape.geom_type)
+            log.add(row, "wkt", "need_polygon", shape.geom_type)
         elif not np.isfinite(shapely.get_coordinates(shape)).all():
-            log.add(row, "geom_wkt", "nonfinite_geometry", feature)
+            log.add(row, "wkt", "nonfinite_geometry", feature)
         elif not shape.is_valid:
-            log.add(row, "geom_wkt", "invalid_polygon", feature, detail=shapely.is_valid_reason(shape))
-        values = {"code": code, "name": name, "level": level, "geom_wkt": shape}
+            log.add(row, "wkt", "invalid_polygon", feature, detail=shapely.is_valid_reason(shape))
+        values = {"code": code, "name": name, "level": level, "shape": shape}
         if raw.has("name_en"):
             values["name_en"] = cells.text(raw.column("name_en").get(row))
         rows[row] = values
@@ -90,7 +91,7 @@ def check_boundaries(raw: RawLedger, store: Store, crs: str) -> Checked:
     for row, values in good.items():
         if log.is_bad(row):
             continue
-        values["geom_wkt"] = shapely.to_wkt(values["geom_wkt"], rounding_precision=7)
+        values["shape"] = round_coordinates(values["shape"], DECIMALS)
         records.append(Record(row, values["code"], values))
     actions = {r.key: classify(r, existing.get(r.key)) for r in records}
     notes = raw.notes + ((("note.converted", {"crs": crs.upper()}),) if crs != "wgs84" else ())
@@ -102,7 +103,7 @@ def _all_areas(store: Store, good: dict[int, dict]) -> gpd.GeoDataFrame:
     mine = gpd.GeoDataFrame(
         {"code": [v["code"] for v in good.values()], "name": [v["name"] for v in good.values()],
          "level": [v["level"] for v in good.values()]},
-        geometry=[v["geom_wkt"] for v in good.values()], crs=WGS84)
+        geometry=[v["shape"] for v in good.values()], crs=WGS84)
     stored = store.areas(None)[["code", "name", "level", "geometry"]]
     if not len(stored):
         return mine
@@ -126,7 +127,7 @@ def _parent(row: int, values: dict, raw: RawLedger, areas: gpd.GeoDataFrame, log
         if code is None:
             log.add(row, "parent_code", "unknown_parent", written)
         return code
-    inner = gpd.GeoSeries([values["geom_wkt"].representative_point()], crs=WGS84)
+    inner = gpd.GeoSeries([values["shape"].representative_point()], crs=WGS84)
     found = assign_area(inner, candidates, "code").iloc[0]
     if pd.isna(found):
         log.add(row, "parent_code", "no_parent", values["name"])

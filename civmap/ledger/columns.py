@@ -61,7 +61,8 @@ _LOCATION = (
     _f("lat", "纬度", "Latitude", "lat", "latitude", "y", "北纬", "纬度坐标", "y坐标"),
     _f("coords", "坐标", "Coordinates", "经纬度", "经纬度坐标", "位置坐标", "坐标位置", "lnglat", "lonlat",
        "coordinates", "gps"),
-    _f("geom_wkt", "几何(WKT)", "Geometry (WKT)", "几何", "wkt", "geometry", "几何图形"),
+    # "geom_wkt": how civmap named this column before; a file headed so still imports.
+    _f("wkt", "几何(WKT)", "Geometry (WKT)", "几何", "geom_wkt", "geometry", "几何图形"),
 )
 _DISTRICT = (
     _f("district_code", "所属区", "District", "district", "区县", "辖区", "所属区县", "区(县)", "县区",
@@ -155,9 +156,9 @@ _FIELDS: dict[str, tuple[Field, ...]] = {
 
 #: Each group needs one of its alternatives present as a column, or nothing can be read.
 _REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "points": (("id",), ("name",), ("category",), ("lon", "coords", "geom_wkt")),
-    "alleys": (("id",), ("name",), ("geom_wkt", "start")),
-    "problems": (("id",), ("description",), ("category",), ("lon", "coords", "geom_wkt", "point_id"),
+    "points": (("id",), ("name",), ("category",), ("lon", "coords", "wkt")),
+    "alleys": (("id",), ("name",), ("wkt", "start")),
+    "problems": (("id",), ("description",), ("category",), ("lon", "coords", "wkt", "point_id"),
                  ("found_on",)),
     "boundaries": (("code",), ("name",)),
     "units": (("name",),),

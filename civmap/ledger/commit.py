@@ -22,8 +22,9 @@ import pandas as pd
 import shapely
 
 from civmap import clock
-from civmap.storage import schema as s
 from civmap.ledger.model import Checked, Record
+from civmap.storage.rows import SHAPE, row_columns
+from civmap.storage.scope import NOTHING
 from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
@@ -34,6 +35,8 @@ __all__ = ["Writes", "CommitResult", "plan_writes", "classify", "existing_rows",
 ACTOR_PREFIX = "台账导入"
 #: The note on the event a deadline change alone makes (the audit trail reads it as is).
 DEADLINE_NOTE = "整改时限调整"
+#: Ledgers whose rows lie where an assessment point lies: the column naming the point.
+PLACED_BY_POINT = {"circles": "centre_point_id", "inspections": "point_id"}
 TABLE_OF = {"points": "points", "alleys": "alleys", "problems": "problems", "boundaries": "areas", "units": "units",
             "circles": "circles", "inspections": "inspections"}
 _KEY = {"areas": "code", "units": "code", "inspections": "ref"}
@@ -68,8 +71,8 @@ def _norm(value, column: str):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if column == "geom_wkt":
-        return shapely.from_wkt(value) if isinstance(value, str) else value
+    if column == SHAPE:
+        return value
     if isinstance(value, bool):
         return value
     if isinstance(value, numbers.Number):
@@ -84,7 +87,7 @@ def _same(old, new, column: str) -> bool:
     a, b = _norm(old, column), _norm(new, column)
     if a is None or b is None:
         return a is None and b is None
-    if column == "geom_wkt":
+    if column == SHAPE:
         return bool(shapely.equals_exact(a, b, tolerance=1e-9))
     return a == b
 
@@ -171,8 +174,8 @@ def _status_time(values: dict, at: dt.datetime, since) -> dt.datetime:
 
 
 def existing_rows(store: Store, kind: str) -> dict[str, dict]:
-    """The stored rows of ``kind`` (within the store's scope) by key, as table values."""
-    table = s.metadata.tables[TABLE_OF[kind]]
+    """The stored rows of ``kind`` (within the store's scope) by key, as table values with
+    the row's own geometry as ``shape`` (see ``civmap.storage.rows``)."""
     reads = {"points": store.points, "alleys": store.alleys, "problems": store.problems,
              "boundaries": lambda: store.areas(None), "units": store.units, "circles": store.circles,
              "inspections": store.inspections}
@@ -180,12 +183,12 @@ def existing_rows(store: Store, kind: str) -> dict[str, dict]:
     if frame.empty:
         return {}
     frame = pd.DataFrame(frame)
-    if "geom_wkt" not in frame.columns and "geometry" in frame.columns:
-        frame["geom_wkt"] = shapely.to_wkt(frame["geometry"].to_numpy(), rounding_precision=-1)
-    columns = [c.name for c in table.columns if c.name in frame.columns]
+    if SHAPE not in frame.columns and "geometry" in frame.columns:  # areas and alleys: their geometry
+        frame[SHAPE] = frame["geometry"]
+    columns = [c for c in row_columns(TABLE_OF[kind]) if c in frame.columns]
     body = frame[columns].astype(object)
     body = body.where(body.notna(), None)
-    key = _KEY.get(table.name, "id")
+    key = _KEY.get(TABLE_OF[kind], "id")
     return {str(r[key]): r for r in body.to_dict("records")}
 
 
@@ -203,7 +206,7 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
     initial = vocab.initial_status if checked.kind == "problems" else None
 
     def plan(existing: dict[str, dict]) -> Writes:
-        _check_scope(store, existing, checked.records)
+        _check_scope(store, checked.kind, existing, checked.records)
         # The time is taken under the write lock, so events of imports that waited for each
         # other are stamped in the order they were written.
         writes = plan_writes(checked.kind, checked.records, existing, actor, at or clock.now(), initial)
@@ -216,14 +219,33 @@ def commit_ledger(store: Store, checked: Checked, vocab: Vocabulary, at: dt.date
                         len(writes.events), version, len(writes.deletes), tuple(u["name"] for u in writes.units))
 
 
-def _check_scope(store: Store, existing: dict[str, dict], records: list[Record]) -> None:
-    """Refuse a ledger that would change stored rows, or add rows, outside the store's scope
-    (its districts, streets and unit: a row's place and responsible unit are in its values)."""
+def _check_scope(store: Store, kind: str, existing: dict[str, dict], records: tuple[Record, ...]) -> None:
+    """Refuse a ledger that would change or remove stored rows outside the store's scope, or
+    write rows that would lie outside it: a row lies in its district, street and unit (in
+    its values), a circle and an inspection where their assessment point lies."""
     if store.scope.whole_city:
         return
-    outside = [k for k, row in existing.items() if not store.scope.admits(row)]
-    outside += [r.key for r in records if r.key not in existing and not store.scope.admits(r.for_insert())]
+    link = PLACED_BY_POINT.get(kind)
+    if link is None:
+        inside = store.scope.admits
+    else:
+        points = store.point_ids()
+
+        def inside(row: dict) -> bool:
+            return row.get(link) in points
+
+    outside = [k for k, row in existing.items() if not inside(row)]
+    outside += [r.key for r in records if not r.values.get("remove") and not inside(r.for_insert())]
     if outside:
         from civmap.ledger.errors import LedgerError
 
-        raise LedgerError("out_of_scope", ids="、".join(outside[:5]))
+        raise LedgerError("out_of_scope", ids="、".join(list(dict.fromkeys(outside))[:5]), scope=_scope_names(store))
+
+
+def _scope_names(store: Store) -> str:
+    """The store's scope by the names of its districts, streets and unit (codes it cannot name)."""
+    scope = store.scope
+    areas, units = store.areas(None), store.units()
+    names = {**dict(zip(areas["code"], areas["name"])), **dict(zip(units["code"], units["name"]))}
+    codes = [*scope.districts, *scope.streets, *((scope.unit,) if scope.unit else ())]
+    return "、".join(names.get(code, code) for code in codes if code != NOTHING) or "—"

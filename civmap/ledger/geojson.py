@@ -63,10 +63,10 @@ def export_geojson(store: Store, filters: Filters) -> bytes:
     for layer, frame in _frames(store, filters).items():
         key = "code" if layer == "boundaries" else "id"
         frame = frame.sort_values(key)
-        wanted = [c for c in _COLUMNS[layer] if c in frame.columns and c != "geom_wkt"]
-        lines = frame["geom_wkt"] if "geom_wkt" in frame.columns else pd.Series(None, index=frame.index)
+        wanted = [c for c in _COLUMNS[layer] if c in frame.columns and c != "wkt"]
+        lines = frame["shape"] if "shape" in frame.columns else pd.Series(None, index=frame.index)
         for (_, row), line in zip(frame.iterrows(), lines):
-            shape = shapely.from_wkt(line) if isinstance(line, str) else row.geometry
+            shape = line if isinstance(line, shapely.Geometry) else row.geometry
             properties = {"layer": layer, **{c: _jsonable(row[c]) for c in wanted}}
             features.append({"type": "Feature", "properties": properties,
                              "geometry": json.loads(shapely.to_geojson(shape))})

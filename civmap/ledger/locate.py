@@ -83,13 +83,13 @@ def _usable(shape, row, log: IssueLog):
     self-intersecting polygon gives wrong areas and containment.
     """
     if shape.is_empty:
-        log.add(row, "geom_wkt", "empty_geometry", f"{shape.geom_type.upper()} EMPTY")
+        log.add(row, "wkt", "empty_geometry", f"{shape.geom_type.upper()} EMPTY")
         return False
     if not np.isfinite(shapely.get_coordinates(shape)).all():
-        log.add(row, "geom_wkt", "nonfinite_geometry", shapely.to_wkt(shape, rounding_precision=6)[:40])
+        log.add(row, "wkt", "nonfinite_geometry", shapely.to_wkt(shape, rounding_precision=6)[:40])
         return False
     if not shape.is_valid:
-        log.add(row, "geom_wkt", "invalid_geometry", shapely.to_wkt(shape, rounding_precision=6)[:40],
+        log.add(row, "wkt", "invalid_geometry", shapely.to_wkt(shape, rounding_precision=6)[:40],
                 detail=shapely.is_valid_reason(shape))
         return False
     return shape
@@ -100,12 +100,12 @@ def _geometry_from_cells(columns: dict, row, log: IssueLog):
     if columns["_geometry"] is not None:
         shape = columns["_geometry"].get(row)
         return None if shape is None else _usable(shape, row, log)
-    wkt = cells.text(columns["geom_wkt"].get(row))
+    wkt = cells.text(columns["wkt"].get(row))
     if wkt:
         try:
             shape = shapely.from_wkt(wkt)
         except shapely.errors.GEOSException:
-            log.add(row, "geom_wkt", "bad_geometry", wkt[:40])
+            log.add(row, "wkt", "bad_geometry", wkt[:40])
             return False
         return _usable(shape, row, log)
     start, end = columns["start"].get(row), columns["end"].get(row)
@@ -142,7 +142,7 @@ def locate_rows(raw: RawLedger, crs: str, districts: gpd.GeoDataFrame, streets: 
         Area polygons in WGS-84 with a ``code`` column.
     """
     index = raw.cells.index
-    columns = {name: raw.column(name).to_dict() for name in ("lon", "lat", "coords", "geom_wkt", "start", "end")}
+    columns = {name: raw.column(name).to_dict() for name in ("lon", "lat", "coords", "wkt", "start", "end")}
     columns["_geometry"] = None if raw.geometry is None else raw.geometry.to_dict()
     found_lon, found_lat, found_shape = {}, {}, {}
     written = pd.Series({row: _written(columns, row) for row in index}, index=index, dtype=object)
@@ -150,7 +150,7 @@ def locate_rows(raw: RawLedger, crs: str, districts: gpd.GeoDataFrame, streets: 
     from_columns = set()  # rows whose position is their 经度/纬度 cells
     for row in index:
         if row in unreadable:
-            log.add(row, "geom_wkt", "unreadable_geometry", f"#{row}", detail=unreadable[row])
+            log.add(row, "wkt", "unreadable_geometry", f"#{row}", detail=unreadable[row])
             continue
         shape = _geometry_from_cells(columns, row, log)
         if shape is False:
@@ -198,10 +198,10 @@ def _anchor(shape) -> shapely.Point:
 
 def position_field(raw: RawLedger) -> str:
     """The column an issue about a row's position is reported against."""
-    for name in ("lon", "coords", "geom_wkt", "start"):
+    for name in ("lon", "coords", "wkt", "start"):
         if raw.has(name):
             return name
-    return "geom_wkt" if raw.geometry is not None else "lon"
+    return "wkt" if raw.geometry is not None else "lon"
 
 
 def _areas(lon: pd.Series, lat: pd.Series, districts, streets) -> tuple[pd.Series, pd.Series]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from civmap.storage import schema as s
 from civmap.ledger import cells
 from civmap.ledger.commit import TABLE_OF, classify, existing_rows
+from civmap.storage.rows import inspection_ref, text_limits
 from civmap.ledger.ids import check_ids
 from civmap.ledger.issues import IssueLog
 from civmap.ledger.model import Checked, ImportOptions, Record
@@ -63,10 +63,10 @@ def check_office(raw: RawLedger, store: Store, ref: Reference, today: dt.date, l
     """Check a units, circles or inspections ledger (``raw.kind``) against the store."""
     log = IssueLog(raw)
     existing = existing_rows(store, raw.kind)
-    table = s.metadata.tables[TABLE_OF[raw.kind]]
+    lengths = text_limits(TABLE_OF[raw.kind])
     readers = []
     for number, row_cells in raw.cells.to_dict("index").items():
-        row = RowReader(raw, number, row_cells, log, ref, table, None, today, latest, options.year)
+        row = RowReader(raw, number, row_cells, log, ref, lengths, None, today, latest, options.year)
         {"units": _unit_row, "circles": _circle_row, "inspections": _inspection_row}[raw.kind](row, options)
         readers.append(row)
     # A row whose key could not be read has its issue already; check the others' keys.
@@ -183,7 +183,7 @@ def _one_circle_per_centre(readers: list[RowReader], existing: dict[str, dict], 
 def _inspection_row(row: RowReader, options: ImportOptions) -> None:
     point = _known_point(row, "point_id")
     day = row.date("date", REQUIRED)
-    row.key = s.inspection_ref(point, day) if point is not None and day is not None else None
+    row.key = inspection_ref(point, day) if point is not None and day is not None else None
     if row.key is not None:
         row.values["ref"] = row.key
     try:

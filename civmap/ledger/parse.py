@@ -303,7 +303,7 @@ def _expected(kind: str) -> str:
 
 
 def _check_required(raw: RawLedger) -> None:
-    present = set(raw.columns) | ({"geom_wkt"} if raw.geometry is not None else set())
+    present = set(raw.columns) | ({"wkt"} if raw.geometry is not None else set())
     for group in required_groups(raw.kind):
         if not present & set(group):
             headers = " / ".join(field_by_name(raw.kind, n).header for n in group)

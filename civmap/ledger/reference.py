@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
@@ -112,7 +111,7 @@ def load_reference(store: Store, vocab: Vocabulary, kind: str) -> Reference:
     points, point_rows, by_name = None, {}, {}
     if kind in ("problems", "circles", "inspections"):
         points = store.points()[["id", "name", "category", "district_code", "street_code", "lon", "lat",
-                                 "geom_wkt", "unit_code", "chief_name", "geometry"]]
+                                 "shape", "unit_code", "chief_name", "geometry"]]
         names["point"] = Names.build((r.id, []) for r in points.itertuples())
         body = pd.DataFrame(points.drop(columns="geometry")).astype(object)
         point_rows = {r["id"]: r for r in body.where(body.notna(), None).to_dict("records")}
@@ -125,6 +124,5 @@ def load_reference(store: Store, vocab: Vocabulary, kind: str) -> Reference:
 
 def point_shapes(points: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """Assessment points as drawn: a road's line where it has one, else its point."""
-    lines = [shapely.from_wkt(w) if isinstance(w, str) else None for w in points["geom_wkt"]]
-    shapes = [line if line is not None else pt for line, pt in zip(lines, points.geometry.to_numpy())]
+    shapes = [line if line is not None else pt for line, pt in zip(points["shape"], points.geometry.to_numpy())]
     return gpd.GeoSeries(shapes, index=points.index, crs=points.crs)

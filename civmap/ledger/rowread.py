@@ -31,10 +31,12 @@ DECIMALS = 7
 class RowReader:
     """One row being read: its values, its insert-only defaults, and where it lies."""
 
-    def __init__(self, raw, number, row_cells, log, ref: Reference, table, located: Located, today,
-                 latest: dt.date | None = None, year: int | None = None):
+    def __init__(self, raw, number, row_cells, log, ref: Reference, lengths: dict[str, int], located: Located,
+                 today, latest: dt.date | None = None, year: int | None = None):
         self.raw, self.number, self.row_cells, self.log, self.ref = raw, number, row_cells, log, ref
-        self.table, self.located, self.today, self.latest = table, located, today, latest
+        #: Column → the longest text the store keeps there (``civmap.storage.rows.text_limits``).
+        self.lengths = lengths
+        self.located, self.today, self.latest = located, today, latest
         #: The year of dates written without one (``ImportOptions.year``); None rejects them.
         self.year = year
         self.values: dict = {}
@@ -64,7 +66,7 @@ class RowReader:
 
     def text(self, field: str, policy: str) -> str | None:
         value = cells.text(self.cell(field), fold=field in _CODES)
-        limit = getattr(self.table.c[field].type, "length", None) if field in self.table.c else None
+        limit = self.lengths.get(field)
         if value is not None and limit and len(value) > limit:
             self.issue(field, "too_long", value[:24] + "…", limit=limit)
             return None
@@ -185,7 +187,7 @@ class RowReader:
         return None if shape is None or (isinstance(shape, float) and np.isnan(shape)) else shape
 
 
-POSITION_FIELDS = ("lon", "lat", "coords", "geom_wkt", "start", "end")
+POSITION_FIELDS = ("lon", "lat", "coords", "wkt", "start", "end")
 
 
 def new_unit(name: str) -> dict:

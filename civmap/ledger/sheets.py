@@ -9,6 +9,7 @@ is itself a ledger ``read_ledger`` accepts; a few columns for reading only (点�
 from __future__ import annotations
 
 import pandas as pd
+import shapely
 
 from civmap.figures import overdue_days, overdue_mask
 from civmap.filters import Filters
@@ -22,9 +23,9 @@ __all__ = ["LedgerTables", "layer_tables", "office_tables", "supervision_frame",
 
 #: (store column, field name) per layer, in sheet order; field None = informational column.
 LAYER_COLUMNS = {
-    "points": ("id", "name", "category", "district_code", "street_code", "community", "lon", "lat", "geom_wkt",
+    "points": ("id", "name", "category", "district_code", "street_code", "community", "lon", "lat", "wkt",
                "chief_name", "chief_phone", "unit_code", "authority", "partner_unit", "address"),
-    "alleys": ("id", "name", "district_code", "street_code", "state", "length_m", "lon", "lat", "geom_wkt",
+    "alleys": ("id", "name", "district_code", "street_code", "state", "length_m", "lon", "lat", "wkt",
                "chief_name", "chief_phone", "unit_code"),
     "problems": ("id", "description", "category", "source", "status", "status_on", "district_code", "street_code",
                  "point_id", "point_name", "address", "found_on", "deadline", "unit_code", "chief_name", "lon", "lat"),
@@ -41,6 +42,13 @@ _INFO = {"point_name": "ledger.supervision.point_name"}
 _DATES = ("found_on", "deadline", "date", "status_on")
 #: 是否达标 as written: the words ``civmap.ledger.office.yes_no`` reads first.
 _YES_NO = {True: "是", False: "否"}
+
+
+def _wkt(shapes: pd.Series) -> pd.Series:
+    """Shapes as the 几何(WKT) cells of a sheet, every digit kept (None: no shape)."""
+    values = shapes.to_numpy(dtype=object)
+    return pd.Series([shapely.to_wkt(g, rounding_precision=-1) if isinstance(g, shapely.Geometry) else None
+                      for g in values], index=shapes.index, dtype=object)
 
 
 class LedgerTables(dict):
@@ -79,11 +87,9 @@ def sheet_names(store: Store) -> dict[str, dict]:
 def layer_tables(store: Store, filters: Filters, vocab: Vocabulary, names: dict[str, dict]) -> LedgerTables:
     """The selection's points, alleys and problems as ledger sheets (``names``: ``sheet_names``)."""
     points = pd.DataFrame(store.points(filters)).sort_values("id")
+    points["wkt"] = _wkt(points["shape"])
     alleys = pd.DataFrame(store.alleys(filters)).sort_values("id")
-    if len(alleys):
-        import shapely
-
-        alleys["geom_wkt"] = shapely.to_wkt(alleys["geometry"].to_numpy(), rounding_precision=-1)
+    alleys["wkt"] = _wkt(alleys["geometry"])
     problems = pd.DataFrame(store.problems(filters)).sort_values("id")
     problems["status_on"] = problems["status_since"]  # exported as the day the status was reached
     tables = LedgerTables(

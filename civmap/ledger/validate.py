@@ -13,9 +13,7 @@ import difflib
 import geopandas as gpd
 import pandas as pd
 import pyproj
-import shapely
 
-from civmap.storage import schema as s
 from civmap.ledger import cells
 from civmap.ledger.boundaries import check_boundaries
 from civmap.ledger.commit import TABLE_OF, classify, existing_rows
@@ -28,9 +26,10 @@ from civmap.ledger.office import OFFICE_KINDS, check_office
 from civmap.ledger.parse import RawLedger
 from civmap.ledger.reference import Reference, load_reference, point_shapes
 from civmap.ledger.rowread import CLEAR, DECIMALS, KEEP, POSITION_FIELDS, REQUIRED, RowReader, position_field
+from civmap.storage.rows import text_limits
 from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
-from geo import SYSTEMS, WGS84, nearest_point
+from geo import SYSTEMS, WGS84, nearest_point, round_coordinates
 
 __all__ = ["check_ledger", "NEAREST_POINT_M", "normalise_crs"]
 
@@ -84,10 +83,10 @@ def check_ledger(raw: RawLedger, store: Store, vocab: Vocabulary, crs: str = "wg
     rows = raw.cells.to_dict("index")
     builders = {"points": _point_row, "alleys": _alley_row, "problems": _problem_row}
     pending: list[RowReader] = []
-    table = s.metadata.tables[TABLE_OF[raw.kind]]
+    lengths = text_limits(TABLE_OF[raw.kind])
     new_units: dict[str, dict] | None = {} if options.create_units else None
     for row_number, row_cells in rows.items():
-        row = RowReader(raw, row_number, row_cells, log, ref, table, located, today, limits.latest_date(today),
+        row = RowReader(raw, row_number, row_cells, log, ref, lengths, located, today, limits.latest_date(today),
                         options.year)
         row.new_units = new_units
         builders[raw.kind](row)
@@ -113,8 +112,9 @@ def _notes(raw: RawLedger, crs: str) -> tuple[tuple[str, dict], ...]:
     return tuple(notes)
 
 
-def _wkt(shape) -> str:
-    return shapely.to_wkt(shape, rounding_precision=DECIMALS)
+def _kept(shape):
+    """A row's shape to the ledger's precision (``DECIMALS``), as its lon/lat are kept."""
+    return round_coordinates(shape, DECIMALS)
 
 
 # -- the three kinds ----------------------------------------------------------------------
@@ -131,7 +131,7 @@ def _point_row(row: RowReader) -> None:
     row.place()
     shape = row.shape()
     if shape is not None and shape.geom_type != "Point":
-        row.values["geom_wkt"] = _wkt(shape)
+        row.values["shape"] = _kept(shape)
 
 
 def _alley_row(row: RowReader) -> None:
@@ -149,7 +149,7 @@ def _alley_row(row: RowReader) -> None:
             row.issue(position_field(row.raw), "need_line", "" if shape is None else shape.geom_type)
         return
     row.place()
-    row.values["geom_wkt"] = _wkt(shape)
+    row.values["shape"] = _kept(shape)
     if length is None:
         row.values["length_m"] = round(float(_GEOD.geometry_length(shape)), 1)
 

@@ -3,7 +3,8 @@
 Its schema and version (:mod:`.schema`, :mod:`.migrate`), engines and the write lock
 (:mod:`.engine`), faults as named errors (:mod:`.health`), opening a store (:mod:`.opening`),
 reads (:class:`Store`, always within a :class:`Scope`) and writes (:mod:`.writes`). SQL
-and the stored formats stay inside: reads hand out DataFrames and GeoDataFrames in WGS-84.
+and the stored formats stay inside: reads hand out DataFrames and GeoDataFrames in WGS-84,
+and shapes go in and out as shapely geometries (:mod:`.rows` alone knows how they are kept).
 """
 
 from civmap.storage.engine import make_engine, write_transaction

@@ -16,7 +16,6 @@ from typing import Iterable
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
@@ -27,6 +26,7 @@ from civmap.storage.engine import write_transaction
 from civmap.storage.writes import bump_version
 from civmap.filters import Filters
 from civmap.storage.health import FileWatch, StoreError
+from civmap.storage.rows import SHAPE, shapes_of
 from civmap.storage.scope import NOTHING, WHOLE_CITY, Scope
 from civmap.i18n import area_names
 from geo import WGS84
@@ -138,14 +138,25 @@ class Store:
 
     # -- layers -----------------------------------------------------------------------
     def points(self, filters: Filters = Filters()) -> gpd.GeoDataFrame:
-        """Assessment points with their latest inspection (score_rate, up_to_standard)."""
+        """Assessment points with their latest inspection (score_rate, up_to_standard).
+
+        The geometry is the point (``lon``/``lat``); ``shape`` is its footprint where it
+        has one (a road's line, a square's polygon), else None.
+        """
         p = s.points
         query = select(p, s.units.c.name.label("unit_name")).outerjoin(s.units, p.c.unit_code == s.units.c.code)
         query = self._where(query, p, filters, category=("point_categories", p.c.category))
         frame = self._frame(query)
         latest = self.latest_inspections()
         frame = frame.merge(latest, how="left", left_on="id", right_on="point_id").drop(columns="point_id")
+        frame[SHAPE] = shapes_of(frame.pop("geom_wkt"))
         return _with_point_geometry(frame)
+
+    def point_ids(self) -> set[str]:
+        """Ids of the assessment points within the scope: a circle lies where its centre
+        does, an inspection where its point does."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(self._within(select(s.points.c.id), s.points)).scalars())
 
     def latest_inspections(self) -> pd.DataFrame:
         i = s.inspections
@@ -302,6 +313,5 @@ def _with_point_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def _with_wkt_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-    geometry = shapely.from_wkt(frame["geom_wkt"].to_numpy()) if len(frame) else []
-    frame = frame.drop(columns="geom_wkt")
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index, crs=WGS84), crs=WGS84)
+    geometry = shapes_of(frame.pop("geom_wkt"))
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)

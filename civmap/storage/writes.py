@@ -16,6 +16,7 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from civmap import clock
 from civmap.storage import schema as s
 from civmap.storage.engine import write_transaction
+from civmap.storage.rows import from_stored, stored_frame, to_stored
 
 __all__ = ["TABLE_ORDER", "OfficeDataError", "bump_version", "write_tables", "office_rows", "is_empty",
            "replace_contents", "apply_ledger"]
@@ -45,7 +46,11 @@ def bump_version(conn) -> str:
 
 
 def write_tables(conn, tables: dict[str, pd.DataFrame], replace: bool = False) -> None:
-    """Insert DataFrames into their tables inside the caller's transaction."""
+    """Insert DataFrames into their tables inside the caller's transaction.
+
+    Shapes come as geometries (``civmap.storage.rows.stored_frame``: a ``shape`` column, or
+    the geometry of an areas or alleys GeoDataFrame), never as stored text.
+    """
     if replace:
         for name in reversed(TABLE_ORDER):
             conn.execute(delete(s.metadata.tables[name]))
@@ -54,6 +59,7 @@ def write_tables(conn, tables: dict[str, pd.DataFrame], replace: bool = False) -
         if frame is None or frame.empty:
             continue
         table = s.metadata.tables[name]
+        frame = stored_frame(name, frame)
         columns = [c.name for c in table.columns if c.name in frame.columns]
         records = frame[columns].astype(object).where(frame[columns].notna(), None).to_dict("records")
         conn.execute(insert(table), records)
@@ -133,7 +139,8 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
     keys : list of str
         The ledger's keys; their stored rows are read inside the transaction.
     plan : callable
-        ``plan(existing: dict[key, dict]) -> Writes`` (see ``civmap.ledger.commit``).
+        ``plan(existing: dict[key, dict]) -> Writes`` (see ``civmap.ledger.commit``); rows
+        in and out carry their geometry as a shapely ``shape`` (``civmap.storage.rows``).
     on_progress : callable, optional
         ``on_progress(done, total)`` after each batch; an exception from it rolls back.
 
@@ -148,7 +155,7 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
         existing: dict[str, dict] = {}
         for part in _batches(sorted(set(keys))):
             for row in conn.execute(select(table).where(table.c[key].in_(part))).mappings():
-                existing[str(row[key])] = dict(row)
+                existing[str(row[key])] = from_stored(row)
         writes = plan(existing)
         if writes.units:  # units the ledger names, created first; one already there is kept
             units = s.units
@@ -170,10 +177,10 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
             conn.execute(delete(table).where(table.c[key].in_(part)))
             progress(len(part))
         for part in _batches(writes.inserts):
-            conn.execute(insert(table), [{c: row.get(c) for c in columns} for row in part])
+            conn.execute(insert(table), [{c: row.get(c) for c in columns} for row in map(to_stored, part)])
             progress(len(part))
         groups: dict[tuple, list[dict]] = {}
-        for row in writes.updates:
+        for row in map(to_stored, writes.updates):
             groups.setdefault(tuple(sorted(c for c in row if c != key)), []).append(row)
         for changed, rows in groups.items():
             statement = (update(table).where(table.c[key] == bindparam("k_key"))
