@@ -107,12 +107,12 @@ def _wall_city(version: str, scope: Scope):
 # A resource, not data: a view holds its screen's problems (megabytes for the city), and
 # cache_data would copy it out on every refresh of every wall. Nothing changes a view.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _wall_view(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date, lang_code: str,
+def _wall_view(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date,
                weights: tuple[tuple[str, float], ...]):
+    """The view on district codes: one per screen for every language (names at the edge)."""
     from civmap.wall.figures import build_view
 
-    return build_view(_wall_city(version, scope), district, vocab(), as_of, assessment_date, lang_code,
-                      dict(weights))
+    return build_view(_wall_city(version, scope), district, vocab(), as_of, assessment_date, dict(weights))
 
 
 def wall_weights() -> tuple[tuple[str, float], ...]:
@@ -133,8 +133,9 @@ def _wall_map(version: str, scope: Scope, district: str | None, as_of: dt.date, 
               base: str, weights: tuple[tuple[str, float], ...]) -> str:
     from civmap.wall.map import build_wall_map
 
-    view = _wall_view(version, scope, district, as_of, assessment_date, lang_code, weights)
     districts = localized_areas(_wall_city(version, scope).districts, lang_code)
+    view = _wall_view(version, scope, district, as_of, assessment_date, weights).named(
+        _wall_city(version, scope).district_names(lang_code))
     fmap = build_wall_map(districts, view.standing, view.city_score, view.problems, vocab(), as_of, base, lang_code,
                           focus=district, tiles=tile_config())
     return render_html(fmap)
@@ -153,7 +154,7 @@ def wall_read(district: str | None, weights: tuple[tuple[str, float], ...]):
     try:
         (version, scope), as_of = cache_key(), current_store().as_of()
         assessment = settings().assessment_date
-        view = _wall_view(version, scope, district, as_of, assessment, lang(), weights)
+        view = _wall_view(version, scope, district, as_of, assessment, weights).named(district_names())
         map_html = _wall_map(version, scope, district, as_of, assessment, lang(), asset_base(), weights)
     except WALL_READ_ERRORS:
         last = good.get(district)

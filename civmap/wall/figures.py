@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, NamedTuple, Sequence
 
 import pandas as pd
@@ -247,6 +247,19 @@ class WallView:
     race: dict
     problems: pd.DataFrame
 
+    def named(self, names: Mapping[str, str]) -> "WallView":
+        """The view with district names in one language (``names``: code → name).
+
+        The view itself is built on codes, so one cached view serves every language and
+        the names are added where the wall is drawn.
+        """
+        def label(frame: pd.DataFrame) -> pd.DataFrame:
+            if "name" not in frame or "code" not in frame:
+                return frame
+            return frame.assign(name=frame["code"].map(lambda code: names.get(code, code)))
+
+        return replace(self, rates=label(self.rates), standing=label(self.standing))
+
     @property
     def city_score(self) -> float:
         """The city's own score, the level the map's shading is measured from."""
@@ -258,9 +271,9 @@ def _in_district(frame: pd.DataFrame, district: str | None) -> pd.DataFrame:
 
 
 def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: dt.date,
-               assessment_date: dt.date, lang: str = "zh", weights: Mapping[str, float] = DEFAULT_WEIGHTS,
-               ) -> WallView:
-    """Figures, verdict, standing, trend and race for one screen of the wall.
+               assessment_date: dt.date, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> WallView:
+    """Figures, verdict, standing, trend and race for one screen of the wall, on district
+    codes (``WallView.named`` adds the names in the UI language).
 
     The standing always ranks every district (on-time rate over ``LIST_DAYS`` days
     ending on ``as_of``, the other shares as of ``as_of``); the trend covers
@@ -278,7 +291,7 @@ def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: d
     figures = wall_figures(_in_district(city.points, district), circles, problems, daily, vocab, as_of,
                            assessment_date, circles_up)
     whole = build_timeline(city.problems, city.events, vocab) if district else timeline
-    names = city.district_names(lang)
+    names = {code: code for code in city.districts["code"]}
     ranked = rank(whole, "district", as_of - dt.timedelta(days=LIST_DAYS - 1), as_of, names)
     rates = district_rates(names, city.problems, vocab, as_of)
     table = standing(district_shares(names, ranked, rates, city.circle_states), weights)
