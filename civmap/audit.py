@@ -1,8 +1,8 @@
 """The audit trail: who did what, when. Sign-ins, imports, account changes, problem moves.
 
-Rows are written inside the transaction of the change they describe (``record``), so a
-change and its audit row are committed together or not at all. ``detail`` is a small
-JSON object of codes and numbers (never a password, a hash or a token); words in the
+Rows are made here (``entry``: a known action, no secret in the detail) and written by
+storage inside the transaction of the change they describe, so a change and its audit row
+are committed together or not at all. ``detail`` is a small JSON object of codes and numbers (never a password, a hash or a token); words in the
 reader's language are added where the trail is shown.
 """
 
@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
 
 from civmap import clock
-from civmap.storage import schema as s
-from civmap.storage.engine import write_transaction
+from civmap.storage.audit import append, read_trail
 
-__all__ = ["ACTIONS", "record", "record_now", "record_import", "trail", "operator"]
+if TYPE_CHECKING:  # for annotations only: SQL stays in storage
+    from sqlalchemy import Engine
+
+__all__ = ["ACTIONS", "entry", "record_now", "record_import", "trail", "operator"]
 
 #: Every action the trail knows.
 ACTIONS = ("login_ok", "login_failed", "login_locked", "token_login", "import", "user_add", "user_disable",
@@ -36,23 +38,22 @@ def operator() -> str:
     return f"operator:{name}"[:64]
 
 
-def record(conn, actor: str, action: str, subject: str | None = None, at: dt.datetime | None = None,
-           **detail) -> None:
-    """Add one row to the trail inside the caller's transaction."""
+def entry(actor: str, action: str, subject: str | None = None, at: dt.datetime | None = None, **detail) -> dict:
+    """One row of the trail, checked: a known action, and no secret in ``detail``. Storage
+    writes it inside the transaction of the change it describes."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     leaked = [key for key in detail if key in _FORBIDDEN_KEYS]
     if leaked:
         raise ValueError(f"audit detail must not hold {', '.join(leaked)}")
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str) if detail else None
-    conn.execute(insert(s.audit).values(at=at or clock.now(), actor=actor[:64], action=action,
-                                        subject=None if subject is None else str(subject)[:255], detail=text))
+    return {"at": at or clock.now(), "actor": actor[:64], "action": action,
+            "subject": None if subject is None else str(subject)[:255], "detail": text}
 
 
 def record_now(engine: Engine, actor: str, action: str, subject: str | None = None, **detail) -> None:
     """Add one row in a transaction of its own (for events that change nothing else)."""
-    with write_transaction(engine) as conn:
-        record(conn, actor, action, subject, **detail)
+    append(engine, [entry(actor, action, subject, **detail)])
 
 
 def record_import(engine: Engine, actor: str, file_name: str, kind: str, result) -> None:
@@ -64,15 +65,4 @@ def record_import(engine: Engine, actor: str, file_name: str, kind: str, result)
 def trail(engine: Engine, since: dt.datetime | None = None, until: dt.datetime | None = None,
           actions: tuple[str, ...] = ()) -> pd.DataFrame:
     """The trail, oldest first: at, actor, action, subject, detail (JSON text)."""
-    a = s.audit
-    query = select(a.c.at, a.c.actor, a.c.action, a.c.subject, a.c.detail).order_by(a.c.at, a.c.id)
-    if since is not None:
-        query = query.where(a.c.at >= since)
-    if until is not None:
-        query = query.where(a.c.at < until)
-    if actions:
-        query = query.where(a.c.action.in_(actions))
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).all(), columns=["at", "actor", "action", "subject", "detail"])
-    frame["at"] = pd.to_datetime(frame["at"])
-    return frame
+    return read_trail(engine, since, until, actions)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from civmap import audit, clock
+from civmap.storage.audit import insert_entries
 from civmap.storage.engine import make_engine, write_transaction
 
 
@@ -45,7 +46,7 @@ def test_no_secret_and_no_unknown_action_gets_in(engine):
 def test_a_change_that_fails_leaves_no_audit_row(engine):
     with pytest.raises(RuntimeError):
         with write_transaction(engine) as conn:
-            audit.record(conn, "li", "move", "P1", move="close")
+            insert_entries(conn, [audit.entry("li", "move", "P1", move="close")])
             raise RuntimeError("the change failed after its audit row was written")
     assert audit.trail(engine).empty
 

@@ -4,21 +4,21 @@ written with its audit row in one transaction, by a named actor (a user's login,
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, insert, select, update
+from typing import TYPE_CHECKING
 
 from civmap import clock
-from civmap.storage import schema as s
 from civmap.accounts.hashing import hash_password
 from civmap.accounts.roles import Role, role_of
 from civmap.accounts.users import User, check_display_name, check_login
-from civmap.audit import record
-from civmap.storage.engine import write_transaction
+from civmap.audit import entry
+from civmap.storage import accounts as stored
 from civmap.vocab import Vocabulary
+
+if TYPE_CHECKING:  # for annotations only: SQL stays in storage
+    from sqlalchemy import Engine
 
 __all__ = ["Area", "get_user", "list_users", "add_user", "set_disabled", "set_password", "set_role",
            "user_by_identity"]
-
-U = s.users
 
 
 class Area:
@@ -34,7 +34,7 @@ class Area:
                 "unit_code": self.unit}
 
 
-def _checked_area(conn, role: Role, area: Area) -> Area:
+def _checked_area(engine: Engine, role: Role, area: Area) -> Area:
     """The area a role of this scope needs, every code known to the store; ValueError naming
     the field otherwise."""
     given = {"district": area.districts, "street": area.streets, "unit": (area.unit,) if area.unit else ()}
@@ -47,11 +47,7 @@ def _checked_area(conn, role: Role, area: Area) -> Area:
     codes = given[role.scope]
     if not codes:
         raise ValueError(f"{needed[role.scope]}: role {role.code!r} needs at least one {role.scope} code")
-    if role.scope == "unit":
-        known = set(conn.execute(select(s.units.c.code).where(s.units.c.code.in_(codes))).scalars())
-    else:
-        known = set(conn.execute(select(s.areas.c.code).where(s.areas.c.code.in_(codes),
-                                                              s.areas.c.level == role.scope)).scalars())
+    known = stored.known_codes(engine, role.scope, codes)
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ValueError(f"{needed[role.scope]}: no {role.scope} {', '.join(unknown)} in this store")
@@ -59,36 +55,29 @@ def _checked_area(conn, role: Role, area: Area) -> Area:
 
 
 def get_user(engine: Engine, login: str) -> User | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(U).where(U.c.login == login)).mappings().one_or_none()
+    row = stored.user_row(engine, login)
     return None if row is None else User.from_row(row)
 
 
 def list_users(engine: Engine) -> list[User]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(U).order_by(U.c.login)).mappings().all()
-    return [User.from_row(row) for row in rows]
+    return [User.from_row(row) for row in stored.user_rows(engine)]
 
 
 def user_by_identity(engine: Engine, sub: str | None, email: str | None) -> User | None:
     """The account of a single sign-on identity: by its subject, else by its e-mail address."""
-    with engine.connect() as conn:
-        if sub:
-            row = conn.execute(select(U).where(U.c.sso_sub == sub)).mappings().one_or_none()
-            if row is not None:
-                return User.from_row(row)
-        if email:
-            rows = conn.execute(select(U).where(func.lower(U.c.sso_email) == email.strip().lower())).mappings().all()
-            if len(rows) == 1:  # two accounts on one address: neither, rather than a guess
-                return User.from_row(rows[0])
+    by_sub, by_email = stored.users_by_identity(engine, sub, email)
+    if by_sub:
+        return User.from_row(by_sub[0])
+    if len(by_email) == 1:  # two accounts on one address: neither, rather than a guess
+        return User.from_row(by_email[0])
     return None
 
 
-def _existing(conn, login: str) -> dict:
-    row = conn.execute(select(U).where(U.c.login == login)).mappings().one_or_none()
-    if row is None:
+def _change(engine: Engine, login: str, change) -> dict:
+    old = stored.change_user(engine, login, change)
+    if old is None:
         raise ValueError(f"login: no account {login!r}")
-    return dict(row)
+    return old
 
 
 def add_user(engine: Engine, vocab: Vocabulary, actor: str, login: str, display_name: str, role: str,
@@ -100,17 +89,12 @@ def add_user(engine: Engine, vocab: Vocabulary, actor: str, login: str, display_
     hashed = hash_password(password) if password is not None else None
     if hashed is None and not (sso_sub or sso_email) and not the_role.may("screen"):
         raise ValueError("password: an account needs a password or a single sign-on identity (--sso-sub/--sso-email)")
-    with write_transaction(engine) as conn:
-        if conn.execute(select(U.c.login).where(U.c.login == login)).first() is not None:
-            raise ValueError(f"login: {login!r} is taken")
-        if sso_sub and conn.execute(select(U.c.login).where(U.c.sso_sub == sso_sub)).first() is not None:
-            raise ValueError(f"--sso-sub: {sso_sub!r} already belongs to another account")
-        area = _checked_area(conn, the_role, area)
-        at = clock.now()
-        conn.execute(insert(U).values(login=login, display_name=display_name, role=the_role.code, disabled=False,
-                                      password_hash=hashed, sso_sub=sso_sub or None, sso_email=sso_email or None,
-                                      failed_logins=0, created_at=at, changed_at=at, **area.columns()))
-        record(conn, actor, "user_add", login, at=at, role=the_role.code, **_area_detail(area))
+    area = _checked_area(engine, the_role, area)
+    at = clock.now()
+    stored.insert_user(engine, dict(login=login, display_name=display_name, role=the_role.code, disabled=False,
+                                    password_hash=hashed, sso_sub=sso_sub or None, sso_email=sso_email or None,
+                                    failed_logins=0, created_at=at, changed_at=at, **area.columns()),
+                       [entry(actor, "user_add", login, at=at, role=the_role.code, **_area_detail(area))])
     return get_user(engine, login)
 
 
@@ -121,32 +105,28 @@ def _area_detail(area: Area) -> dict:
 
 def set_disabled(engine: Engine, actor: str, login: str, disabled: bool = True) -> None:
     """Disable (or enable again) an account; a disabled one cannot sign in, its history stays."""
-    with write_transaction(engine) as conn:
-        _existing(conn, login)
-        conn.execute(update(U).where(U.c.login == login).values(disabled=disabled, changed_at=clock.now()))
-        record(conn, actor, "user_disable" if disabled else "user_enable", login)
+    _change(engine, login, lambda row: ({"disabled": disabled, "changed_at": clock.now()},
+                                        [entry(actor, "user_disable" if disabled else "user_enable", login)]))
 
 
 def set_password(engine: Engine, actor: str, login: str, password: str) -> None:
     """A new password (hashed); it also lifts a lock-out."""
     hashed = hash_password(password)
-    with write_transaction(engine) as conn:
-        _existing(conn, login)
-        conn.execute(update(U).where(U.c.login == login).values(password_hash=hashed, failed_logins=0,
-                                                                 failed_at=None, changed_at=clock.now()))
-        record(conn, actor, "user_password", login)
+    _change(engine, login, lambda row: ({"password_hash": hashed, "failed_logins": 0, "failed_at": None,
+                                         "changed_at": clock.now()}, [entry(actor, "user_password", login)]))
 
 
 def set_role(engine: Engine, vocab: Vocabulary, actor: str, login: str, role: str, area: Area = Area()) -> User:
     """Give an account another role and area; it takes effect at the user's next page."""
     the_role = role_of(vocab, role)
-    with write_transaction(engine) as conn:
-        old = _existing(conn, login)
-        area = _checked_area(conn, the_role, area)
-        conn.execute(update(U).where(U.c.login == login).values(role=the_role.code, changed_at=clock.now(),
-                                                                 **area.columns()))
-        before = User.from_row(old)
-        record(conn, actor, "role_change", login, from_role=before.role, to_role=the_role.code,
-               from_area=list(before.districts + before.streets + ((before.unit_code,) if before.unit_code else ())),
-               **_area_detail(area))
+    area = _checked_area(engine, the_role, area)
+
+    def change(row: dict):
+        before = User.from_row(row)
+        return ({"role": the_role.code, "changed_at": clock.now(), **area.columns()},
+                [entry(actor, "role_change", login, from_role=before.role, to_role=the_role.code,
+                       from_area=list(before.districts + before.streets + ((before.unit_code,) if before.unit_code
+                                                                           else ())), **_area_detail(area))])
+
+    _change(engine, login, change)
     return get_user(engine, login)

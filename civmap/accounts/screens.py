@@ -7,62 +7,59 @@ its account is disabled or given a role without that right.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
-from sqlalchemy import Engine, insert, select, update
 
 from civmap import clock
-from civmap.storage import schema as s
 from civmap.accounts.hashing import new_token, token_hash
 from civmap.accounts.roles import roles_of
 from civmap.accounts.users import User, check_display_name
-from civmap.audit import record
-from civmap.storage.engine import write_transaction
+from civmap.audit import entry
+from civmap.storage import accounts as stored
 from civmap.vocab import Vocabulary
 
-__all__ = ["issue_token", "revoke_token", "list_tokens", "user_for_token"]
+if TYPE_CHECKING:  # for annotations only: SQL stays in storage
+    from sqlalchemy import Engine
 
-T, U = s.wall_tokens, s.users
+__all__ = ["issue_token", "revoke_token", "list_tokens", "user_for_token"]
 
 
 def issue_token(engine: Engine, vocab: Vocabulary, actor: str, login: str, label: str) -> str:
     """A new token for ``login``'s screen (returned once: only its hash is kept)."""
     label = check_display_name(label)
     roles = roles_of(vocab)
+    row = stored.user_row(engine, login)
+    if row is None:
+        raise ValueError(f"login: no account {login!r}")
+    role = roles.get(row["role"])
+    if role is None or not role.may("screen"):
+        raise ValueError(f"login: {login!r} has role {row['role']!r}, which may not sign in on a screen")
+    if row["disabled"]:
+        raise ValueError(f"login: {login!r} is disabled")
     token, hashed = new_token()
-    with write_transaction(engine) as conn:
-        row = conn.execute(select(U.c.role, U.c.disabled).where(U.c.login == login)).one_or_none()
-        if row is None:
-            raise ValueError(f"login: no account {login!r}")
-        role = roles.get(row.role)
-        if role is None or not role.may("screen"):
-            raise ValueError(f"login: {login!r} has role {row.role!r}, which may not sign in on a screen")
-        if row.disabled:
-            raise ValueError(f"login: {login!r} is disabled")
-        at = clock.now()
-        token_id = conn.execute(insert(T).values(login=login, label=label, token_hash=hashed, issued_at=at,
-                                                 issued_by=actor[:64])).inserted_primary_key[0]
-        record(conn, actor, "token_issue", login, at=at, token_id=token_id, label=label)
+    at = clock.now()
+    stored.insert_token(engine, dict(login=login, label=label, token_hash=hashed, issued_at=at, issued_by=actor[:64]),
+                        lambda token_id: [entry(actor, "token_issue", login, at=at, token_id=token_id, label=label)])
     return token
 
 
 def revoke_token(engine: Engine, actor: str, token_id: int) -> None:
-    with write_transaction(engine) as conn:
-        row = conn.execute(select(T.c.login, T.c.revoked_at).where(T.c.id == token_id)).one_or_none()
-        if row is None:
-            raise ValueError(f"token: no token {token_id}")
-        if row.revoked_at is not None:
-            raise ValueError(f"token: {token_id} was revoked already ({row.revoked_at:%Y-%m-%d %H:%M})")
+    def change(row: dict):
+        if row["revoked_at"] is not None:
+            raise ValueError(f"token: {token_id} was revoked already ({row['revoked_at']:%Y-%m-%d %H:%M})")
         at = clock.now()
-        conn.execute(update(T).where(T.c.id == token_id).values(revoked_at=at, revoked_by=actor[:64]))
-        record(conn, actor, "token_revoke", row.login, at=at, token_id=token_id)
+        return {"revoked_at": at, "revoked_by": actor[:64]}, [entry(actor, "token_revoke", row["login"], at=at,
+                                                                    token_id=token_id)]
+
+    if stored.change_token(engine, token_id, change) is None:
+        raise ValueError(f"token: no token {token_id}")
 
 
 def list_tokens(engine: Engine) -> pd.DataFrame:
     """Every token ever issued (never the token or its hash)."""
     columns = ("id", "login", "label", "issued_at", "issued_by", "revoked_at", "revoked_by", "last_used_at")
-    with engine.connect() as conn:
-        rows = conn.execute(select(*(T.c[c] for c in columns)).order_by(T.c.id)).all()
-    return pd.DataFrame(rows, columns=list(columns))
+    return pd.DataFrame(stored.token_rows(engine, columns), columns=list(columns))
 
 
 def user_for_token(engine: Engine, vocab: Vocabulary, token: str) -> User | None:
@@ -71,13 +68,10 @@ def user_for_token(engine: Engine, vocab: Vocabulary, token: str) -> User | None
     if not token:
         return None
     roles = roles_of(vocab)
-    with write_transaction(engine) as conn:
-        found = conn.execute(select(T.c.id, U).join(U, T.c.login == U.c.login)
-                             .where(T.c.token_hash == token_hash(token), T.c.revoked_at.is_(None))).mappings()
-        row = found.one_or_none()
-        if row is None or row["disabled"] or not (row["role"] in roles and roles[row["role"]].may("screen")):
-            return None
-        at = clock.now()
-        conn.execute(update(T).where(T.c.id == row["id"]).values(last_used_at=at))
-        record(conn, row["login"], "token_login", row["login"], at=at, token_id=row["id"])
+    row = stored.live_token(engine, token_hash(token))
+    if row is None or row["disabled"] or not (row["role"] in roles and roles[row["role"]].may("screen")):
+        return None
+    at = clock.now()
+    stored.use_token(engine, row["token_id"], at,
+                     [entry(row["login"], "token_login", row["login"], at=at, token_id=row["token_id"])])
     return User.from_row(row)

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from sqlalchemy import Engine, select, update
+from typing import TYPE_CHECKING
 
 from civmap import clock
-from civmap.storage import schema as s
 from civmap.accounts.hashing import DUMMY_HASH, verify_password
 from civmap.accounts.policy import LoginPolicy, failures_after, is_locked, locked_until
 from civmap.accounts.users import User
-from civmap.audit import record
-from civmap.storage.engine import write_transaction
+from civmap.audit import entry, record_now
+from civmap.storage import accounts as stored
+
+if TYPE_CHECKING:  # for annotations only: SQL stays in storage
+    from sqlalchemy import Engine
 
 __all__ = ["SignIn", "OUTCOMES", "sign_in"]
 
 #: ``ok``; ``failed`` (unknown name or wrong password: not told apart); ``locked`` (too many
 #: failures: ``until`` says till when); ``disabled`` (right password, account switched off).
 OUTCOMES = ("ok", "failed", "locked", "disabled")
-U = s.users
 
 
 @dataclass(frozen=True)
@@ -37,34 +37,32 @@ class SignIn:
 
 def sign_in(engine: Engine, login: str, password: str, policy: LoginPolicy) -> SignIn:
     login = (login or "").strip()
-    with engine.connect() as conn:
-        row = conn.execute(select(U).where(U.c.login == login)).mappings().one_or_none()
+    row = stored.user_row(engine, login)
     now = clock.now()
     if row is None:
         verify_password(DUMMY_HASH, password)  # as slow as a known name
-        _audit(engine, login, "login_failed", reason="unknown")
+        record_now(engine, login or "?", "login_failed", login, reason="unknown")
         return SignIn("failed")
     if is_locked(row["failed_logins"], row["failed_at"], now, policy):
-        _audit(engine, login, "login_locked")
+        record_now(engine, login, "login_locked", login)
         return SignIn("locked", until=locked_until(row["failed_logins"], row["failed_at"], policy))
     right = verify_password(row["password_hash"], password)
-    with write_transaction(engine) as conn:
-        current = conn.execute(select(U.c.failed_logins, U.c.failed_at).where(U.c.login == login)).one()
+    outcome: list[SignIn] = []
+
+    def change(current: dict):  # under the write lock, from the count as it is now
         now = clock.now()
         if not right:
-            count = failures_after(current.failed_logins, current.failed_at, now, policy)
-            conn.execute(update(U).where(U.c.login == login).values(failed_logins=count, failed_at=now))
-            record(conn, login, "login_failed", login, at=now, reason="password", failures=count)
+            count = failures_after(current["failed_logins"], current["failed_at"], now, policy)
             until = locked_until(count, now, policy)
-            return SignIn("locked", until=until) if until is not None else SignIn("failed")
-        if row["disabled"]:
-            record(conn, login, "login_failed", login, at=now, reason="disabled")
-            return SignIn("disabled")
-        conn.execute(update(U).where(U.c.login == login).values(failed_logins=0, failed_at=None))
-        record(conn, login, "login_ok", login, at=now, via="password")
-    return SignIn("ok", user=User.from_row(row))
+            outcome.append(SignIn("locked", until=until) if until is not None else SignIn("failed"))
+            return ({"failed_logins": count, "failed_at": now},
+                    [entry(login, "login_failed", login, at=now, reason="password", failures=count)])
+        if current["disabled"]:
+            outcome.append(SignIn("disabled"))
+            return {}, [entry(login, "login_failed", login, at=now, reason="disabled")]
+        outcome.append(SignIn("ok", user=User.from_row(current)))
+        return {"failed_logins": 0, "failed_at": None}, [entry(login, "login_ok", login, at=now, via="password")]
 
-
-def _audit(engine: Engine, login: str, action: str, **detail) -> None:
-    with write_transaction(engine) as conn:
-        record(conn, login or "?", action, login, **detail)
+    if stored.change_user(engine, login, change) is None:  # removed in between
+        return SignIn("failed")
+    return outcome[0]

@@ -14,25 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from sqlalchemy import func, insert, select, update
-
 from civmap import clock
-from civmap.storage import schema as s
 from civmap.accounts import User, covers, roles_of
-from civmap.audit import record
+from civmap.audit import entry
 from civmap.cases.files import save_photo
 from civmap.cases.flow import Conflict, Move, NotFound, Refused, check_inputs, moves_of
 from civmap.cases.photos import Photo, flags_for
-from civmap.storage.engine import write_transaction
+from civmap.storage.cases import CaseLookup, MoveWrite, apply_move, case_row
 from civmap.storage.store import Store
-from civmap.storage.writes import bump_version
 from civmap.vocab import Vocabulary
 
 __all__ = ["CaseRules", "Moved", "load_case", "make_move"]
-
-P, E = s.problems, s.problem_events
-_FACTS = (P.c.id, P.c.description, P.c.category, P.c.source, P.c.point_id, P.c.district_code, P.c.street_code,
-          P.c.lon, P.c.lat, P.c.address, P.c.found_on, P.c.deadline, P.c.status, P.c.status_since, P.c.unit_code)
 
 
 @dataclass(frozen=True)
@@ -56,19 +48,6 @@ class Moved:
     data_version: str
 
 
-def _case(conn, problem_id: str) -> dict | None:
-    row = conn.execute(select(*_FACTS).where(P.c.id == problem_id)).mappings().one_or_none()
-    if row is None:
-        return None
-    # The version is the highest event id (a new event always gets a higher one); the last
-    # event in time is what the user is told about.
-    version = conn.execute(select(func.max(E.c.id)).where(E.c.problem_id == problem_id)).scalar_one()
-    last = conn.execute(select(E.c.actor, E.c.at).where(E.c.problem_id == problem_id)
-                        .order_by(E.c.at.desc(), E.c.id.desc()).limit(1)).one_or_none()
-    return {**row, "version": version or 0, "last_actor": last.actor if last else None,
-            "last_at": last.at if last else None}
-
-
 def _visible(store: Store, case: dict | None) -> bool:
     return case is not None and store.scope.admits(case)
 
@@ -77,24 +56,17 @@ def load_case(store: Store, user: User, vocab: Vocabulary, problem_id: str) -> d
     """A problem's facts and its ``version``, if it is in the store's scope and the user's area;
     ``NotFound`` otherwise (another district's id reads as no problem at all)."""
     role = roles_of(vocab).get(user.role)
-    with store.engine.connect() as conn:
-        case = _case(conn, problem_id)
+    case = case_row(store.engine, problem_id)
     if role is None or not _visible(store, case) or not covers(user, role, case):
         raise NotFound(problem_id)
     return case
 
 
-def _last_actor_to(conn, problem_id: str, statuses: list[str]) -> tuple[str | None, dt.datetime | None]:
-    row = conn.execute(select(E.c.actor, E.c.at).where(E.c.problem_id == problem_id, E.c.to_status.in_(statuses))
-                       .order_by(E.c.at.desc(), E.c.id.desc()).limit(1)).one_or_none()
-    return (row.actor, row.at) if row else (None, None)
-
-
-def _check_unit(conn, unit: str, case: dict) -> None:
-    row = conn.execute(select(s.units.c.district_code).where(s.units.c.code == unit)).one_or_none()
-    if row is None:
+def _check_unit(lookup: CaseLookup, unit: str, case: dict) -> None:
+    found = lookup.unit(unit)
+    if found is None:
         raise Refused("unknown_unit", unit=unit)
-    if row.district_code is not None and row.district_code != case["district_code"]:
+    if found["district_code"] is not None and found["district_code"] != case["district_code"]:
         raise Refused("unit_elsewhere", unit=unit)
 
 
@@ -117,8 +89,9 @@ def make_move(store: Store, vocab: Vocabulary, user: User, move_code: str, probl
         raise Refused("not_allowed", move=move_code, status="")
     types = vocab.statuses["type"]
     files = [save_photo(rules.photos_dir, photo) for photo in photos]
-    with write_transaction(store.engine) as conn:
-        case = _case(conn, problem_id)
+    decided: list = []
+
+    def plan(case: dict | None, lookup: CaseLookup) -> MoveWrite:  # under the write lock
         if not _visible(store, case) or not covers(user, role, case):
             raise NotFound(problem_id)
         if case["version"] != seen:
@@ -128,20 +101,16 @@ def make_move(store: Store, vocab: Vocabulary, user: User, move_code: str, probl
         target = move.target or case["status"]
         fixed = list(types.index[types == "fixed"])
         if rules.closer_not_reporter and types.get(target) == "closed":
-            reporter, _ = _last_actor_to(conn, problem_id, fixed)
+            reporter, _ = lookup.last_move_to(fixed)
             if reporter == user.login:
                 raise Refused("closer_is_reporter")
         if "unit" in move.needs:
-            _check_unit(conn, (unit or "").strip(), case)
-        note = check_inputs(move, clock.today(), case["deadline"], unit, deadline, note, len(photos))
+            _check_unit(lookup, (unit or "").strip(), case)
+        text = check_inputs(move, clock.today(), case["deadline"], unit, deadline, note, len(photos))
         # Under the lock, and never before the problem's last event (as an import stamps its
         # changes), so the history and the progress figures keep the moves in order.
         at = max(clock.now(), case["last_at"] or dt.datetime.min)
         new_deadline = deadline if "deadline" in move.needs else None
-        event_id = conn.execute(insert(E).values(
-            problem_id=problem_id, at=at, actor=user.login, from_status=case["status"], to_status=target,
-            deadline=new_deadline, note=note, move=move.code,
-            unit_code=(unit or "").strip() if "unit" in move.needs else None)).inserted_primary_key[0]
         values = {}
         if target != case["status"]:
             values.update(status=target, status_since=at)
@@ -149,31 +118,36 @@ def make_move(store: Store, vocab: Vocabulary, user: User, move_code: str, probl
             values["deadline"] = new_deadline
         if "unit" in move.needs:
             values["unit_code"] = unit.strip()
-        if values:
-            conn.execute(update(P).where(P.c.id == problem_id).values(**values))
-        flags = _record_photos(conn, vocab, moves, user, case, event_id, target, at, photos, files, rules)
-        record(conn, user.login, "move", problem_id, at=at, move=move.code, from_status=case["status"],
-               to_status=target, deadline=new_deadline, unit=values.get("unit_code"), photos=len(photos),
-               flags=[" ".join(f) for f in flags if f])
-        version = bump_version(conn)
+        rows, flags = _photo_rows(vocab, moves, user, case, lookup, target, at, photos, files, rules)
+        decided.extend([target, flags])
+        return MoveWrite(
+            event=dict(at=at, actor=user.login, from_status=case["status"], to_status=target, deadline=new_deadline,
+                       note=text, move=move.code, unit_code=values.get("unit_code")),
+            problem=values, photos=rows,
+            entries=[entry(user.login, "move", problem_id, at=at, move=move.code, from_status=case["status"],
+                           to_status=target, deadline=new_deadline, unit=values.get("unit_code"),
+                           photos=len(photos), flags=[" ".join(f) for f in flags if f])])
+
+    event_id, version = apply_move(store.engine, problem_id, plan)
+    target, flags = decided
     return Moved(event_id, target, tuple(flags), version)
 
 
-def _record_photos(conn, vocab, moves, user, case, event_id, target, at, photos, files, rules) -> list[tuple]:
+def _photo_rows(vocab, moves, user, case, lookup, target, at, photos, files, rules) -> tuple[list[dict], list[tuple]]:
     """Rows for the move's photos; "after" photos (a fix reported or closed) get their EXIF checked."""
     if not photos:
-        return []
+        return [], []
     after = vocab.statuses["type"].get(target) in ("fixed", "closed")
     assign = moves.get("assign")
-    assigned_at = _last_actor_to(conn, case["id"], [assign.target])[1] if assign and assign.target else None
-    out = []
+    assigned_at = lookup.last_move_to([assign.target])[1] if assign and assign.target else None
+    rows, out = [], []
     for photo, (file, thumb) in zip(photos, files):
         flags, distance = (flags_for(photo, case["lon"], case["lat"], assigned_at, rules.photo_max_distance_m)
                            if after else ((), None))
-        conn.execute(insert(s.photos).values(
-            problem_id=case["id"], event_id=event_id, stage="after" if after else "before", file=file, thumb=thumb,
-            sha256=photo.sha256, media_type=photo.media_type, size=len(photo.data), name=photo.name[:255],
-            actor=user.login, at=at, taken_at=photo.taken_at, lon=photo.lon, lat=photo.lat,
-            flag=" ".join(flags) or None, distance_m=distance))
+        rows.append(dict(
+            stage="after" if after else "before", file=file, thumb=thumb, sha256=photo.sha256,
+            media_type=photo.media_type, size=len(photo.data), name=photo.name[:255], actor=user.login, at=at,
+            taken_at=photo.taken_at, lon=photo.lon, lat=photo.lat, flag=" ".join(flags) or None,
+            distance_m=distance))
         out.append(flags)
-    return out
+    return rows, out

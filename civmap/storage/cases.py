@@ -1,0 +1,116 @@
+"""A problem's case in the store: its facts and version, the rows a move writes, its
+history and photos. Which move is allowed, and what it writes, is decided by
+:mod:`civmap.cases` inside ``apply_move``'s transaction (the write lock held), from the
+problem as it is then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from civmap.storage import schema as s
+from civmap.storage.audit import insert_entries
+from civmap.storage.engine import write_transaction
+from civmap.storage.writes import bump_version
+
+__all__ = ["CaseLookup", "MoveWrite", "case_row", "apply_move", "event_rows", "photo_rows", "PHOTO_COLUMNS"]
+
+P, E = s.problems, s.problem_events
+_FACTS = (P.c.id, P.c.description, P.c.category, P.c.source, P.c.point_id, P.c.district_code, P.c.street_code,
+          P.c.lon, P.c.lat, P.c.address, P.c.found_on, P.c.deadline, P.c.status, P.c.status_since, P.c.unit_code)
+PHOTO_COLUMNS = ["id", "event_id", "stage", "file", "thumb", "name", "media_type", "size", "actor", "at", "taken_at",
+                 "lon", "lat", "flag", "distance_m"]
+
+
+def _case(conn: Connection, problem_id: str) -> dict | None:
+    row = conn.execute(select(*_FACTS).where(P.c.id == problem_id)).mappings().one_or_none()
+    if row is None:
+        return None
+    # The version is the highest event id (a new event always gets a higher one); the last
+    # event in time is what the user is told about.
+    version = conn.execute(select(func.max(E.c.id)).where(E.c.problem_id == problem_id)).scalar_one()
+    last = conn.execute(select(E.c.actor, E.c.at).where(E.c.problem_id == problem_id)
+                        .order_by(E.c.at.desc(), E.c.id.desc()).limit(1)).one_or_none()
+    return {**row, "version": version or 0, "last_actor": last.actor if last else None,
+            "last_at": last.at if last else None}
+
+
+def case_row(engine: Engine, problem_id: str) -> dict | None:
+    """A problem's facts with ``version`` (its latest event id), ``last_actor`` and ``last_at``."""
+    with engine.connect() as conn:
+        return _case(conn, problem_id)
+
+
+@dataclass(frozen=True)
+class CaseLookup:
+    """What a move's rules may ask about a problem while its transaction holds the lock."""
+
+    conn: Connection
+    problem_id: str
+
+    def last_move_to(self, statuses: Iterable[str]) -> tuple[str | None, dt.datetime | None]:
+        """Who last took the problem to one of ``statuses``, and when (None, None: nobody)."""
+        row = self.conn.execute(select(E.c.actor, E.c.at).where(E.c.problem_id == self.problem_id,
+                                                                E.c.to_status.in_(list(statuses)))
+                                .order_by(E.c.at.desc(), E.c.id.desc()).limit(1)).one_or_none()
+        return (row.actor, row.at) if row else (None, None)
+
+    def unit(self, code: str) -> dict | None:
+        """A responsible unit's ``district_code`` (None: a city-level unit); None: no such unit."""
+        row = self.conn.execute(select(s.units.c.district_code).where(s.units.c.code == code)).one_or_none()
+        return None if row is None else {"district_code": row.district_code}
+
+
+@dataclass
+class MoveWrite:
+    """What a move writes: its event, the problem's changed columns, its photos (without
+    ``event_id``, given here) and the audit entries."""
+
+    event: dict
+    problem: dict
+    photos: list[dict]
+    entries: list[Mapping]
+
+
+def apply_move(engine: Engine, problem_id: str,
+               plan: Callable[[dict | None, CaseLookup], MoveWrite]) -> tuple[int, str]:
+    """Write ``plan(case, lookup)`` (the case read under the write lock; None: no such
+    problem) atomically; the new event's id and the new data version. An exception from
+    ``plan`` writes nothing."""
+    with write_transaction(engine) as conn:
+        write = plan(_case(conn, problem_id), CaseLookup(conn, problem_id))
+        event_id = conn.execute(insert(E).values(problem_id=problem_id, **write.event)).inserted_primary_key[0]
+        if write.problem:
+            conn.execute(update(P).where(P.c.id == problem_id).values(**write.problem))
+        if write.photos:
+            conn.execute(insert(s.photos), [{**row, "problem_id": problem_id, "event_id": event_id}
+                                            for row in write.photos])
+        insert_entries(conn, write.entries)
+        version = bump_version(conn)
+    return event_id, version
+
+
+def event_rows(engine: Engine, problem_id: str) -> pd.DataFrame:
+    """Events of one problem, oldest first, with the actor's display name where the actor is an account."""
+    e, u = s.problem_events, s.users
+    query = (select(e.c.id, e.c.at, e.c.actor, u.c.display_name, e.c.move, e.c.from_status, e.c.to_status,
+                    e.c.deadline, e.c.unit_code, e.c.note)
+             .outerjoin(u, e.c.actor == u.c.login).where(e.c.problem_id == problem_id).order_by(e.c.at, e.c.id))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(rows, columns=["id", "at", "actor", "display_name", "move", "from_status", "to_status",
+                                       "deadline", "unit_code", "note"])
+
+
+def photo_rows(engine: Engine, problem_id: str) -> pd.DataFrame:
+    """The problem's photos, oldest first (paths relative to the photos folder)."""
+    p = s.photos
+    with engine.connect() as conn:
+        rows = conn.execute(select(*(p.c[c] for c in PHOTO_COLUMNS)).where(p.c.problem_id == problem_id)
+                            .order_by(p.c.at, p.c.id)).all()
+    return pd.DataFrame(rows, columns=PHOTO_COLUMNS)
