@@ -35,9 +35,10 @@ def _area_inputs(key: str) -> Area:
     street_names = dict(zip(streets["code"], streets["name"]))
     units = city_store().units()
     unit_names = dict(zip(units["code"], units["name"]))
-    districts = st.multiselect(t("admin.districts", code), list(names), format_func=names.get, key=f"{key}:d")
+    districts = st.multiselect(t("admin.districts", code), list(names), format_func=names.get, key=f"{key}:d",
+                               placeholder=t("filter.choose_placeholder", code))
     chosen_streets = st.multiselect(t("admin.streets", code), list(street_names), format_func=street_names.get,
-                                    key=f"{key}:s")
+                                    key=f"{key}:s", placeholder=t("filter.choose_placeholder", code))
     unit = st.selectbox(t("admin.unit", code), [""] + list(unit_names), format_func=lambda c: unit_names.get(c, ""),
                         key=f"{key}:u")
     return Area(districts, chosen_streets, unit or None)
