@@ -28,13 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from civmap import clock  # noqa: E402
 from civmap.config import load_settings  # noqa: E402
-from civmap.demo.seed import seed_demo
-from civmap.storage import create_schema, make_engine  # noqa: E402
+from civmap.demo.seed import seed_demo  # noqa: E402
 from civmap.planning.inputs import load_planning  # noqa: E402
 from civmap.planning.rank import KINDS, rank_places  # noqa: E402
 from civmap.planning.score import score_places  # noqa: E402
 from civmap.planning.tables import category_weights, part_coefficients  # noqa: E402
 from civmap.planning.whatif import district_figures, what_if  # noqa: E402
+from civmap.storage import create_schema, make_engine  # noqa: E402
 from civmap.storage.store import Store  # noqa: E402
 from civmap.vocab import load_vocabulary  # noqa: E402
 

@@ -59,6 +59,20 @@ def scratch_db_url(demo_db_path, tmp_path) -> str:
     return f"sqlite:///{copy}"
 
 
+@pytest.fixture(scope="module")
+def demo_app_env(demo_db_url):
+    """The demo store for a whole module of AppTests that only read it, so caches may be shared."""
+    import streamlit as st
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIVMAP_DATABASE_URL", demo_db_url)
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        yield
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
 @pytest.fixture
 def app_env(monkeypatch, demo_db_url):
     """Point the app at the shared demo store and forget any cached store or settings."""

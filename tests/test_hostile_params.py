@@ -23,17 +23,8 @@ UNRESOLVED = load_vocabulary().unresolved_statuses
 
 
 @pytest.fixture(scope="module")
-def env(demo_db_url):
-    """The demo store for the whole module: every test only reads it, so caches may be shared."""
-    import streamlit as st
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CIVMAP_DATABASE_URL", demo_db_url)
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        yield
-        st.cache_resource.clear()
-        st.cache_data.clear()
+def env(demo_app_env):
+    """The demo store for the whole module: every test only reads it."""
 
 
 def _run(page: str, params: dict[str, str]) -> AppTest:

@@ -20,16 +20,8 @@ BAD = {"district": "NOPE", "status": "foo", "found_from": "notadate", "period_fr
 
 
 @pytest.fixture(scope="module")
-def env(demo_db_url):
-    import streamlit as st
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CIVMAP_DATABASE_URL", demo_db_url)
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        yield
-        st.cache_resource.clear()
-        st.cache_data.clear()
+def env(demo_app_env):
+    """The demo store for the whole module: every test only reads it."""
 
 
 def _app(params: dict[str, str], page: str = "overview") -> AppTest:
