@@ -59,6 +59,20 @@ def scratch_db_url(demo_db_path, tmp_path) -> str:
     return f"sqlite:///{copy}"
 
 
+def run_page(page: str, params: dict[str, str], timeout: float = 120):
+    """An AppTest of ``page`` through dashboard.py, opened on the URL ``params``, with no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=timeout)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture(scope="module")
 def demo_app_env(demo_db_url):
     """The demo store for a whole module of AppTests that only read it, so caches may be shared."""

@@ -8,15 +8,14 @@ and that the good parameter still shapes the view.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from civmap.filters import Filters, ParamProblem
 from civmap.vocab import load_vocabulary
+from tests.conftest import run_page
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 FILTER_PAGES = ("overview", "circles", "progress", "ledger")
 UNRESOLVED = load_vocabulary().unresolved_statuses
@@ -28,14 +27,7 @@ def env(demo_app_env):
 
 
 def _run(page: str, params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(page, params, TIMEOUT)
 
 
 def _url_warning(at: AppTest) -> str:

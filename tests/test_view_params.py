@@ -3,15 +3,14 @@ on every page (a visible warning, no exception); status=all means every status."
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from civmap.filters import ALL, Filters
 from civmap.vocab import load_vocabulary
+from tests.conftest import run_page
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 #: Every page that reads the shared view (the wall reads its own link; the problem and
 #: accounts pages ask for a sign-in first).
@@ -25,14 +24,7 @@ def env(demo_app_env):
 
 
 def _app(params: dict[str, str], page: str = "overview") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(page, params, TIMEOUT)
 
 
 def _param(at: AppTest, key: str) -> list[str]:
