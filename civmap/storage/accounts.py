@@ -67,18 +67,24 @@ def insert_user(engine: Engine, values: Mapping, entries: Iterable[Mapping]) -> 
         insert_entries(conn, entries)
 
 
-def change_user(engine: Engine, login: str, change: Change) -> dict | None:
-    """Update ``login``'s row by ``change(row)`` under the write lock; the row as it was before
-    (None, and nothing written, when there is no such account)."""
+def _change_row(engine: Engine, key, value, change: Change) -> dict | None:
+    """Update the row where ``key == value`` by ``change(row)`` under the write lock, with its
+    audit entries; the row as it was before (None, and nothing written, when there is none)."""
     with write_transaction(engine) as conn:
-        row = conn.execute(select(U).where(U.c.login == login)).mappings().one_or_none()
+        row = conn.execute(select(key.table).where(key == value)).mappings().one_or_none()
         if row is None:
             return None
         values, entries = change(dict(row))
         if values:
-            conn.execute(update(U).where(U.c.login == login).values(**values))
+            conn.execute(update(key.table).where(key == value).values(**values))
         insert_entries(conn, entries)
     return dict(row)
+
+
+def change_user(engine: Engine, login: str, change: Change) -> dict | None:
+    """Update ``login``'s row by ``change(row)`` under the write lock; the row as it was before
+    (None, and nothing written, when there is no such account)."""
+    return _change_row(engine, U.c.login, login, change)
 
 
 def insert_token(engine: Engine, values: Mapping, entries_for: Callable[[int], Iterable[Mapping]]) -> int:
@@ -91,15 +97,7 @@ def insert_token(engine: Engine, values: Mapping, entries_for: Callable[[int], I
 
 def change_token(engine: Engine, token_id: int, change: Change) -> dict | None:
     """Update token ``token_id`` by ``change(row)`` under the write lock (as ``change_user``)."""
-    with write_transaction(engine) as conn:
-        row = conn.execute(select(T).where(T.c.id == token_id)).mappings().one_or_none()
-        if row is None:
-            return None
-        values, entries = change(dict(row))
-        if values:
-            conn.execute(update(T).where(T.c.id == token_id).values(**values))
-        insert_entries(conn, entries)
-    return dict(row)
+    return _change_row(engine, T.c.id, token_id, change)
 
 
 def token_rows(engine: Engine, columns: Iterable[str]) -> list[tuple]:
