@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import tempfile
 import time
@@ -37,17 +36,10 @@ from civmap.planning.whatif import district_figures, what_if  # noqa: E402
 from civmap.storage import create_schema, make_engine  # noqa: E402
 from civmap.storage.store import Store  # noqa: E402
 from civmap.vocab import load_vocabulary  # noqa: E402
+from timing import timed  # noqa: E402
 
 SEED = 20240601
 
-
-def _timed(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def after_a_change(data, vocab, weights, coefficients, before, turn: int) -> dict:
@@ -65,16 +57,16 @@ def bench(url: str, repeat: int, vocab, settings) -> None:
     store = Store(make_engine(url))
     counts = store.counts()
     print(f"\n{url}\n  points {counts['points']:>8,}   problems {counts['problems']:>8,}   events {counts['events']:>8,}")
-    prepared, data = _timed(lambda: load_planning(store, vocab, settings), 1)
+    prepared, data = timed(lambda: load_planning(store, vocab, settings), 1)
     print(f"  read the store and build the inputs (once per data version)   {prepared:7.3f} s")
     weights, coefficients = category_weights(settings.vocab_dir), part_coefficients(settings.vocab_dir)
     before = district_figures(data.points, data.problems, data.timeline, vocab, data.as_of)
     turns = iter(range(10_000))
-    change, result = _timed(lambda: after_a_change(data, vocab, weights, coefficients, before, next(turns)), repeat)
+    change, result = timed(lambda: after_a_change(data, vocab, weights, coefficients, before, next(turns)), repeat)
     target = 1.0 if counts["problems"] < 50_000 else 2.0
     print(f"  after a change: score, 4 ranked lists, what-if (median of {repeat})   {change:7.3f} s   "
           f"{'OK' if change < target else 'OVER'} (target < {target:g} s)")
-    plain, _ = _timed(lambda: after_a_change(load_planning(store, vocab, settings), vocab, weights, coefficients,
+    plain, _ = timed(lambda: after_a_change(load_planning(store, vocab, settings), vocab, weights, coefficients,
                                              None, 0), 1)
     print(f"  plain approach: reread the store and recompute every time        {plain:7.3f} s")
     effect = result["effect"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import tempfile
 import time
@@ -26,22 +25,15 @@ from pathlib import Path
 # Allow running as a script from anywhere without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from civmap.demo.seed import seed_demo  # noqa: E402
 from civmap.progress import figures as progress  # noqa: E402
-from civmap.demo.seed import seed_demo
 from civmap.storage import create_schema, make_engine  # noqa: E402
 from civmap.storage.store import Store  # noqa: E402
 from civmap.vocab import load_vocabulary  # noqa: E402
+from timing import timed  # noqa: E402
 
 SEED = 20240601
 
-
-def _timed(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def all_figures(problems, events, vocab, as_of: dt.date, names: dict[str, dict[str, str]]) -> dict:
@@ -76,16 +68,16 @@ def main() -> None:
             seed_demo(engine, seed=SEED, scale=args.scale)
             print(f"seeded scale {args.scale:g} in {time.perf_counter() - start:.1f} s")
         vocab = load_vocabulary()
-        read, (problems, events) = _timed(lambda: (store.problems(), store.events()), 1)
+        read, (problems, events) = timed(lambda: (store.problems(), store.events()), 1)
         as_of = store.as_of()
         names = {"district": store.district_names(),
                  "street": store.areas("street").set_index("code")["name"].to_dict(),
                  "unit": store.units().set_index("code")["name"].to_dict()}
         print(f"problems {len(problems):>9,}   events {len(events):>9,}")
         print(f"read from the store (once per data version)   {read:7.3f} s")
-        timeline_time, _ = _timed(lambda: progress.build_timeline(problems, events, vocab), args.repeat)
+        timeline_time, _ = timed(lambda: progress.build_timeline(problems, events, vocab), args.repeat)
         print(f"build the timeline                              {timeline_time:7.3f} s")
-        total, figures = _timed(lambda: all_figures(problems, events, vocab, as_of, names), args.repeat)
+        total, figures = timed(lambda: all_figures(problems, events, vocab, as_of, names), args.repeat)
         print(f"all figures (timeline included), median of {args.repeat}    {total:7.3f} s   "
               f"{'OK' if total < 2.0 else 'OVER'} (target < 2 s)")
         summary = figures["summary"]
