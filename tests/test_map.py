@@ -106,4 +106,6 @@ def test_street_outlines_and_names_are_drawn_from_their_zoom_as_text(demo_store)
                        demo_store.alleys().head(0), demo_store.problems().head(0), subareas=hostile)
     html = render_html(build_map(layers, load_vocabulary(), "zh", demo_store.as_of(), "/app/static"))
     assert "civmapAreas(" in html
+    # no feature batch here (a store with boundaries only): the area base brings layers.js itself
+    assert html.count('src="/app/static/civmap/layers.js"') == 1
     assert "</script><img" not in html and "\\u003c/script\\u003e" in html

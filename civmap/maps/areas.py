@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from civmap.maps.batches import script_json
@@ -46,8 +47,12 @@ def area_payload(areas: gpd.GeoDataFrame) -> dict:
     return {"levels": levels}
 
 
-class AreaBase(MacroElement):
-    """Draws ``area_payload`` with ``civmapAreas`` (static/civmap/layers.js) when the map loads."""
+class AreaBase(JSCSSMixin, MacroElement):
+    """Draws ``area_payload`` with ``civmapAreas`` (static/civmap/layers.js) when the map loads.
+
+    It brings ``layers.js`` itself: a store with boundaries and nothing else yet has no
+    feature batch to load it, and the map's script would stop at ``civmapAreas``.
+    """
 
     _template = Template(
         """
@@ -57,7 +62,8 @@ class AreaBase(MacroElement):
         """
     )
 
-    def __init__(self, payload: dict):
+    def __init__(self, payload: dict, script_url: str):
         super().__init__()
         self._name = "AreaBase"
+        self.default_js = [("civmap_layers", script_url)]
         self.payload = script_json(payload)

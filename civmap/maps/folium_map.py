@@ -276,7 +276,7 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
                 html=f'<div class="civmap-district-label">{row.label}</div>',
                 icon_size=(80, 20), icon_anchor=(40, 10))).add_to(base)
         if shifted.subareas is not None and len(shifted.subareas):
-            fmap.add_child(AreaBase(area_payload(shifted.subareas)))
+            fmap.add_child(AreaBase(area_payload(shifted.subareas), urls["layers_js"]))
         chosen = shifted.districts[shifted.districts["code"].isin(fit)]
         minx, miny, maxx, maxy = (chosen if len(chosen) else shifted.districts).total_bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
