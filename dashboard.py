@@ -14,7 +14,7 @@ from civmap.ui import ICON, auth, lang
 # A local file: a ":material/...:" page icon would be fetched from Google's font server.
 st.set_page_config(page_title=t("app.title", lang()), page_icon=str(ICON), layout="wide")
 
-user, role = auth.gate()
+signed_in = auth.gate()
 code = lang()
 #: (URL path, file, title key, icon); the overview lives at "/" (a default page has no path of its own).
 PAGES = [
@@ -29,9 +29,21 @@ PAGES = [
     ("problem", "problem", "page.problem", ":material/assignment:"),
     ("admin", "admin", "page.admin", ":material/manage_accounts:"),
 ]
+
+
+def navigation(entries, position: str = "sidebar"):
+    return st.navigation([st.Page(f"pages/{name}.py", title=t(title, code), icon=icon, url_path=path or None,
+                                  default=i == 0) for i, (path, name, title, icon) in enumerate(entries)],
+                         position=position)
+
+
+if signed_in is None:
+    # The sign-in form is on screen: every page, hidden and not run, keeps the link asked
+    # for (``/problem?id=...``) so that it opens once the user has signed in.
+    navigation(PAGES, position="hidden")
+    st.stop()
+user, role = signed_in
 # Only the pages the role may open; the first is the default (a screen's wall: any link opens it).
-allowed = [entry for entry in PAGES if role.opens(entry[0])]
-page = st.navigation([st.Page(f"pages/{name}.py", title=t(title, code), icon=icon, url_path=path or None,
-                              default=i == 0) for i, (path, name, title, icon) in enumerate(allowed)])
+page = navigation([entry for entry in PAGES if role.opens(entry[0])])
 auth.sidebar(user, role)
 page.run()

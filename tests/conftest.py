@@ -169,11 +169,18 @@ def demo_app(demo_db_url):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's headless Chromium (a fresh profile), driven by Playwright."""
+def playwright_driver():
+    """Playwright, once per session (it cannot be started twice in one thread)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright, chromium(playwright) as context:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    """Debian's headless Chromium (a fresh profile), driven by Playwright."""
+    with chromium(playwright_driver) as context:
         yield context
 
 

@@ -191,7 +191,7 @@ def test_the_wall_opens_with_a_screen_token_and_stops_when_it_is_revoked(office_
     assert not at.text_input and at.session_state["civmap_screen"] == token
     assert "civmap_user" not in at.session_state and not at.sidebar.button  # a screen has nobody to sign out
     assert any("指挥大屏" in c.value for c in at.sidebar.caption)
-    with pytest.raises(ValueError, match="Known pages: .*wall.py'\]"):  # the wall is a screen's only page
+    with pytest.raises(ValueError, match=r"Known pages: .*wall.py'\]"):  # the wall is a screen's only page
         at.switch_page("pages/overview.py")
     assert (accounts.list_tokens(store.engine)["last_used_at"].notna()).all()
     accounts.revoke_token(store.engine, "operator", token_id)

@@ -175,17 +175,17 @@ def _login_form() -> None:
         st.button(t("auth.sso", code), on_click=st.login)
 
 
-def gate() -> tuple[User, Role]:
-    """The user of this run and his role; nobody: the sign-in form, and the run stops.
+def gate() -> tuple[User, Role] | None:
+    """The user of this run and his role; nobody: the sign-in form is drawn and None returned
+    (the frame then stops before any page is drawn or any data read).
 
-    Called by the frame before the navigation, so no page (and no page name) is drawn for
-    a visitor who has not signed in. Keeps the user's scope for ``current_scope``.
+    Called by the frame before the navigation. Keeps the user's scope for ``current_scope``.
     """
     st.session_state.pop(NOW_KEY, None)  # nothing from an earlier run counts until decided again
     user = screen_user() or signed_in_user() or _demo_user()
     if user is None:
         _login_form()
-        st.stop()
+        return None
     role = user_role(user)
     streets = _district_of_street(city_store().data_version()) if role.scope == "street" else {}
     st.session_state[NOW_KEY] = (user, role, accounts.scope_of(user, role, streets))
@@ -214,6 +214,20 @@ def _sign_out() -> None:
     st.session_state[_OUT] = True  # in demo mode too: the form, not the default account again
 
 
+def _area_names(role: Role) -> str:
+    """The names of the area a limited role sees (its districts, streets or unit); "" for the city."""
+    from civmap.ui.core import current_store, district_names
+
+    if role.scope == "district":
+        return "、".join(district_names().values())
+    if role.scope == "street":
+        streets = current_store().areas("street")
+        return "、".join(streets[streets["code"].isin(current_store().scope.streets)]["name"])
+    if role.scope == "unit":
+        return "、".join(current_store().units()["name"])
+    return ""
+
+
 def sidebar(user: User, role: Role) -> None:
     """The frame's part of the sidebar on every page: the demo badge and the switch between
     demo accounts (demo mode only), who is signed in, and signing out."""
@@ -227,7 +241,9 @@ def sidebar(user: User, role: Role) -> None:
                 st.selectbox(t("demo.switch", code), list(names), index=list(names).index(user.login),
                              format_func=names.get, key="civmap_demo_account", on_change=_switch_demo,
                              help=t("demo.switch_help", code, password=DEMO_PASSWORD))
-        st.caption(t("auth.signed_in_as", code, name=plain(user.display_name), role=plain(role.label(code))))
+        area = _area_names(role)
+        st.caption(t("auth.signed_in_area" if area else "auth.signed_in_as", code, name=plain(user.display_name),
+                     role=plain(role.label(code)), area=plain(area)))
         if st.session_state.get(_SCREEN) is None:  # a screen has nobody to sign out
             if st.button(t("auth.sign_out", code), key="civmap_sign_out", icon=":material/logout:",
                          on_click=_sign_out) and sso_configured() and getattr(st.user, "is_logged_in", False):
