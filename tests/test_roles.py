@@ -243,3 +243,28 @@ def test_the_cli_acts_as_a_named_account(monkeypatch, capsys, office_db_url):
     assert "may not manage accounts" in capsys.readouterr().err
     assert accounts.get_user(store.engine, "x1") is None
     assert main(["--as", "nobody", "stats"]) == 2
+
+
+def test_each_role_is_offered_exactly_its_moves_and_refused_the_others(demo_store, users, scratch_db_url, tmp_path):
+    from civmap.cases import CaseRules, Refused, allowed_moves, load_case, make_move, moves_of
+
+    moves = moves_of(VOCAB)
+    store = Store(make_engine(scratch_db_url))
+    rules = CaseRules(tmp_path / "photos")
+    for login, user in users.items():
+        role = ROLES[user.role]
+        mine = store.within(_scope(store, user))
+        problems = mine.problems()
+        assigned = problems[problems["status"] == "assigned"]
+        if assigned.empty:  # the wall reads the city but acts on nothing; every other role has work
+            assert role.may("screen") or role.scope == "unit", login
+            continue
+        case = load_case(mine, user, VOCAB, str(assigned["id"].iloc[0]))
+        offered = {m.code for m in allowed_moves(moves, user, role, case)}
+        expected = {code for code, m in moves.items() if "assigned" in m.sources and user.role in m.roles}
+        assert offered == expected, login
+        for code in set(moves) - offered:
+            if "assigned" in moves[code].sources:  # a move of this status the role may not make
+                with pytest.raises(Refused):
+                    make_move(mine, VOCAB, user, code, case["id"], case["version"], rules, note="因故",
+                              deadline=clock.today())

@@ -67,6 +67,9 @@ def _start(login: str) -> None:
 def _sso_user() -> User | None:
     if not (sso_configured() and getattr(st.user, "is_logged_in", False)):
         return None
+    if st.session_state.get(_OUT):  # signed out here: end the single sign-on cookie too
+        st.logout()
+        return None
     found = accounts.user_by_identity(city_store().engine, st.user.get("sub"), st.user.get("email"))
     if found is None:
         st.warning(t("auth.sso_unknown", lang(), who=plain(st.user.get("email") or st.user.get("sub") or "?")))
@@ -245,6 +248,4 @@ def sidebar(user: User, role: Role) -> None:
         st.caption(t("auth.signed_in_area" if area else "auth.signed_in_as", code, name=plain(user.display_name),
                      role=plain(role.label(code)), area=plain(area)))
         if st.session_state.get(_SCREEN) is None:  # a screen has nobody to sign out
-            if st.button(t("auth.sign_out", code), key="civmap_sign_out", icon=":material/logout:",
-                         on_click=_sign_out) and sso_configured() and getattr(st.user, "is_logged_in", False):
-                st.logout()
+            st.button(t("auth.sign_out", code), key="civmap_sign_out", icon=":material/logout:", on_click=_sign_out)
