@@ -66,11 +66,10 @@ def operator_store(seed_if_empty: bool | None = None) -> Store:
     if not _ACTING:
         _LOG.info("operator: whole-city store")
         return store
-    from civmap.accounts import scope_of
+    from civmap.accounts import districts_of, scope_of
 
     user, role = _ACTING
-    streets = store.areas("street") if role.scope == "street" else None
-    scope = scope_of(user, role, {} if streets is None else dict(zip(streets["code"], streets["parent_code"])))
+    scope = scope_of(user, role, districts_of(store, role.scope))
     _LOG.info("acting as %s (%s)", user.login, role.code)
     return store.within(scope)
 

@@ -139,9 +139,9 @@ def user_role(user: User) -> Role:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _district_of_street(version: str) -> dict[str, str | None]:
-    streets = city_store().areas("street")
-    return dict(zip(streets["code"], streets["parent_code"]))
+def _district_of(version: str, scope: str) -> dict[str, str | None]:
+    """Street (or unit) code → its district, for a street (or unit) role's scope."""
+    return accounts.districts_of(city_store(), scope)
 
 
 def _login_form() -> None:
@@ -190,8 +190,8 @@ def gate() -> tuple[User, Role] | None:
         _login_form()
         return None
     role = user_role(user)
-    streets = _district_of_street(city_store().data_version()) if role.scope == "street" else {}
-    st.session_state[NOW_KEY] = (user, role, accounts.scope_of(user, role, streets))
+    parents = _district_of(city_store().data_version(), role.scope) if not role.reads_all else {}
+    st.session_state[NOW_KEY] = (user, role, accounts.scope_of(user, role, parents))
     return user, role
 
 
