@@ -74,7 +74,7 @@ def test_signing_in_with_the_form_wrong_then_right(office):
     at.text_input(key="civmap_login_password").set_value(PASSWORD)
     at.button[0].click().run()
     assert not at.exception and at.session_state["civmap_user"] == "li"
-    assert f"Signed in as {plain('<b>li</b>')} (District head)" in _texts(at, "caption")  # text, not markup
+    assert f"Signed in as {plain('<b>li</b>')} (District head · Jiangcheng)" in _texts(at, "caption")  # text, not markup
     assert audit.trail(office.engine)["action"].tolist()[-2:] == ["login_failed", "login_ok"]
     assert "civmap_login_password" not in at.session_state
 

@@ -50,10 +50,10 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
             page.wait_for_url(f"{provider}/**", timeout=30_000)
             page.fill("input[name=sub]", "li@city.example")
             page.get_by_role("button", name="Authorize").click()
-            wait_for(page, "document.body.innerText.includes('Signed in as 李区长 (District head)')", timeout=60,
-                     frames=False)
-            assert page.url.startswith(f"http://localhost:{port}/")
             names = store.district_names("en")
+            wait_for(page, f"document.body.innerText.includes('Signed in as 李区长 (District head · {names[district]})')",
+                     timeout=60, frames=False)
+            assert page.url.startswith(f"http://localhost:{port}/")
             text = page.inner_text("body")
             assert "Sign in" not in text.split("Signed in as")[0][-40:]  # the form is gone
             # his overview: counts for his district (the caption names the whole area he may see)
