@@ -1,28 +1,49 @@
-"""civmap: the Streamlit entry. The frame only: page config, navigation, language.
+"""civmap: the Streamlit entry. The frame only: page config, who is signed in, navigation, language.
 
 Run with ``streamlit run dashboard.py``; pages live in ``pages/`` and call ``civmap``.
+Every page is behind the sign-in gate here (``civmap.ui.auth.gate``): a visitor who is not
+signed in gets the sign-in form and no page; a signed-in user's navigation offers only the
+pages his role may open, and every read is limited to his role's area.
 """
 
 import streamlit as st
 
 from civmap.i18n import t
-from civmap.ui import ICON, lang
+from civmap.ui import ICON, auth, lang
 
 # A local file: a ":material/...:" page icon would be fetched from Google's font server.
 st.set_page_config(page_title=t("app.title", lang()), page_icon=str(ICON), layout="wide")
 
+signed_in = auth.gate()
 code = lang()
+#: (URL path, file, title key, icon); the overview lives at "/" (a default page has no path of its own).
 PAGES = [
-    # The default page lives at "/" (Streamlit gives it no path of its own).
-    st.Page("pages/overview.py", title=t("page.overview", code), icon=":material/map:", default=True),
-    st.Page("pages/circles.py", title=t("page.circles", code), icon=":material/radio_button_checked:", url_path="circles"),
-    st.Page("pages/progress.py", title=t("page.progress", code), icon=":material/trending_up:", url_path="progress"),
-    st.Page("pages/planning.py", title=t("page.planning", code), icon=":material/target:", url_path="planning"),
-    st.Page("pages/bulletin.py", title=t("page.bulletin", code), icon=":material/description:", url_path="bulletin"),
-    st.Page("pages/wall.py", title=t("page.wall", code), icon=":material/tv:", url_path="wall"),
-    st.Page("pages/ledger.py", title=t("page.import", code), icon=":material/upload_file:", url_path="ledger"),
-    st.Page("pages/setup.py", title=t("page.setup", code), icon=":material/checklist:", url_path="setup"),
-    st.Page("pages/problem.py", title=t("page.problem", code), icon=":material/assignment:", url_path="problem"),
-    st.Page("pages/admin.py", title=t("page.admin", code), icon=":material/manage_accounts:", url_path="admin"),
+    ("", "overview", "page.overview", ":material/map:"),
+    ("circles", "circles", "page.circles", ":material/radio_button_checked:"),
+    ("progress", "progress", "page.progress", ":material/trending_up:"),
+    ("planning", "planning", "page.planning", ":material/target:"),
+    ("bulletin", "bulletin", "page.bulletin", ":material/description:"),
+    ("wall", "wall", "page.wall", ":material/tv:"),
+    ("ledger", "ledger", "page.import", ":material/upload_file:"),
+    ("setup", "setup", "page.setup", ":material/checklist:"),
+    ("problem", "problem", "page.problem", ":material/assignment:"),
+    ("admin", "admin", "page.admin", ":material/manage_accounts:"),
 ]
-st.navigation(PAGES).run()
+
+
+def navigation(entries, position: str = "sidebar"):
+    return st.navigation([st.Page(f"pages/{name}.py", title=t(title, code), icon=icon, url_path=path or None,
+                                  default=i == 0) for i, (path, name, title, icon) in enumerate(entries)],
+                         position=position)
+
+
+if signed_in is None:
+    # The sign-in form is on screen: every page, hidden and not run, keeps the link asked
+    # for (``/problem?id=...``) so that it opens once the user has signed in.
+    navigation(PAGES, position="hidden")
+    st.stop()
+user, role = signed_in
+# Only the pages the role may open; the first is the default (a screen's wall: any link opens it).
+page = navigation([entry for entry in PAGES if role.opens(entry[0])])
+auth.sidebar(user, role)
+page.run()

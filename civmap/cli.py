@@ -104,6 +104,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     parser = _Parser(prog="python -m civmap", description="civmap operators' commands")
     parser.add_argument("--debug", action="store_true",
                         help="on an error, show the Python traceback instead of a one-line message")
+    parser.add_argument("--as", dest="acting_as", metavar="LOGIN", default=None,
+                        help="act as this account: its role's area only, its name in the audit trail "
+                             "(default: the operator, the whole city)")
     sub = parser.add_subparsers(dest="command", required=True)  # subcommands are _Parsers too
     handlers: dict[str, Handler] = {}
 
@@ -150,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.acting_as:
+            from civmap.console import act_as
+
+            act_as(args.acting_as)
         return handlers[args.command](args)
     except EXPECTED_ERRORS as error:
         if args.debug:

@@ -14,23 +14,64 @@ import pandas as pd
 from civmap.config import load_settings
 from civmap.storage import Store
 
-__all__ = ["operator_store", "print_frame"]
+__all__ = ["act_as", "actor", "acting_role", "operator_store", "print_frame"]
 
 _LOG = logging.getLogger("civmap.console")
 
+#: The account named by ``python -m civmap --as LOGIN`` (None: the operator).
+_ACTING: list = []
+
+
+def act_as(login: str) -> None:
+    """Make this command act as the account ``login``: its role's area, its name in the trail.
+
+    ValueError when there is no such account, it is disabled, or its role is unknown.
+    """
+    from civmap import accounts
+    from civmap.storage import open_store
+    from civmap.vocab import load_vocabulary
+
+    settings = load_settings()
+    engine = open_store(settings).engine
+    user = accounts.get_user(engine, login)
+    if user is None or user.disabled:
+        raise ValueError(f"--as: no enabled account {login!r}")
+    role = accounts.role_of(load_vocabulary(settings.vocab_dir), user.role)
+    _ACTING[:] = [user, role]
+
+
+def actor() -> str:
+    """Who the trail names for this command: ``--as``'s account, else the operator."""
+    from civmap.audit import operator
+
+    return _ACTING[0].login if _ACTING else operator()
+
+
+def acting_role():
+    """The ``Role`` of ``--as``'s account; None for the operator (who may do everything)."""
+    return _ACTING[1] if _ACTING else None
+
 
 def operator_store(seed_if_empty: bool | None = None) -> Store:
-    """The store every subcommand reads and writes: the operator's, the whole city.
+    """The store every subcommand reads and writes: the operator's whole city, or with
+    ``--as LOGIN`` that account's area.
 
-    The command line has no signed-in user; the operator at the server's shell sees and
-    changes every district, and is logged as such. The embedded store gets the demo city
-    on first run, as the app's does (``seed_if_empty`` overrides, see ``open_first_run``).
+    Without ``--as`` the operator at the server's shell sees and changes every district,
+    and is logged as such. The embedded store gets the demo city on first run, as the
+    app's does (``seed_if_empty`` overrides, see ``open_first_run``).
     """
     from civmap.demo.seed import open_first_run
 
     store = open_first_run(load_settings(), seed_if_empty=seed_if_empty)
-    _LOG.info("operator: whole-city store")
-    return store
+    if not _ACTING:
+        _LOG.info("operator: whole-city store")
+        return store
+    from civmap.accounts import districts_of, scope_of
+
+    user, role = _ACTING
+    scope = scope_of(user, role, districts_of(store, role.scope))
+    _LOG.info("acting as %s (%s)", user.login, role.code)
+    return store.within(scope)
 
 
 def print_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:

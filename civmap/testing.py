@@ -45,15 +45,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` on localhost and yield its base URL."""
+def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0,
+                options: dict[str, str] | None = None) -> Iterator[str]:
+    """Start ``streamlit run dashboard.py`` on localhost and yield its base URL.
+
+    ``options`` are further Streamlit options (``{"secrets.files": path}``: the secrets of
+    a single sign-on test, without a ``.streamlit/secrets.toml`` in the repository).
+    """
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     log = tempfile.NamedTemporaryFile(prefix="civmap-app-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+         "--server.fileWatcherType", "none", *(f"--{k}={v}" for k, v in (options or {}).items())],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

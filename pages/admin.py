@@ -7,9 +7,7 @@ from civmap.i18n import t
 from civmap.ui import admin, auth
 
 lang = ui.lang()
-user = auth.require_user()
-role = auth.user_role(user)
-auth.sign_out_button(user)
+user, role = auth.current()
 st.title(t("admin.title", lang))
 if not role.may("manage_accounts"):
     st.warning(t("auth.forbidden", lang))

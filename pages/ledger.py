@@ -6,10 +6,15 @@ from civmap import ledger, ui
 from civmap.storage.health import StoreError
 from civmap.i18n import t
 from civmap.ledger.export import FORMATS, MEDIA_TYPES, export_file_name
+from civmap.ui import auth
 
 lang = ui.lang()
-filters = ui.sidebar_filters()
+user, role = auth.current()
 st.title(t("page.import", lang))
+if not role.may("import"):  # the navigation does not offer it; a typed URL is told why
+    st.warning(t("auth.forbidden", lang))
+    st.stop()
+filters = ui.sidebar_filters()
 tab_in, tab_out = st.tabs([t("ledger.tab.import", lang), t("ledger.tab.export", lang)])
 
 with tab_in:
@@ -67,7 +72,7 @@ with tab_in:
         if st.button(t("ledger.commit", lang, count=changes), type="primary", disabled=changes == 0,
                      key="ledger_commit"):
             try:
-                result = ledger.commit_ledger(ui.current_store(), checked, ui.vocab())
+                result = ui.ledger_commit(checked, upload.name, kind, user)
             except (StoreError, ledger.LedgerError) as error:  # locked, gone, out of scope: nothing written
                 st.error(ui.plain(error.message(lang)))
             else:

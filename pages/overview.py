@@ -57,6 +57,7 @@ with st.container(key="overview_lists"):
             st.dataframe(late, hide_index=True, width="stretch", height=320, key="overview_late",
                          on_select=picks.picked_row("overview", "overview_late", late[problem_id].tolist()),
                          selection_mode="single-row")
+            picks.problem_link(picks.current_pick("overview")[1])
     with tab_soon:
         if soon.empty:
             st.info(t("overview.none_due_soon", lang, days=ui.settings().due_soon_days))
@@ -65,6 +66,7 @@ with st.container(key="overview_lists"):
             st.dataframe(soon, hide_index=True, width="stretch", height=320, key="overview_soon",
                          on_select=picks.picked_row("overview", "overview_soon", soon[problem_id].tolist()),
                          selection_mode="single-row")
+            picks.problem_link(picks.current_pick("overview")[1])
 
 with progress_row.container():
     ui.metric_row(ui.progress_tiles(filters))

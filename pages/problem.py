@@ -11,9 +11,7 @@ from civmap.i18n import t
 from civmap.ui import auth, casework
 
 lang = ui.lang()
-user = auth.require_user()
-role = auth.user_role(user)
-auth.sign_out_button(user)
+user, role = auth.current()
 st.title(t("page.problem", lang))
 
 problem_id = st.text_input(t("case.ask_id", lang), value=st.query_params.get("id", "")).strip()

@@ -51,6 +51,33 @@ def demo_store(demo_db_url) -> Store:
     return Store(make_engine(demo_db_url))
 
 
+@pytest.fixture(scope="session")
+def office_db_path(demo_db_path, tmp_path_factory):
+    """The demo city as an office's own store would hold it: not seeded as the demo (no
+    ``demo_seed`` mark, so no demo mode), no demo accounts, an empty audit trail."""
+    from sqlalchemy import delete
+
+    from civmap.storage import schema
+
+    path = tmp_path_factory.mktemp("office-city") / "office.sqlite"
+    shutil.copy(demo_db_path, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(delete(schema.meta).where(schema.meta.c.key.like("demo_%")))
+        conn.execute(delete(schema.users))
+        conn.execute(delete(schema.audit))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def office_db_url(office_db_path, tmp_path) -> str:
+    """A private copy of ``office_db_path`` for a test that writes."""
+    copy = tmp_path / "office.sqlite"
+    shutil.copy(office_db_path, copy)
+    return f"sqlite:///{copy}"
+
+
 @pytest.fixture
 def scratch_db_url(demo_db_path, tmp_path) -> str:
     """A private copy of the demo store for a test that writes."""
@@ -101,6 +128,26 @@ def app_env(monkeypatch, demo_db_url):
 
 
 @pytest.fixture(autouse=True)
+def _apptest_runs_through_the_frame(monkeypatch):
+    """Let every AppTest run go through ``dashboard.py``, as every run on a server does.
+
+    ``AppTest`` resets Streamlit's old-multipage flag before each run, so its second run
+    would start ``pages/x.py`` alone and ``civmap.ui.core.ensure_frame`` would start it
+    again through the frame, losing the button click of that run. A server clears the flag
+    once, at the first ``st.navigation``, and never sets it again; so do the tests.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
 def _no_planar_math_on_degrees():
     """A buffer or distance computed in degrees is a bug: make geopandas' warning an error."""
     with warnings.catch_warnings():
@@ -122,11 +169,18 @@ def demo_app(demo_db_url):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's headless Chromium (a fresh profile), driven by Playwright."""
+def playwright_driver():
+    """Playwright, once per session (it cannot be started twice in one thread)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright, chromium(playwright) as context:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    """Debian's headless Chromium (a fresh profile), driven by Playwright."""
+    with chromium(playwright_driver) as context:
         yield context
 
 

@@ -20,8 +20,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def engine(scratch_db_url):
-    engine = make_engine(scratch_db_url)
+def engine(office_db_url):
+    engine = make_engine(office_db_url)
     yield engine
     engine.dispose()
 

@@ -18,10 +18,10 @@ SECRET = "s3cret-Passphrase"
 
 
 @pytest.fixture
-def store_env(monkeypatch, scratch_db_url):
-    monkeypatch.setenv("CIVMAP_DATABASE_URL", scratch_db_url)
+def store_env(monkeypatch, office_db_url):
+    monkeypatch.setenv("CIVMAP_DATABASE_URL", office_db_url)
     monkeypatch.setenv("CIVMAP_LANG", "en")
-    return scratch_db_url
+    return office_db_url
 
 
 def _run(monkeypatch, argv, stdin: str = "") -> int:

@@ -77,6 +77,12 @@ def test_upload_check_and_commit(scratch_app, city, tmp_path, capsys):
     assert _metrics(at)["无变化"] == "5"  # checked again against the store: now all there
     store = Store(make_engine(scratch_app))
     assert {"T001", "T005"} <= set(store.problems()["id"])
+    # audited as the command line's imports are: who (the demo's signed-in office account), file, counts
+    from civmap.audit import trail
+
+    imports = trail(store.engine, actions=("import",))
+    assert imports["actor"].tolist() == ["demo-office"] and imports["subject"].tolist() == ["问题台账.xlsx"]
+    assert '"inserted": 5' in imports["detail"].iloc[0] and '"kind": "problems"' in imports["detail"].iloc[0]
 
 
 def test_a_file_that_cannot_be_read_shows_one_error(scratch_app):

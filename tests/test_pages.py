@@ -94,7 +94,7 @@ def test_overdue_list_matches_the_overdue_figure(overview):
 
 
 def test_direct_links_lean_on_a_streamlit_flag_that_still_works_as_assumed():
-    """``civmap.ui.core._leave_pages_directory_mode`` clears Streamlit's private
+    """``civmap.ui.core.ensure_frame`` clears Streamlit's private
     ``PagesManager.uses_pages_directory``, as ``st.navigation`` itself does; a Streamlit
     upgrade that renames the flag or stops using it fails here, not on a user's link
     (the browser test ``test_a_direct_link_on_a_fresh_server_runs_through_the_frame``

@@ -1,6 +1,7 @@
 """``python -m civmap users``, ``wall-token`` and ``audit``: accounts from the command line.
 
-The command line acts as the operator (``civmap.audit.operator()``), and the trail says so.
+The command line acts as the operator (``civmap.audit.operator()``), or with ``--as LOGIN``
+as that account (which must have the right), and the trail says so.
 A password is read with ``getpass`` (typed twice) or, for scripts, as one line from
 standard input with ``--password-stdin``; never from the arguments, where ``ps`` and the
 shell history would show it, and it is never printed.
@@ -62,11 +63,14 @@ def _print_users(users, fmt: str) -> None:
 
 def _cmd_users(args: argparse.Namespace) -> int:
     from civmap import accounts
-    from civmap.audit import operator
+    from civmap.console import acting_role, actor
 
     engine, vocab, lang = _context()
     lang = args.lang or lang
-    who = operator()
+    who = actor()
+    role = acting_role()
+    if args.action != "list" and role is not None and not role.may("manage_accounts"):
+        raise ValueError(f"--as: role {role.code!r} may not manage accounts; nothing was changed")
     if args.action == "list":
         _print_users(accounts.list_users(engine), args.format)
         return 0

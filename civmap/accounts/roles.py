@@ -15,7 +15,7 @@ import pandas as pd
 
 from civmap.vocab import Vocabulary
 
-__all__ = ["Role", "SCOPES", "CAPABILITIES", "roles_of", "role_of"]
+__all__ = ["Role", "SCOPES", "CAPABILITIES", "PAGE_RIGHTS", "roles_of", "role_of"]
 
 #: What a role reads: the whole city, the user's districts, streets, or unit's problems.
 SCOPES = ("city", "district", "street", "unit")
@@ -23,6 +23,9 @@ SCOPES = ("city", "district", "street", "unit")
 #: import and edit ledgers, manage accounts (and read the audit), record new problems,
 #: sign in on a screen with a long-lived token instead of a password.
 CAPABILITIES = ("personal_data", "import", "manage_accounts", "record", "screen")
+#: Pages that need a right of their own (by the page's URL path); every other page is open to
+#: every role but a screen's, which opens the wall and nothing else.
+PAGE_RIGHTS = {"ledger": "import", "admin": "manage_accounts"}
 _YES = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
 
 
@@ -39,6 +42,13 @@ class Role:
         if capability not in CAPABILITIES:
             raise ValueError(f"unknown capability {capability!r}; expected one of {', '.join(CAPABILITIES)}")
         return capability in self.rights
+
+    def opens(self, page: str) -> bool:
+        """Whether the role's navigation offers ``page`` (its URL path, ``""`` for the overview)."""
+        if self.may("screen"):
+            return page == "wall"
+        right = PAGE_RIGHTS.get(page)
+        return right is None or self.may(right)
 
     @property
     def reads_all(self) -> bool:

@@ -62,15 +62,18 @@ def list_tokens(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(stored.token_rows(engine, columns), columns=list(columns))
 
 
-def user_for_token(engine: Engine, vocab: Vocabulary, token: str) -> User | None:
+def user_for_token(engine: Engine, vocab: Vocabulary, token: str, record: bool = True) -> User | None:
     """The screen's account, when ``token`` is live and the account may use a screen; the
-    sign-in is recorded. None for anything else (no reason given to whoever holds a wrong token)."""
+    sign-in is recorded (``record``: a screen checking its token again on a later run is not
+    a new sign-in). None for anything else (no reason given to whoever holds a wrong token)."""
     if not token:
         return None
     roles = roles_of(vocab)
     row = stored.live_token(engine, token_hash(token))
     if row is None or row["disabled"] or not (row["role"] in roles and roles[row["role"]].may("screen")):
         return None
+    if not record:
+        return User.from_row(row)
     at = clock.now()
     stored.use_token(engine, row["token_id"], at,
                      [entry(row["login"], "token_login", row["login"], at=at, token_id=row["token_id"])])

@@ -30,7 +30,8 @@ _SEED_LOCK = threading.Lock()
 def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | None = None,
               only_if_empty: bool = False, replace_office_data: bool = False,
               progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Replace the store's contents with a freshly generated demo city.
+    """Replace the store's contents with a freshly generated demo city and its demo accounts
+    (:mod:`civmap.demo.accounts`: one per role, password ``civmap-demo``).
 
     ``progress`` is called with each of :data:`SEED_STEPS` as it starts.
 
@@ -52,6 +53,10 @@ def seed_demo(engine: Engine, seed: int, scale: float = 1.0, as_of: dt.date | No
     if not replace_contents(engine, city.tables, meta, only_if_empty=only_if_empty,
                             replace_office_data=replace_office_data):
         return {}
+    from civmap.demo.accounts import make_demo_accounts
+    from civmap.vocab import load_vocabulary
+
+    make_demo_accounts(engine, load_vocabulary(load_settings().vocab_dir), city.tables, city.as_of)
     return {name: len(frame) for name, frame in city.tables.items()}
 
 

@@ -46,7 +46,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
         rejects_csv, summary_text,
     )
 
+    from civmap.console import acting_role
+
     lang = _lang(args)
+    role = acting_role()
+    if role is not None and not role.may("import") and not args.dry_run:
+        raise ValueError(f"--as: role {role.code!r} may not import ledgers (--dry-run checks a file); nothing was written")
     path = Path(args.file)
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
@@ -75,10 +80,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(t("ledger.cli.dry_run", lang))
     elif checked.records:
-        from civmap.audit import operator, record_import
+        from civmap.audit import record_import
+        from civmap.console import actor
 
         result = commit_ledger(store, checked, vocab)
-        record_import(store.engine, operator(), path.name, args.kind, result)
+        record_import(store.engine, actor(), path.name, args.kind, result)
         print(committed_text(result, lang))
     return 1 if checked.issues else 0
 

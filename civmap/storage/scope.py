@@ -1,7 +1,9 @@
 """Who sees what: the part of the city a store may read and write.
 
 A ``Scope`` names districts, streets and one responsible unit; an empty field does not
-limit, so ``Scope()`` (``WHOLE_CITY``) is the whole city. Every ``Store`` read applies its
+limit, so ``Scope()`` (``WHOLE_CITY``) is the whole city. ``personal=False`` blanks the
+columns that name or reach a person (``PERSONAL_COLUMNS``) in every read, for a role that
+must not see them (the wall): redacted where the data is read, not where it is shown. Every ``Store`` read applies its
 scope in SQL, intersected with the user's ``Filters``; writes refuse rows outside it.
 The value is frozen and hashable, so caches can be keyed by it.
 """
@@ -11,10 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-__all__ = ["Scope", "WHOLE_CITY", "NOTHING"]
+__all__ = ["Scope", "WHOLE_CITY", "NOTHING", "PERSONAL_COLUMNS"]
 
 #: A code no row has: a scope whose parts do not meet sees nothing (not everything).
 NOTHING = "\x00"
+
+#: Store columns holding a person's name or contact details, or a person's words: blanked
+#: by a scope without ``personal``.
+PERSONAL_COLUMNS = ("head_name", "head_phone", "chief_name", "chief_phone", "inspector", "actor", "note")
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Scope:
     districts: tuple[str, ...] = ()
     streets: tuple[str, ...] = ()
     unit: str = ""
+    personal: bool = True
 
     @property
     def whole_city(self) -> bool:
@@ -38,7 +45,8 @@ class Scope:
         unit = self.unit or other.unit
         if self.unit and other.unit and self.unit != other.unit:
             unit = NOTHING
-        return Scope(_meet(self.districts, other.districts), _meet(self.streets, other.streets), unit)
+        return Scope(_meet(self.districts, other.districts), _meet(self.streets, other.streets), unit,
+                     self.personal and other.personal)
 
     def admits(self, row: Mapping) -> bool:
         """Whether a row with these ``district_code``/``street_code``/``unit_code`` values lies

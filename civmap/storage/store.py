@@ -27,7 +27,7 @@ from civmap.storage.writes import bump_version
 from civmap.filters import Filters
 from civmap.storage.health import FileWatch, StoreError
 from civmap.storage.rows import SHAPE, shapes_of
-from civmap.storage.scope import NOTHING, WHOLE_CITY, Scope
+from civmap.storage.scope import NOTHING, PERSONAL_COLUMNS, WHOLE_CITY, Scope
 from civmap.i18n import area_names
 from geo import WGS84
 
@@ -268,7 +268,12 @@ class Store:
     # -- internals --------------------------------------------------------------------
     def _frame(self, query: Select) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return pd.read_sql(query, conn)
+            frame = pd.read_sql(query, conn)
+        if not self.scope.personal:  # kept as empty columns: every reader finds what it expects
+            for column in PERSONAL_COLUMNS:
+                if column in frame.columns:
+                    frame[column] = None
+        return frame
 
     def _within(self, query: Select, table) -> Select:
         """``query`` limited to the scope, by whichever of its columns ``table`` has."""

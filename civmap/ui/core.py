@@ -21,13 +21,13 @@ from civmap.storage.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
 from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
 from civmap.storage import Store
-from civmap.storage.scope import WHOLE_CITY, Scope
+from civmap.storage.scope import NOTHING, Scope
 from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "LANG_KEY", "asset_base", "cache_key", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
-    "current_scope", "current_store", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
+    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "cache_key", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
+    "current_scope", "current_store", "ensure_frame", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
     "settings", "show_map", "table_labels", "tile_config", "vocab",
 ]
 
@@ -36,14 +36,15 @@ __all__ = [
 ICON = ROOT / "static" / "civmap" / "favicon.png"
 
 
-def _leave_pages_directory_mode() -> None:
-    """Make a direct link to a page (``/wall``) run through ``dashboard.py``.
+def ensure_frame() -> None:
+    """Make this run go through ``dashboard.py`` (the frame and its sign-in gate).
 
     Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until
-    some session has run ``st.navigation``: on a fresh server the first request for
-    ``/wall`` would run ``pages/wall.py`` alone, without the page config and navigation
-    of ``dashboard.py``. Every page imports this module first, so the first such run
-    switches the server to ``st.navigation`` mode and starts again through the frame.
+    a run calls ``st.navigation``: on a fresh server the first request for ``/wall`` (and,
+    in ``AppTest``, every run after the first) would run ``pages/wall.py`` alone, without
+    the frame. The frame calls ``st.navigation`` before any page, so a run still in the old
+    mode has skipped it: the mode is switched and the run starts again through the frame.
+    Every page asks here (through ``current_scope`` and ``auth.current``) before it reads.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -52,7 +53,7 @@ def _leave_pages_directory_mode() -> None:
         st.rerun()
 
 
-_leave_pages_directory_mode()
+ensure_frame()
 
 
 @st.cache_resource
@@ -125,14 +126,21 @@ def city_store() -> Store:
                 st.stop()
 
 
-def current_scope() -> Scope:
-    """What the person using this session may see and change.
+#: The session entry where the frame's gate (``civmap.ui.auth.gate``) keeps this run's
+#: (user, role, scope); set before any page runs.
+NOW_KEY = "civmap_now"
 
-    THE place where the signed-in user's scope plugs in: accounts map a user to a
-    ``Scope`` here, and nothing below decides who sees what again. Until then every
-    session sees the whole city.
+
+def current_scope() -> Scope:
+    """What the person using this session may see and change: his role's ``Scope``.
+
+    THE place where the signed-in user's scope plugs in (the frame's gate put it in the
+    session this run); nothing below decides who sees what again. No user decided: a scope
+    that sees nothing, never the whole city.
     """
-    return WHOLE_CITY
+    ensure_frame()
+    decided = st.session_state.get(NOW_KEY)
+    return decided[2] if decided is not None else Scope(districts=(NOTHING,), personal=False)
 
 
 def current_store() -> Store:

@@ -17,7 +17,7 @@ from civmap.storage.scope import Scope
 from civmap.ui.core import cache_key, current_store, settings, vocab
 
 __all__ = [
-    "ledger_check", "ledger_export", "ledger_names",
+    "ledger_check", "ledger_commit", "ledger_export", "ledger_names",
 ]
 
 
@@ -73,3 +73,15 @@ def _ledger_export(version: str, scope: Scope, fmt: str, filters: Filters, as_of
 def ledger_export(fmt: str, filters: Filters) -> bytes:
     """The selection exported in ``fmt``, one of ``civmap.ledger.export.FORMATS`` (built on demand)."""
     return _ledger_export(*cache_key(), fmt, filters, current_store().as_of())
+
+
+def ledger_commit(checked, file_name: str, kind: str, user):
+    """Commit a checked upload as ``user`` and put it in the audit trail (who, file, counts),
+    as the command line does for the operator."""
+    from civmap.audit import record_import
+    from civmap.ledger import commit_ledger
+
+    store = current_store()
+    result = commit_ledger(store, checked, vocab())
+    record_import(store.engine, user.login, file_name, kind, result)
+    return result

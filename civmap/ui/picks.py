@@ -21,7 +21,7 @@ from civmap.ui.core import cache_key, current_store, lang, selection, settings, 
 from civmap.ui.mapchannel import MapPick
 from civmap.ui.text import plain
 
-__all__ = ["current_pick", "pick_details", "picked_row", "remember_pick", "show_details"]
+__all__ = ["current_pick", "pick_details", "picked_row", "problem_link", "remember_pick", "show_details"]
 
 #: Each layer's table builder and the column its details are titled by.
 _TABLES = {"points": ("point_table", "name"), "circles": ("circle_table", "name"),
@@ -103,5 +103,18 @@ def show_details(filters: Filters, pick: MapPick | None, on_district: Callable[[
             st.caption(t("pick.district_chosen", code))
         return
     st.caption(t(f"layer.{pick.layer}", code))
+    problem_link(pick)
     st.markdown("\n".join(f"- **{plain(label)}**：{plain(text)}" if code == "zh" else f"- **{plain(label)}**: {plain(text)}"
                           for label, text in lines))
+
+
+def problem_link(pick: MapPick | None) -> None:
+    """A link to the picked problem's own page (问题详情), where its moves are made.
+
+    ``st.page_link`` opens it in the same tab: the sign-in lives in this tab's session, and
+    a new tab would ask for the password again.
+    """
+    if pick is None or pick.layer != "problems":
+        return
+    st.page_link("pages/problem.py", label=t("pick.open_problem", lang(), id=plain(pick.id)),
+                 query_params={"id": pick.id}, icon=":material/assignment:", help=t("pick.open_problem_help", lang()))
