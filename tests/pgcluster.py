@@ -20,7 +20,7 @@ from typing import Iterator
 
 from civmap.testing import free_port
 
-__all__ = ["PG_BIN", "POSTGIS_CONTROL", "missing", "throwaway_cluster"]
+__all__ = ["PG_BIN", "POSTGIS_CONTROL", "missing", "throwaway_cluster", "Databases"]
 
 PG_BIN = Path(os.environ.get("CIVMAP_PG_BIN", "/usr/lib/postgresql/15/bin"))
 POSTGIS_CONTROL = Path("/usr/share/postgresql/15/extension/postgis.control")
@@ -69,3 +69,60 @@ def throwaway_cluster() -> Iterator[str]:
             _run([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
         time.sleep(0.2)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class Databases:
+    """Databases made on a server for the session, each dropped at the end.
+
+    ``copy`` makes a database from a template (``CREATE DATABASE ... TEMPLATE``): a seeded
+    demo city is copied in well under a second, so every test that writes gets its own.
+    A template must have no open connection while it is copied.
+    """
+
+    def __init__(self, server_url: str):
+        from sqlalchemy import create_engine, make_url
+
+        self.server = make_url(server_url)
+        self._admin = create_engine(self.server, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+        self._made: list[str] = []
+        self._prefix = f"civmap_t{os.getpid()}_"
+
+    def url(self, name: str) -> str:
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, label: str, template: str | None = None, postgis: bool = False) -> str:
+        """A new database (copied from ``template`` when given); its name."""
+        from sqlalchemy import text
+
+        name = f"{self._prefix}{label}_{len(self._made)}"
+        with self._admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        self._made.append(name)
+        if postgis:
+            from sqlalchemy import create_engine
+
+            engine = create_engine(self.url(name), isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+            with engine.connect() as conn:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            engine.dispose()
+        return name
+
+    def drop(self, name: str) -> None:
+        from sqlalchemy import text
+
+        with self._admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if name in self._made:
+            self._made.remove(name)
+
+    def drop_all(self) -> None:
+        for name in list(reversed(self._made)):
+            with contextlib.suppress(Exception):
+                self.drop(name)
+        self._admin.dispose()
+
+
+def _null_pool():
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
