@@ -20,12 +20,14 @@ from civmap.storage import schema as s
 from civmap.storage.schema import inspection_ref
 from geo import WGS84
 
-__all__ = ["SHAPE", "row_columns", "text_limits", "shapes_of", "pop_shapes", "to_stored", "from_stored", "stored_frame",
+__all__ = ["SHAPE", "STORED", "row_columns", "text_limits", "shapes_of", "pop_shapes", "portable", "to_stored", "from_stored", "stored_frame",
            "inspection_ref"]
 
 #: The column of a row's own geometry, in what storage hands out and takes in.
 SHAPE = "shape"
 _STORED = "geom"
+#: The stored geometry column's name, for code that copies whole tables (``copying``).
+STORED = _STORED
 
 
 def row_columns(table_name: str) -> tuple[str, ...]:
@@ -56,6 +58,12 @@ def shapes_of(stored: pd.Series) -> gpd.GeoSeries:
 def pop_shapes(frame: pd.DataFrame) -> gpd.GeoSeries:
     """Take the stored geometry column out of a frame read from a table; its shapes."""
     return shapes_of(frame.pop(_STORED))
+
+
+def portable(stored) -> str | None:
+    """A stored geometry as either store takes it in (WKT at full precision), whatever the
+    store it was read from kept it as."""
+    return _text(_shape(stored))
 
 
 def _shape(stored) -> shapely.Geometry | None:
