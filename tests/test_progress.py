@@ -29,8 +29,6 @@ from civmap.progress.figures import (build_timeline, daily_counts, timeline_dail
                              weekly_figures)
 from civmap.vocab import load_vocabulary
 
-pytestmark = pytest.mark.both_backends
-
 D = dt.date
 START, END = D(2026, 11, 1), D(2026, 11, 10)
 

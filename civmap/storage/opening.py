@@ -52,6 +52,10 @@ def create_schema(engine: Engine) -> None:
             raise SchemaMismatch(found, str(engine.url))
 
 
+#: Tables an extension keeps beside civmap's: a new PostGIS database is still empty.
+_EXTENSION_TABLES = {"spatial_ref_sys"}
+
+
 def _ensure_postgis(conn, engine: Engine) -> None:
     if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).first() is not None:
         return
@@ -71,7 +75,7 @@ def check_schema(engine: Engine, where: str) -> None:
     """
     try:
         with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
+            tables = set(inspect(conn).get_table_names()) - _EXTENSION_TABLES
             if not tables:
                 raise StoreError("empty", where=where)
             if "meta" not in tables:
