@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, delete, func, inspect, select, text
 
 from civmap.storage import schema as s
 from civmap.storage.engine import write_transaction
 from civmap.storage.health import StoreError
 from civmap.storage.opening import check_schema, create_schema
 from civmap.storage.rows import STORED, portable
+from civmap.storage.writes import insert_rows
 
 __all__ = ["TableCount", "copy_store", "copy_photo_files", "NotEmpty"]
 
@@ -128,7 +129,7 @@ def copy_store(source: Engine, target: Engine, replace: bool = False,
                         if table is s.meta:
                             batch = [r for r in batch if r["key"] != "schema_version"]
                         if batch:
-                            dst.execute(insert(table), batch)
+                            insert_rows(dst, table, batch)
                     if on_table is not None:
                         on_table(table.name, counts[table.name])
                 if dst.dialect.name == "postgresql":
