@@ -3,12 +3,15 @@ and ``init``, ``seed`` and ``import`` work on an empty PostGIS database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from civmap import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,8 +27,9 @@ READS = {
 }
 
 
-def _civmap(url: str, *args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "civmap", *args], cwd=cwd, capture_output=True, text=True,
+def _civmap(url: str, *args: str, cwd: Path = ROOT, env: dict | None = None, stdin: str | None = None
+            ) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "civmap", *args], cwd=cwd, capture_output=True, text=True, input=stdin,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "CIVMAP_DATABASE_URL": url, **(env or {})},
                           timeout=600)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
@@ -58,3 +62,11 @@ def test_init_seed_and_an_import_on_an_empty_postgis_database(pg_databases, pg_e
     assert "districts" in _civmap(url, "stats").stdout
     seeded = _civmap(url, "seed", "--scale", "0.05", "--replace-office-data")
     assert "problems" in seeded.stdout
+    _civmap(url, "users", "add", "li", "--name", "李区长", "--role", "district_head", "--district", "D01",
+            "--password-stdin", stdin="a long enough password\n")
+    assert "li" in _civmap(url, "users", "list").stdout
+    assert "li" in _civmap(url, "audit", "--format", "csv").stdout
+    today = clock.today()
+    out = tmp_path / "通报.docx"
+    _civmap(url, "bulletin", "--period", f"{today - dt.timedelta(days=13)}..{today}", str(out))
+    assert out.stat().st_size > 10_000
