@@ -131,3 +131,20 @@ def gpd_points(coords: np.ndarray):
     import geopandas as gpd
 
     return gpd.GeoSeries(gpd.points_from_xy(coords[:, 0], coords[:, 1]), crs=geo.WGS84)
+
+
+def test_the_circle_members_found_by_postgis_are_the_python_paths(pg_demo_url):
+    from civmap.circles.membership import compute_circle_data, load_circle_data
+    from civmap.vocab import load_vocabulary
+
+    vocab = load_vocabulary()
+    store = Store(make_engine(pg_demo_url))
+    kinds = vocab.codes("centre_kinds")
+    assert store.circle_pairs(300) is not None
+    in_db = load_circle_data(store, vocab, 300, kinds, 100)
+    in_python = compute_circle_data(store.districts(), store.points(), store.circles(), store.alleys(),
+                                    store.problems(), vocab, 300, kinds, 100, in_db.as_of)
+    columns = [c for c in in_python.members.columns if c not in ("distance_m", "geometry")]
+    assert in_db.members[columns].equals(in_python.members[columns])
+    assert (in_db.members["distance_m"] - in_python.members["distance_m"]).abs().max() < 0.01
+    assert in_db.problems.equals(in_python.problems)

@@ -22,6 +22,7 @@ from sqlalchemy.sql import Select
 
 from civmap import clock
 from civmap.storage import schema as s
+from civmap.storage import spatial
 from civmap.storage.engine import write_transaction
 from civmap.storage.writes import bump_version
 from civmap.filters import Filters
@@ -242,6 +243,15 @@ class Store:
         out["districts"] = len(self.districts())
         out["events"] = len(self.events())
         return out
+
+    def circle_pairs(self, radius_m: float) -> pd.DataFrame | None:
+        """Every (circle, place) pair within ``radius_m`` metres on the ground, found by
+        PostGIS in the database (``civmap.storage.spatial.circle_pairs``); None on SQLite,
+        where the caller computes them from the layers. Pairs outside this store's scope
+        are the caller's to leave out (it matches them to the circles and places it read)."""
+        if not spatial.available(self.engine):
+            return None
+        return spatial.circle_pairs(self.engine, radius_m)
 
     # -- writes -----------------------------------------------------------------------
     def set_status(self, problem_id: str, to_status: str, actor: str,
