@@ -145,3 +145,26 @@ def test_the_revisions_ship_inside_the_package_and_reach_the_schema_version():
     assert sorted(p.name.split("_")[0] for p in (MIGRATIONS / "versions").glob("v*.py")) == \
         [f"v{n}" for n in range(1, s.SCHEMA_VERSION + 1)]
     assert head_revision() == f"v{s.SCHEMA_VERSION}"
+
+
+def test_the_app_on_an_older_store_says_what_to_run_and_writes_nothing(scratch_db_url, monkeypatch):
+    import streamlit as st
+
+    from tests.conftest import run_page
+
+    _as_schema_2(scratch_db_url)
+    with make_engine(scratch_db_url).connect() as conn:
+        before = conn.execute(text("SELECT key, value FROM meta ORDER BY key")).all()
+    monkeypatch.setenv("CIVMAP_DATABASE_URL", scratch_db_url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = run_page("overview", {})
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+    shown = " ".join(str(e.value) for e in at.error)
+    assert "python -m civmap migrate" in shown.replace("\\", ""), shown
+    with make_engine(scratch_db_url).connect() as conn:
+        assert conn.execute(text("SELECT key, value FROM meta ORDER BY key")).all() == before
+        assert conn.execute(text("SELECT count(*) FROM problem_events")).scalar_one() > 0
