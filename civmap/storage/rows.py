@@ -20,8 +20,8 @@ from civmap.storage import schema as s
 from civmap.storage.schema import inspection_ref
 from geo import WGS84
 
-__all__ = ["SHAPE", "STORED", "copy_value", "row_columns", "text_limits", "shapes_of", "pop_shapes", "portable", "to_stored", "from_stored", "stored_frame",
-           "inspection_ref"]
+__all__ = ["SHAPE", "STORED", "copy_value", "row_columns", "text_limits", "shapes_of", "pop_shapes", "portable",
+           "to_stored", "from_stored", "stored_frame", "inspection_ref"]
 
 #: The column of a row's own geometry, in what storage hands out and takes in.
 SHAPE = "shape"
@@ -64,7 +64,7 @@ def copy_value(column: str, value):
     """A value as PostgreSQL's COPY takes it into ``column``: a shape's WKT gains its SRID
     (COPY bypasses the ``ST_GeomFromText`` an INSERT wraps it in)."""
     if column == _STORED and isinstance(value, str) and value:
-        return f"SRID=4326;{value}"
+        return f"SRID={s.SRID};{value}"
     return value
 
 
