@@ -29,7 +29,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "CIVMAP_DATABASE_URL", "",
-            "SQLAlchemy URL of the store. Unset: a SQLite file `civmap.sqlite` in the data folder, "
+            "SQLAlchemy URL of the store (`sqlite:///FILE` or `postgresql+psycopg://...` with PostGIS). "
+            "Unset: a SQLite file `civmap.sqlite` in the data folder, "
             "created and seeded with the demo city on first run."),
     Setting("data_dir", "CIVMAP_DATA_DIR", str(ROOT / "var"),
             "Folder for the embedded SQLite store and other runtime files."),

@@ -4,6 +4,13 @@
 ``app_env`` points the app (AppTest or a live server) at it. Tests that write use
 ``scratch_db_url``, a fresh copy, so they never disturb the shared city. Browser tests
 share one live app (``demo_app``) and one Chromium (``browser``), a new tab each (``page``).
+
+Both backends: a module marked ``pytestmark = pytest.mark.both_backends`` runs each test
+that uses a store fixture (``demo_db_url``, ``demo_store``, ``scratch_db_url``,
+``empty_db_url``) once on SQLite and once on PostgreSQL with PostGIS. The PostgreSQL server
+is ``CIVMAP_TEST_DATABASE_URL`` or a throwaway cluster started here (``tests/pgcluster.py``);
+the demo city is seeded into it once per session and copied as a template per test that
+writes. Without PostgreSQL binaries those tests skip locally and FAIL in CI (``CI`` set).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from civmap.ledger.office_samples import boundaries_geojson
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from civmap.testing import CHROMIUM, chromium, running_app
+from tests import pgcluster
 
 #: The demo's "today" in tests: the city's today, taken once for the whole session, so the
 #: demo city and every figure a test computes are for the same day. Not a frozen date: the
@@ -41,9 +49,68 @@ def demo_db_path(tmp_path_factory):
     return path
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def demo_db_url(demo_db_path) -> str:
-    return f"sqlite:///{demo_db_path}"
+def backend(request) -> str:
+    """The store's database: ``sqlite`` unless the module is marked ``both_backends``."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_databases():
+    """Databases on a PostgreSQL + PostGIS server for this session (see ``tests/pgcluster.py``)."""
+    given = os.environ.get("CIVMAP_TEST_DATABASE_URL")
+    if given:
+        databases = pgcluster.Databases(given)
+        yield databases
+        databases.drop_all()
+        return
+    why = pgcluster.missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"the PostgreSQL tests cannot run: {why}; .ci/run installs them", pytrace=False)
+        pytest.skip(f"{why} (set CIVMAP_TEST_DATABASE_URL to use a running server)")
+    with pgcluster.throwaway_cluster() as url:
+        databases = pgcluster.Databases(url)
+        yield databases
+        databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def pg_empty_template(pg_databases) -> str:
+    """An empty database with PostGIS, never connected to again: copied for each new store."""
+    return pg_databases.create("empty", postgis=True)
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_databases, pg_empty_template) -> str:
+    """The demo city seeded into PostgreSQL once per session (a template for copies)."""
+    name = pg_databases.create("demo_template", template=pg_empty_template)
+    engine = make_engine(pg_databases.url(name))
+    create_schema(engine)
+    seed_demo(engine, seed=SEED, as_of=AS_OF)
+    engine.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def pg_demo_url(pg_databases, pg_demo_template) -> str:
+    """A copy of the seeded template that read-only tests share."""
+    return pg_databases.url(pg_databases.create("demo", template=pg_demo_template))
+
+
+@pytest.fixture(scope="session")
+def demo_db_url(backend, request) -> str:
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_demo_url")
+    return f"sqlite:///{request.getfixturevalue('demo_db_path')}"
 
 
 @pytest.fixture(scope="session")
@@ -79,11 +146,29 @@ def office_db_url(office_db_path, tmp_path) -> str:
 
 
 @pytest.fixture
-def scratch_db_url(demo_db_path, tmp_path) -> str:
+def scratch_db_url(backend, request, tmp_path) -> str:
     """A private copy of the demo store for a test that writes."""
+    if backend == "postgresql":
+        databases = request.getfixturevalue("pg_databases")
+        name = databases.create("scratch", template=request.getfixturevalue("pg_demo_template"))
+        yield databases.url(name)
+        databases.drop(name)
+        return
     copy = tmp_path / "scratch.sqlite"
-    shutil.copy(demo_db_path, copy)
-    return f"sqlite:///{copy}"
+    shutil.copy(request.getfixturevalue("demo_db_path"), copy)
+    yield f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def empty_db_url(backend, request, tmp_path) -> str:
+    """A new database with no tables (PostGIS present on PostgreSQL), for a test to fill."""
+    if backend == "postgresql":
+        databases = request.getfixturevalue("pg_databases")
+        name = databases.create("empty", template=request.getfixturevalue("pg_empty_template"))
+        yield databases.url(name)
+        databases.drop(name)
+        return
+    yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
 
 
 def run_page(page: str, params: dict[str, str], timeout: float = 120):

@@ -13,6 +13,8 @@ from civmap.accounts import Area, LoginPolicy, User
 from civmap.storage.engine import make_engine
 from civmap.vocab import VOCAB_DIR, load_vocabulary
 
+pytestmark = pytest.mark.both_backends
+
 VOCAB = load_vocabulary()
 T0 = dt.datetime(2026, 5, 4, 9, 0, 0)
 POLICY = LoginPolicy(max_failures=3, lock_minutes=15, idle_minutes=30)

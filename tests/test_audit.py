@@ -10,6 +10,8 @@ from civmap import audit, clock
 from civmap.storage.audit import insert_entries
 from civmap.storage.engine import make_engine, write_transaction
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def engine(scratch_db_url):

@@ -4,7 +4,6 @@ lost update between two people acting at once."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import threading
 
 import pytest
@@ -19,6 +18,8 @@ from civmap.storage.engine import make_engine
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from tests.photo_samples import jpeg
+
+pytestmark = pytest.mark.both_backends
 
 VOCAB = load_vocabulary()
 ROLES = accounts.roles_of(VOCAB)
@@ -179,9 +180,10 @@ def test_the_office_can_require_that_the_closer_is_not_the_reporter(store, rules
 
 
 def test_a_move_counts_in_the_progress_figures_exactly_as_an_imported_event(store, rules, scratch_db_url, tmp_path):
-    twin_path = tmp_path / "twin.sqlite"
-    shutil.copy(scratch_db_url.removeprefix("sqlite:///"), twin_path)
-    twin = Store(make_engine(f"sqlite:///{twin_path}"))
+    from civmap.storage.copying import copy_store
+
+    twin = Store(make_engine(f"sqlite:///{tmp_path / 'twin.sqlite'}"))  # a copy (from either backend)
+    copy_store(store.engine, twin.engine)
     pid = _first(store, "D01", "reported")
     today = clock.today()
     figures = lambda s: progress.summary(s.problems(), s.events(), VOCAB, today, today)

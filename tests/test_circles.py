@@ -17,6 +17,8 @@ from civmap.circles.ties import assessment_places, tie_problems
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF
 
+pytestmark = pytest.mark.both_backends
+
 GEOD = pyproj.Geod(ellps="WGS84")
 WGS84 = "EPSG:4326"
 ALL_KINDS = ("market", "hospital", "transport", "community")

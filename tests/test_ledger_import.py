@@ -18,6 +18,8 @@ from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from geo import wgs84_to_bd09, wgs84_to_gcj02
 
+pytestmark = pytest.mark.both_backends
+
 GEOD = pyproj.Geod(ellps="WGS84")
 VOCAB = load_vocabulary()
 HEADER = ["序号", "问题编号", "问题描述", "问题类别", "所属区", "经纬度", "发现日期", "整改时限", "整改状态", "所属点位"]

@@ -19,10 +19,12 @@ from civmap.filters import Filters
 from civmap.storage.store import Store
 from tests.conftest import AS_OF
 
+pytestmark = pytest.mark.both_backends
 
-def test_round_trip_keeps_every_row(tmp_path):
+
+def test_round_trip_keeps_every_row(empty_db_url):
     city = generate_city(seed=3, scale=0.05, as_of=AS_OF)
-    engine = make_engine(f"sqlite:///{tmp_path / 'rt.sqlite'}")
+    engine = make_engine(empty_db_url)
     create_schema(engine)
     with engine.begin() as conn:
         write_tables(conn, city.tables)
@@ -151,8 +153,8 @@ def test_status_change_is_an_event_and_a_new_version(scratch_db_url):
         store.scoped(["D99"]).set_status(problem["id"], "closed", actor="x")
 
 
-def test_schema_version_is_recorded_and_checked(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'v.sqlite'}")
+def test_schema_version_is_recorded_and_checked(empty_db_url):
+    engine = make_engine(empty_db_url)
     create_schema(engine)
     with engine.connect() as conn:
         assert conn.execute(s.meta.select().where(s.meta.c.key == "schema_version")).one().value == str(s.SCHEMA_VERSION)
@@ -160,6 +162,24 @@ def test_schema_version_is_recorded_and_checked(tmp_path):
         conn.execute(update(s.meta).where(s.meta.c.key == "schema_version").values(value="999"))
     with pytest.raises(SchemaMismatch, match="999"):
         create_schema(engine)
+
+
+def test_shapes_are_postgis_geometries_with_spatial_indexes_on_postgresql(demo_store, backend):
+    from sqlalchemy import inspect, text
+
+    engine = demo_store.engine
+    spatial = {i.name for i in s.SPATIAL_INDEXES}
+    if backend == "sqlite":  # SQLite keeps WKT text and no spatial index
+        tables = ("areas", "points", "alleys")
+        assert all(str(c["type"]) == "TEXT" for t in tables for c in inspect(engine).get_columns(t) if c["name"] == "geom")
+        assert not spatial & {i["name"] for t in (*tables, "problems") for i in inspect(engine).get_indexes(t)}
+        return
+    with engine.connect() as conn:
+        kinds = conn.execute(text("SELECT f_table_name, srid, type FROM geometry_columns ORDER BY 1")).all()
+        methods = dict(conn.execute(text("SELECT i.relname, a.amname FROM pg_class i JOIN pg_am a ON a.oid = i.relam "
+                                         "WHERE i.relname LIKE 'ix_%'")).all())
+    assert kinds == [("alleys", 4326, "GEOMETRY"), ("areas", 4326, "GEOMETRY"), ("points", 4326, "GEOMETRY")]
+    assert {name: methods.get(name) for name in spatial} == dict.fromkeys(spatial, "gist")
 
 
 def test_default_store_is_seeded_on_first_open_only(tmp_path, monkeypatch):

@@ -89,7 +89,7 @@ def _check_radius(radius_m: float) -> float:
 
 
 def circle_members(circles: gpd.GeoDataFrame, places: gpd.GeoDataFrame, radius_m: float,
-                   metric_crs=None) -> pd.DataFrame:
+                   metric_crs=None, found: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every (circle, member) pair: places any part of which is within ``radius_m``.
 
     Parameters
@@ -102,6 +102,11 @@ def circle_members(circles: gpd.GeoDataFrame, places: gpd.GeoDataFrame, radius_m
         Ground radius in metres.
     metric_crs : optional
         Metric CRS for the spatial index (default: the data's UTM zone).
+    found : DataFrame, optional
+        The (circle, place) pairs within ``radius_m`` as the store found them in the
+        database (``civmap.storage.spatial.circle_pairs``: ``circle_id``, ``place_type``,
+        ``place_id``, ``distance_m``), the same pairs ``geo.within_distance`` finds; pairs
+        of circles or places not in the frames are left out. None: computed here.
 
     Returns
     -------
@@ -116,7 +121,10 @@ def circle_members(circles: gpd.GeoDataFrame, places: gpd.GeoDataFrame, radius_m
     """
     radius_m = _check_radius(radius_m)
     centres = gpd.GeoDataFrame(geometry=circles.geometry.to_numpy(), crs=circles.crs)
-    pairs = geo.within_distance(centres, places, radius_m, metric_crs=metric_crs)
+    if found is None:
+        pairs = geo.within_distance(centres, places, radius_m, metric_crs=metric_crs)
+    else:
+        pairs = _positions(found, circles, places)
     ci, mi = pairs["centre"].to_numpy(dtype=np.intp), pairs["member"].to_numpy(dtype=np.intp)
     members = places.iloc[mi].reset_index(drop=True)
     centre_ids = circles["centre_point_id"].to_numpy(dtype=object)[ci]
@@ -145,6 +153,22 @@ def circle_members(circles: gpd.GeoDataFrame, places: gpd.GeoDataFrame, radius_m
         "alley_state": members["alley_state"].to_numpy(),
     })
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(members.geometry.to_numpy(), crs=geo.WGS84))
+
+
+def _positions(found: pd.DataFrame, circles: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Pairs found by id, as ``geo.within_distance`` gives them: positions in ``circles`` and
+    ``places``, ordered by centre, distance, member."""
+    circle_at = pd.Series(np.arange(len(circles)), index=circles["id"].to_numpy())
+    place_at = pd.Series(np.arange(len(places)),
+                         index=pd.MultiIndex.from_arrays([places["place_type"].to_numpy(), places["place_id"].to_numpy()]))
+    ci = circle_at.reindex(found["circle_id"].to_numpy()).to_numpy()
+    mi = place_at.reindex(pd.MultiIndex.from_arrays([found["place_type"].to_numpy(),
+                                                     found["place_id"].to_numpy()])).to_numpy()
+    known = ~(np.isnan(ci) | np.isnan(mi))
+    ci, mi = ci[known].astype(np.intp), mi[known].astype(np.intp)
+    dist = found["distance_m"].to_numpy(dtype=float)[known]
+    order = np.lexsort((mi, dist, ci))
+    return pd.DataFrame({"centre": ci[order], "member": mi[order], "distance_m": dist[order]})
 
 
 _PROBLEM_COLUMNS = ("id", "description", "category", "source", "status", "found_on", "deadline", "lon", "lat",
@@ -253,14 +277,16 @@ def load_circle_data(store, vocab: Vocabulary, radius_m: float, kinds, tie_dista
     Members and ties are computed over everything the store can see (its scope), not
     over a user's filters: a circle near a district border has members across it.
     """
+    found = store.circle_pairs(_check_radius(radius_m))  # None: the Python path below
     return compute_circle_data(store.districts(), store.points(), store.circles(), store.alleys(), store.problems(),
-                               vocab, radius_m, kinds, tie_distance_m, as_of or store.as_of())
+                               vocab, radius_m, kinds, tie_distance_m, as_of or store.as_of(), found=found)
 
 
 def compute_circle_data(districts, points, circles, alleys, problems, vocab: Vocabulary, radius_m: float, kinds,
-                        tie_distance_m: float, as_of: dt.date) -> CircleData:
+                        tie_distance_m: float, as_of: dt.date, found: pd.DataFrame | None = None) -> CircleData:
     """``load_circle_data`` on layers already read (whole, unfiltered), so a caller that
-    holds them, like the app's cache, does not read the store again."""
+    holds them, like the app's cache, does not read the store again. ``found``: the
+    circles' pairs as the store found them in the database (see :func:`circle_members`)."""
     radius_m = _check_radius(radius_m)
     kinds = tuple(kinds)
     unknown = sorted(set(kinds) - set(vocab.codes("centre_kinds")))
@@ -272,7 +298,7 @@ def compute_circle_data(districts, points, circles, alleys, problems, vocab: Voc
     circles = active_circles(circles, kinds)
     circles = circles.assign(centre_up_to_standard=standard.reindex(circles["centre_point_id"]).array)
     ties = tie_problems(problems, districts, places, tie_distance_m)
-    members = circle_members(circles, places, radius_m)
+    members = circle_members(circles, places, radius_m, found=found)
     in_circles = circle_problems(circles, members, problems, ties, radius_m, vocab, as_of)
     return CircleData(circles=circles, members=members, problems=in_circles, ties=ties, radius_m=radius_m,
                       kinds=kinds, tie_distance_m=float(tie_distance_m), as_of=as_of)

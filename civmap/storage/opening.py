@@ -8,14 +8,14 @@ An office's store is never created here: a missing, empty or unreadable one is a
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, insert, inspect, select
+from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from civmap.config import Settings, load_settings
 from civmap.storage import schema as s
 from civmap.storage.engine import make_engine, sqlite_path, write_transaction
 from civmap.storage.health import FileWatch, StoreError
-from civmap.storage.migrate import migrate
+from civmap.storage.migrate import head_revision, migrate, stamp_head, stored_revision
 from civmap.storage.store import Store
 
 __all__ = ["create_schema", "check_schema", "open_store", "SchemaMismatch", "init_store", "migrate_store",
@@ -36,15 +36,35 @@ def create_schema(engine: Engine) -> None:
     """Create missing tables and record the schema version; refuse a foreign version.
 
     Done under the write lock, so two processes starting on a new store at once do not
-    both create it.
+    both create it. In PostgreSQL the PostGIS extension is created first where it is
+    missing (which needs a role allowed to; ``StoreError("postgis")`` otherwise). A new
+    store is stamped with the newest Alembic revision, so ``migrate`` starts from there.
     """
     with write_transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            _ensure_postgis(conn, engine)
         s.metadata.create_all(conn)
         found = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar_one_or_none()
         if found is None:
             conn.execute(insert(s.meta).values(key="schema_version", value=str(s.SCHEMA_VERSION)))
+            stamp_head(conn)
         elif found != str(s.SCHEMA_VERSION):
             raise SchemaMismatch(found, str(engine.url))
+
+
+#: Tables an extension keeps beside civmap's: a new PostGIS database is still empty.
+_EXTENSION_TABLES = {"spatial_ref_sys"}
+
+
+def _ensure_postgis(conn, engine: Engine) -> None:
+    if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).first() is not None:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION postgis"))
+    except DBAPIError as error:
+        raise StoreError("postgis", where=engine.url.render_as_string(hide_password=True),
+                         reason=str(error.orig).strip()) from None
 
 
 def check_schema(engine: Engine, where: str) -> None:
@@ -55,7 +75,7 @@ def check_schema(engine: Engine, where: str) -> None:
     """
     try:
         with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
+            tables = set(inspect(conn).get_table_names()) - _EXTENSION_TABLES
             if not tables:
                 raise StoreError("empty", where=where)
             if "meta" not in tables:
@@ -65,6 +85,9 @@ def check_schema(engine: Engine, where: str) -> None:
                 raise StoreError("not_civmap", where=where)
             if found != str(s.SCHEMA_VERSION):  # before the tables: an older store lacks the newer ones
                 raise SchemaMismatch(found, where)
+            revision = stored_revision(conn) if "alembic_version" in tables else head_revision()
+            if revision != head_revision():  # a migration stopped halfway by hand
+                raise SchemaMismatch((revision or "?").lstrip("v"), where)
             if not set(s.metadata.tables) <= tables:
                 raise StoreError("not_civmap", where=where)
             for table in s.metadata.sorted_tables:

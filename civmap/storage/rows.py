@@ -1,6 +1,6 @@
 """Rows as storage hands them out and takes them in: a row's own shape is a shapely
-geometry under ``shape``; how it is stored (WKT text today, a PostGIS column later) is
-known here alone.
+geometry under ``shape``; how it is stored (``geom``: WKT text in SQLite, a PostGIS
+geometry in PostgreSQL, read back as WKB) is known here alone.
 
 ``shape`` is an area's polygon, an alley's line, and an assessment point's footprint
 where it has one (a road's line, a square's polygon; None for a plain point, whose
@@ -20,12 +20,14 @@ from civmap.storage import schema as s
 from civmap.storage.schema import inspection_ref
 from geo import WGS84
 
-__all__ = ["SHAPE", "row_columns", "text_limits", "shapes_of", "to_stored", "from_stored", "stored_frame",
-           "inspection_ref"]
+__all__ = ["SHAPE", "STORED", "copy_value", "row_columns", "text_limits", "shapes_of", "pop_shapes", "portable",
+           "to_stored", "from_stored", "stored_frame", "inspection_ref"]
 
 #: The column of a row's own geometry, in what storage hands out and takes in.
 SHAPE = "shape"
-_STORED = "geom_wkt"
+_STORED = "geom"
+#: The stored geometry column's name, for code that copies whole tables (``copying``).
+STORED = _STORED
 
 
 def row_columns(table_name: str) -> tuple[str, ...]:
@@ -40,13 +42,44 @@ def text_limits(table_name: str) -> dict[str, int]:
 
 
 def shapes_of(stored: pd.Series) -> gpd.GeoSeries:
-    """Stored geometry text as geometries (None where a row has none), in WGS-84."""
+    """Stored geometries (WKT text or WKB bytes) as shapely ones (None where a row has
+    none), in WGS-84."""
     values = stored.to_numpy(dtype=object)
-    has = np.array([isinstance(v, str) and bool(v) for v in values], dtype=bool)
+    text = np.array([isinstance(v, str) and bool(v) for v in values], dtype=bool)
+    binary = np.array([isinstance(v, (bytes, memoryview)) and len(v) > 0 for v in values], dtype=bool)
     shapes = np.full(len(values), None, dtype=object)
-    if has.any():
-        shapes[has] = shapely.from_wkt(values[has])
+    if text.any():
+        shapes[text] = shapely.from_wkt(values[text])
+    if binary.any():
+        shapes[binary] = shapely.from_wkb([bytes(v) for v in values[binary]])
     return gpd.GeoSeries(shapes, index=stored.index, crs=WGS84)
+
+
+def pop_shapes(frame: pd.DataFrame) -> gpd.GeoSeries:
+    """Take the stored geometry column out of a frame read from a table; its shapes."""
+    return shapes_of(frame.pop(_STORED))
+
+
+def copy_value(column: str, value):
+    """A value as PostgreSQL's COPY takes it into ``column``: a shape's WKT gains its SRID
+    (COPY bypasses the ``ST_GeomFromText`` an INSERT wraps it in)."""
+    if column == _STORED and isinstance(value, str) and value:
+        return f"SRID={s.SRID};{value}"
+    return value
+
+
+def portable(stored) -> str | None:
+    """A stored geometry as either store takes it in (WKT at full precision), whatever the
+    store it was read from kept it as."""
+    return _text(_shape(stored))
+
+
+def _shape(stored) -> shapely.Geometry | None:
+    if isinstance(stored, str) and stored:
+        return shapely.from_wkt(stored)
+    if isinstance(stored, (bytes, memoryview)) and len(stored):
+        return shapely.from_wkb(bytes(stored))
+    return None
 
 
 def _text(shape) -> str | None:
@@ -66,8 +99,7 @@ def from_stored(row: Mapping) -> dict:
     """A row as the table holds it, as handed out."""
     out = dict(row)
     if _STORED in out:
-        text = out.pop(_STORED)
-        out[SHAPE] = shapely.from_wkt(text) if isinstance(text, str) and text else None
+        out[SHAPE] = _shape(out.pop(_STORED))
     return out
 
 

@@ -1,9 +1,11 @@
 """The store's tables, in SQLAlchemy Core so SQLite and PostgreSQL share one schema.
 
-Geometry is kept portable for now: every feature has WGS-84 ``lon``/``lat`` (a
-point, or a line's representative point) and lines and polygons carry their shape as
-WKT in ``geom_wkt``. A later PostGIS migration can add geometry columns filled from
-these without changing what the data-access layer returns.
+Every feature has WGS-84 ``lon``/``lat`` (a point, or a line's representative point);
+lines and polygons carry their shape in ``geom`` (``Shape``): WKT text in SQLite, a PostGIS
+``geometry(Geometry, 4326)`` with a GIST index in PostgreSQL, where points and problems
+also get a GIST index on their ``lon``/``lat`` as a geography, so containment and
+distance filters in metres run in the database (:mod:`civmap.storage.spatial`). What the
+data-access layer hands out is the same on both (:mod:`civmap.storage.rows`).
 Problem status changes are rows in ``problem_events`` (who, when, from, to), so any
 past day's figures can be derived from them.
 """
@@ -11,19 +13,53 @@ past day's figures can be derived from them.
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-    Table, Text,
+    Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+    Table, Text, func, literal_column,
 )
+from sqlalchemy.types import TypeDecorator, UserDefinedType
 
 __all__ = [
     "SCHEMA_VERSION", "metadata", "meta", "areas", "units", "points", "inspections",
     "circles", "alleys", "problems", "problem_events", "inspection_ref",
-    "users", "wall_tokens", "audit", "photos",
+    "users", "wall_tokens", "audit", "photos", "Shape", "SRID", "SPATIAL_INDEXES", "place",
 ]
 
 #: Bumped by every change to the tables below; recorded in ``meta``. A store of an older
 #: version is brought up to date by ``civmap.storage.migrate`` (``python -m civmap migrate``).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+
+#: WGS-84: every stored coordinate and shape.
+SRID = 4326
+
+
+class _PostGISGeometry(UserDefinedType):
+    """PostGIS ``geometry(Geometry, 4326)``: WKT in, WKB out (what :mod:`.rows` reads)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kw) -> str:
+        return f"geometry(Geometry,{SRID})"
+
+    def bind_expression(self, bindvalue):
+        return func.ST_GeomFromText(bindvalue, literal_column(str(SRID)), type_=self)
+
+    def column_expression(self, column):
+        return func.ST_AsBinary(column, type_=LargeBinary)
+
+
+class Shape(TypeDecorator):
+    """A shape in WGS-84: WKT text in SQLite, a PostGIS geometry in PostgreSQL.
+
+    Rows hand it WKT either way; it comes back as WKT text (SQLite) or WKB bytes
+    (PostgreSQL), which :mod:`civmap.storage.rows` turns into shapely geometries.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(_PostGISGeometry() if dialect.name == "postgresql" else Text())
+
 
 metadata = MetaData()
 
@@ -33,7 +69,7 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-#: Administrative areas: district, street (街道), community, grid. Polygons as WKT.
+#: Administrative areas: district, street (街道), community, grid, with their polygons.
 areas = Table(
     "areas", metadata,
     Column("code", String(32), primary_key=True),
@@ -41,7 +77,7 @@ areas = Table(
     Column("parent_code", String(32), ForeignKey("areas.code"), nullable=True),
     Column("name", String(64), nullable=False),
     Column("name_en", String(64), nullable=True),
-    Column("geom_wkt", Text, nullable=False),
+    Column("geom", Shape, nullable=False),
     Index("ix_areas_level", "level"),
 )
 
@@ -69,7 +105,7 @@ points = Table(
     Column("community", String(64), nullable=True),
     Column("lon", Float, nullable=False),
     Column("lat", Float, nullable=False),
-    Column("geom_wkt", Text, nullable=True),
+    Column("geom", Shape, nullable=True),
     Column("chief_name", String(32), nullable=True),
     Column("chief_phone", String(32), nullable=True),
     Column("unit_code", String(32), ForeignKey("units.code"), nullable=True),
@@ -116,7 +152,7 @@ alleys = Table(
     Column("length_m", Float, nullable=False),
     Column("lon", Float, nullable=False),
     Column("lat", Float, nullable=False),
-    Column("geom_wkt", Text, nullable=False),
+    Column("geom", Shape, nullable=False),
     Column("chief_name", String(32), nullable=True),
     Column("chief_phone", String(32), nullable=True),
     Column("unit_code", String(32), ForeignKey("units.code"), nullable=True),
@@ -242,6 +278,28 @@ photos = Table(
     Column("flag", String(64), nullable=True),
     Column("distance_m", Float, nullable=True),
     Index("ix_photos_problem", "problem_id"),
+)
+
+
+def place(table: Table):
+    """A row's ``lon``/``lat`` as a PostGIS geography (PostgreSQL only): what the GIST
+    indexes below index, and what distance filters in metres compare."""
+    point = func.ST_SetSRID(func.ST_MakePoint(table.c.lon, table.c.lat), literal_column(str(SRID)))
+    return func.geography(point)
+
+
+def _spatial_index(name: str, table: Table, expression) -> Index:
+    """A GIST index made in PostgreSQL only (SQLite keeps its tables as they were)."""
+    return Index(name, expression, postgresql_using="gist", _table=table).ddl_if(dialect="postgresql")
+
+
+#: Version 4 (PostgreSQL): GIST indexes on every shape, and on the places of points and problems.
+SPATIAL_INDEXES = (
+    _spatial_index("ix_areas_geom", areas, areas.c.geom),
+    _spatial_index("ix_points_geom", points, points.c.geom),
+    _spatial_index("ix_alleys_geom", alleys, alleys.c.geom),
+    _spatial_index("ix_points_place", points, place(points)),
+    _spatial_index("ix_problems_place", problems, place(problems)),
 )
 
 

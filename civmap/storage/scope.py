@@ -15,8 +15,9 @@ from typing import Iterable, Mapping
 
 __all__ = ["Scope", "WHOLE_CITY", "NOTHING", "PERSONAL_COLUMNS"]
 
-#: A code no row has: a scope whose parts do not meet sees nothing (not everything).
-NOTHING = "\x00"
+#: A code no row has (longer than any code column holds, and plain text, which PostgreSQL
+#: requires: it refuses NUL): a scope whose parts do not meet sees nothing (not everything).
+NOTHING = "<no area: the scope's parts do not meet>"
 
 #: Store columns holding a person's name or contact details, or a person's words: blanked
 #: by a scope without ``personal``.

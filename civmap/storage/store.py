@@ -22,11 +22,12 @@ from sqlalchemy.sql import Select
 
 from civmap import clock
 from civmap.storage import schema as s
+from civmap.storage import spatial
 from civmap.storage.engine import write_transaction
 from civmap.storage.writes import bump_version
 from civmap.filters import Filters
 from civmap.storage.health import FileWatch, StoreError
-from civmap.storage.rows import SHAPE, shapes_of
+from civmap.storage.rows import SHAPE, pop_shapes
 from civmap.storage.scope import NOTHING, PERSONAL_COLUMNS, WHOLE_CITY, Scope
 from civmap.i18n import area_names
 from geo import WGS84
@@ -105,7 +106,7 @@ class Store:
         frame = self._frame(query)
         if self.scope.districts:
             frame = frame[frame["code"].map(self._district_of_area()).isin(self.scope.districts)]
-        return _with_wkt_geometry(frame.reset_index(drop=True))
+        return _with_shape_geometry(frame.reset_index(drop=True))
 
     def _district_of_area(self) -> dict[str, str | None]:
         with self.engine.connect() as conn:
@@ -149,7 +150,7 @@ class Store:
         frame = self._frame(query)
         latest = self.latest_inspections()
         frame = frame.merge(latest, how="left", left_on="id", right_on="point_id").drop(columns="point_id")
-        frame[SHAPE] = shapes_of(frame.pop("geom_wkt"))
+        frame[SHAPE] = pop_shapes(frame)
         return _with_point_geometry(frame)
 
     def point_ids(self) -> set[str]:
@@ -188,7 +189,7 @@ class Store:
         a = s.alleys
         query = select(a, s.units.c.name.label("unit_name")).outerjoin(s.units, a.c.unit_code == s.units.c.code)
         query = self._where(query, a, filters)
-        return _with_wkt_geometry(self._frame(query))
+        return _with_shape_geometry(self._frame(query))
 
     def problems(self, filters: Filters = Filters()) -> gpd.GeoDataFrame:
         """Problems in the selection, with their responsible unit's and point's names."""
@@ -242,6 +243,15 @@ class Store:
         out["districts"] = len(self.districts())
         out["events"] = len(self.events())
         return out
+
+    def circle_pairs(self, radius_m: float) -> pd.DataFrame | None:
+        """Every (circle, place) pair within ``radius_m`` metres on the ground, found by
+        PostGIS in the database (``civmap.storage.spatial.circle_pairs``); None on SQLite,
+        where the caller computes them from the layers. Pairs outside this store's scope
+        are the caller's to leave out (it matches them to the circles and places it read)."""
+        if not spatial.available(self.engine):
+            return None
+        return spatial.circle_pairs(self.engine, radius_m)
 
     # -- writes -----------------------------------------------------------------------
     def set_status(self, problem_id: str, to_status: str, actor: str,
@@ -317,6 +327,6 @@ def _with_point_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)
 
 
-def _with_wkt_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-    geometry = shapes_of(frame.pop("geom_wkt"))
+def _with_shape_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    geometry = pop_shapes(frame)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)

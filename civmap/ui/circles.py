@@ -27,8 +27,9 @@ def _circle_data(version: str, scope: Scope, radius_m: float, kinds: tuple[str, 
 
     # The same whole layers the maps use: read once per data version, not again here.
     layers = selection(Filters())
+    # On PostgreSQL the 300 m pairs come from PostGIS (None on SQLite: computed from the layers).
     return compute_circle_data(layers.districts, layers.points, layers.circles, layers.alleys, layers.problems, vocab(),
-                               radius_m, kinds, tie_distance_m, as_of)
+                               radius_m, kinds, tie_distance_m, as_of, found=current_store().circle_pairs(radius_m))
 
 
 def circle_data(radius_m: float, kinds):
