@@ -45,13 +45,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` on localhost and yield its base URL."""
+def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0,
+                script: Path | None = None) -> Iterator[str]:
+    """Start ``streamlit run dashboard.py`` (or ``script``) on localhost and yield its base URL."""
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     log = tempfile.NamedTemporaryFile(prefix="civmap-app-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)

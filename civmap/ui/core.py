@@ -19,7 +19,8 @@ from civmap.figures import Headline, headline, overdue_list
 from civmap.filters import Filters
 from civmap.storage.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
-from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
+from civmap.maps.folium_map import (DETAIL_LAYERS, MapLayers, TileConfig, build_map, dense, map_detail, render_html,
+                                    shift_layer)
 from civmap.storage import Store
 from civmap.storage.scope import WHOLE_CITY, Scope
 from civmap.ui.text import plain
@@ -263,17 +264,41 @@ def cached_headline(filters: Filters) -> Headline:
     return _headline(*cache_key(), filters, current_store().as_of())
 
 
+def _shown_layers(filters: Filters, lang_code: str) -> MapLayers:
+    """What the city map shows for ``filters``: problems of the chosen statuses (all when
+    none is chosen, as the figures count them), districts named in ``lang_code``."""
+    layers = selection(filters)
+    problems = layers.problems
+    shown = problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
+    return replace(layers, districts=localized_areas(layers.districts, lang_code), problems=shown)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _map_html(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
               height: int) -> str:
-    layers = selection(filters)
-    problems = layers.problems  # no status chosen: every status, as the figures count them
-    shown = problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
-    cfg = settings()
-    layers = replace(layers, districts=localized_areas(layers.districts, lang_code), problems=shown)
-    fmap = build_map(layers, vocab(), lang_code, as_of, base, tiles=tile_config(), radius_m=cfg.circle_radius_m,
-                     height=f"{height}px", fit=filters.districts)
+    fmap = build_map(_shown_layers(filters, lang_code), vocab(), lang_code, as_of, base, tiles=tile_config(),
+                     radius_m=settings().circle_radius_m, height=f"{height}px", fit=filters.districts)
     return render_html(fmap)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _map_detail(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date,
+                bounds: tuple[float, float, float, float], layers: tuple[str, ...]) -> list[dict]:
+    return map_detail(_shown_layers(filters, lang_code), vocab(), lang_code, as_of, tile_config(), bounds, layers)
+
+
+def _placed(focus, filters: Filters):
+    """``focus`` with where its feature is, when its layer is sent as cells (the map goes
+    there to load it)."""
+    if focus is None or focus.layer not in DETAIL_LAYERS:
+        return focus
+    frame = shift_layer(getattr(_shown_layers(filters, lang()), focus.layer), tile_config().system)
+    if not dense(frame):
+        return focus
+    found = frame[frame["id"].astype(str) == focus.id]
+    if found.empty:
+        return focus
+    return replace(focus, lat=float(found.geometry.iloc[0].y), lon=float(found.geometry.iloc[0].x))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -314,11 +339,20 @@ def cached_map_html(filters: Filters, height: int) -> str:
     return _map_html(*cache_key(), filters, lang(), current_store().as_of(), asset_base(), height)
 
 
-def show_map(html: str, height: int, key: str = "map", focus=None):
-    """The map as a control (``civmap.ui.mapchannel``): returns the feature clicked, if any."""
+def show_map(html: str, height: int, key: str = "map", focus=None, filters: Filters | None = None):
+    """The map as a control (``civmap.ui.mapchannel``): returns the feature clicked, if any.
+
+    ``filters``: the map is the city map of ``cached_map_html(filters)``, whose dense layers
+    load the features of the view the user zooms in to (``civmap.maps.cells``).
+    """
     from civmap.ui.mapchannel import map_control
 
-    return map_control(html, height + 4, key, focus)
+    if filters is None:
+        return map_control(html, height + 4, key, focus)
+    version, scope = cache_key()
+    as_of = current_store().as_of()
+    return map_control(html, height + 4, key, _placed(focus, filters), detail=lambda view: _map_detail(
+        version, scope, filters, lang(), as_of, view.bounds, view.layers))
 
 
 # -- widgets ---------------------------------------------------------------------------
