@@ -149,7 +149,8 @@ def report(title: str, ours: dict, plain: dict | None, timeout: float) -> None:
         line = f"  {label}: civmap {show(value, timeout) if show is seconds else show(value)}"
         if plain is not None:
             shown = show(theirs, timeout) if show is seconds else show(theirs)
-            line += f" | plain {shown} | ratio {ratio(theirs, value, timeout)}"
+            times = show is seconds
+            line += f" | plain {shown} | ratio {ratio(theirs, value, timeout) if times or theirs else '—'}"
         print(line)
     print(f"  civmap's map page: {megabytes(median(r['map_bytes'] for r in runs))}")
     details = [r["detail"] for r in runs if r["detail"] is not None]

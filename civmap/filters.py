@@ -94,6 +94,19 @@ class Filters:
     def without_statuses(self) -> "Filters":
         return replace(self, statuses=())
 
+    def area_mask(self, frame, category: str | None = None) -> "np.ndarray":
+        """Which rows of a points, circles or alleys frame this selection keeps, in memory:
+        its ``district_code`` among the districts, and for points (``category`` =
+        ``"point_categories"``) its ``category`` among the chosen ones, as the store's SQL."""
+        import numpy as np
+
+        keep = np.ones(len(frame), dtype=bool)
+        if self.districts:
+            keep &= frame["district_code"].isin(self.districts).to_numpy()
+        if category and getattr(self, category):
+            keep &= frame["category"].isin(getattr(self, category)).to_numpy()
+        return keep
+
     def problem_mask(self, problems) -> "np.ndarray":
         """Which rows of a problems frame this selection keeps, in memory (no store read).
 

@@ -10,7 +10,7 @@ From the detail zoom on the map asks for the single features of its view
 
 The detail zoom is the first zoom at which a screenful of the densest part of the layer
 holds no more than ``DETAIL_LIMIT`` features, so a view's detail is bounded however the
-city is built.
+city is built (up to ``MAX_DETAIL_ZOOM``, street level).
 """
 
 from __future__ import annotations
@@ -50,15 +50,37 @@ def _bins(lat, lon, zoom: int, size: float) -> np.ndarray:
     return (np.floor(x / size).astype(np.int64) << 32) + np.floor(y / size).astype(np.int64)
 
 
-def detail_zoom(lat: np.ndarray, lon: np.ndarray, limit: int = DETAIL_LIMIT) -> int:
-    """The first zoom whose densest screenful holds at most ``limit`` features.
+def _densest_view(lat: np.ndarray, lon: np.ndarray, zoom: int) -> int:
+    """An upper bound of the features one screenful can hold at ``zoom``.
 
-    Screenfuls are counted as fixed squares of half a screen: any screen-sized view
-    overlaps at most nine of them, so nine times the densest square bounds every view.
+    Features are counted in squares of a quarter screen; a screen-sized view, wherever it
+    lies, is inside some block of 5 × 5 squares, so the fullest block bounds every view
+    (block sums from a summed-area table). A city spread so wide that the table would be
+    huge is bounded more loosely: nine times the fullest half-screen square.
     """
-    for zoom in range(MIN_CELL_ZOOM + 1, MAX_DETAIL_ZOOM + 1):
+    x, y = pixel_xy(lat, lon, zoom)
+    side = _SCREEN_PX / 4
+    i = np.floor((x - x.min()) / side).astype(np.int64)
+    j = np.floor((y - y.min()) / side).astype(np.int64)
+    if i.max() > 4096 or j.max() > 4096:
         _, counts = np.unique(_bins(lat, lon, zoom, _SCREEN_PX / 2), return_counts=True)
-        if len(counts) == 0 or 9 * int(counts.max()) <= limit:
+        return 9 * int(counts.max())
+    grid = np.zeros((i.max() + 5, j.max() + 5), dtype=np.int64)
+    np.add.at(grid, (i, j), 1)
+    table = np.zeros((grid.shape[0] + 1, grid.shape[1] + 1), dtype=np.int64)
+    table[1:, 1:] = grid.cumsum(0).cumsum(1)
+    blocks = table[5:, 5:] - table[:-5, 5:] - table[5:, :-5] + table[:-5, :-5]
+    return int(blocks.max())
+
+
+def detail_zoom(lat: np.ndarray, lon: np.ndarray, limit: int = DETAIL_LIMIT) -> int:
+    """The first zoom at which no screenful holds more than ``limit`` features
+    (``MAX_DETAIL_ZOOM`` at most: there a view's detail is cut at three times the limit)."""
+    lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+    if len(lat) == 0:
+        return MIN_CELL_ZOOM + 1
+    for zoom in range(MIN_CELL_ZOOM + 1, MAX_DETAIL_ZOOM + 1):
+        if _densest_view(lat, lon, zoom) <= limit:
             return zoom
     return MAX_DETAIL_ZOOM
 

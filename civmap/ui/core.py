@@ -19,15 +19,15 @@ from civmap.figures import Headline, headline, overdue_list
 from civmap.filters import Filters
 from civmap.storage.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
-from civmap.maps.folium_map import (DETAIL_LAYERS, MapLayers, TileConfig, build_map, dense, map_detail, render_html,
-                                    shift_layer)
+from civmap.maps.folium_map import (DETAIL_LAYERS, MapLayers, TileConfig, build_map, dense, map_detail, narrowed,
+                                    render_html, shift_layer)
 from civmap.storage import Store
 from civmap.storage.scope import WHOLE_CITY, Scope
 from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "LANG_KEY", "asset_base", "cache_key", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
+    "ICON", "LANG_KEY", "asset_base", "cache_key", "city_layers", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
     "current_scope", "current_store", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
     "settings", "show_map", "table_labels", "tile_config", "vocab",
 ]
@@ -179,7 +179,8 @@ def cache_key() -> tuple[str, Scope]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _problems(version: str, scope: Scope, filters: Filters):
-    return current_store().problems(filters)
+    problems = _selected(version, scope, filters).problems
+    return problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
 
 
 def cached_problems(filters: Filters):
@@ -199,17 +200,38 @@ def cached_events() -> pd.DataFrame:
     return _events(*cache_key())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
-    s = current_store()
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _city(version: str, scope: Scope) -> MapLayers:
+    """Every layer of the scope, read once per data version and shared (never changed)."""
+    s = city_store().within(scope)
     areas = s.areas(None)
-    return MapLayers(s.districts(), s.points(filters), s.circles(filters), s.alleys(filters),
-                     cached_problems(filters.without_statuses()),
+    return MapLayers(s.districts(), s.points(), s.circles(), s.alleys(), s.problems(),
                      subareas=areas[areas["level"].isin(("street", "community"))].reset_index(drop=True))
 
 
+def city_layers(version: str, scope: Scope) -> MapLayers:
+    """Every layer of ``scope`` at data ``version``, shared (never change it): what
+    ``civmap.ui.warmup`` reads ahead of the first visitor."""
+    return _city(version, scope)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _selected(version: str, scope: Scope, filters: Filters) -> MapLayers:
+    """The layers of ``filters``, masked from the city's in memory; shared, never changed
+    (what this module's own caches build from, without copying)."""
+    if filters.statuses:
+        return _selected(version, scope, filters.without_statuses())
+    return narrowed(_city(version, scope), filters)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
+    return _selected(version, scope, filters)
+
+
 def selection(filters: Filters) -> MapLayers:
-    """The map's layers for ``filters``; problems before the status filter."""
+    """The map's layers for ``filters``; problems before the status filter (a copy the
+    caller may change)."""
     return _layers(*cache_key(), filters)
 
 
@@ -256,7 +278,7 @@ def tile_config() -> TileConfig:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _headline(version: str, scope: Scope, filters: Filters, as_of: dt.date) -> Headline:
-    layers = selection(filters)
+    layers = _selected(version, scope, filters)
     return headline(layers.points, layers.circles, layers.alleys, layers.problems, vocab(), as_of, filters.statuses)
 
 
@@ -267,7 +289,7 @@ def cached_headline(filters: Filters) -> Headline:
 def _shown_layers(filters: Filters, lang_code: str) -> MapLayers:
     """What the city map shows for ``filters``: problems of the chosen statuses (all when
     none is chosen, as the figures count them), districts named in ``lang_code``."""
-    layers = selection(filters)
+    layers = _selected(*cache_key(), filters)
     problems = layers.problems
     shown = problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
     return replace(layers, districts=localized_areas(layers.districts, lang_code), problems=shown)
@@ -306,7 +328,7 @@ def _deadline_table(version: str, scope: Scope, filters: Filters, as_of: dt.date
                     due_soon_days: int | None) -> pd.DataFrame:
     from civmap.figures import due_soon_list
 
-    layers = selection(filters)
+    layers = _selected(version, scope, filters)
     problems = layers.problems
     if filters.statuses:
         problems = problems[problems["status"].isin(filters.statuses)]

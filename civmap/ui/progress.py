@@ -11,10 +11,10 @@ from civmap.filters import Filters
 from civmap.i18n import area_names, t
 from civmap.figures import format_rate
 from civmap.storage.scope import Scope
-from civmap.ui.core import cache_key, current_store, lang, settings, vocab
+from civmap.ui.core import cache_key, city_store, current_store, lang, settings, vocab
 
 __all__ = [
-    "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
+    "PROGRESS_TILES", "city_history", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
     "progress_tiles_pending",
     "rank_names", "show_chart",
 ]
@@ -26,7 +26,13 @@ def _history(version: str, scope: Scope):
     every session: it is never changed, only narrowed)."""
     from civmap.progress.history import read_history
 
-    return read_history(current_store(), vocab())
+    return read_history(city_store().within(scope), vocab())
+
+
+def city_history(version: str, scope: Scope):
+    """The status history of ``scope`` at data ``version`` (``civmap.progress.history.History``),
+    shared: what ``civmap.ui.warmup`` builds ahead of the first visitor."""
+    return _history(version, scope)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
