@@ -102,7 +102,7 @@ def test_zooming_in_on_a_layer_of_cells_loads_its_features_and_a_click_picks_one
     page.goto(f"{demo_app}/?status=all")
     frame, _ = wait_for(page, f"{DRAWN} && document.readyState === 'complete' && !!window.civmapMap"
                               " && !!window.civmapMap._civmapAggregates")
-    assert frame.evaluate("document.querySelectorAll('.civmap-cell').length") > 0
+    assert frame.evaluate("document.querySelectorAll('.leaflet-marker-pane .civmap-cell').length") > 0
     assert frame.evaluate("Object.keys(window.civmapMap._civmapIndex.problems || {}).length") == 0
     frame.evaluate(_LISTEN)
     frame.evaluate("""() => { const map = window.civmapMap, entry = map._civmapAggregates.problems;
@@ -112,7 +112,7 @@ def test_zooming_in_on_a_layer_of_cells_loads_its_features_and_a_click_picks_one
     _, detail = wait_for(page, "(document.documentElement.getAttribute('data-civmap-detail') || '').startsWith('problems:')"
                                " && document.documentElement.getAttribute('data-civmap-detail')", timeout=60)
     assert int(detail.split(":")[1]) > 0
-    assert frame.evaluate("document.querySelectorAll('.civmap-cell').length") == 0
+    assert frame.evaluate("document.querySelectorAll('.leaflet-marker-pane .civmap-cell').length") == 0
     target = frame.evaluate("""() => { const map = window.civmapMap, inner = map.getBounds().pad(-0.25);
       Object.values(map._civmapIndex.points || {}).forEach(l => l.remove());
       const [id, layer] = Object.entries(map._civmapIndex.problems).find(([, l]) => inner.contains(l.getLatLng()));
