@@ -13,6 +13,7 @@ canvas layers build their popups only when opened, so there is no text to report
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -106,11 +107,14 @@ def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
     ``focus`` asks the map to fly to a feature and open its popup (a list row picked on
     the page); asking again for the same feature does nothing, so a rerun does not move
     the user's map. ``detail`` answers a map that shows a layer as cells and asks for the
-    single features of its view: it is given the view and returns the feature batches.
+    single features of its view: it is given the view and returns the feature batches. A
+    view asked by a map since replaced (the filters changed) is not answered.
     """
-    view = read_view(st.session_state.get(key)) if detail is not None else None
+    map_id = hashlib.blake2b(html.encode("utf-8"), digest_size=8).hexdigest()
+    asked = st.session_state.get(key)
+    view = read_view(asked) if detail is not None and isinstance(asked, dict) and asked.get("map") == map_id else None
     answer = None if view is None else {"key": view.key, "batches": detail(view)}
     value = _map_component(html=html, height=height, focus=None if focus is None else focus.as_arg(),
-                           detail=answer, key=key, default=None)
+                           detail=answer, map_id=map_id, key=key, default=None)
     pick, st.session_state[f"{key}__seen"] = read_pick(value, st.session_state.get(f"{key}__seen"))
     return pick

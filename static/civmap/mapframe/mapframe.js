@@ -21,6 +21,7 @@
   var shownHtml = null;
   var focusKey = null;
   var detailKey = null;
+  var shownMap = null;
   var picks = 0;
 
   function toStreamlit(type, fields) {
@@ -42,7 +43,8 @@
     var data = event.data || {};
     if (event.source === frame.contentWindow && data.civmapView) {
       // The map shows a layer too big to send whole: Python sends the features of this view.
-      toStreamlit("streamlit:setComponentValue", { value: { view: data.civmapView }, dataType: "json" });
+      // Marked with the map it came from: a view of a map since replaced is not answered.
+      toStreamlit("streamlit:setComponentValue", { value: { view: data.civmapView, map: shownMap }, dataType: "json" });
       return;
     }
     if (event.source === frame.contentWindow && data.civmapPick) {
@@ -59,6 +61,7 @@
     frame.style.height = height + "px";
     if (args.html !== shownHtml) {
       shownHtml = args.html;
+      shownMap = args.map_id || null;
       focusKey = args.focus ? JSON.stringify(args.focus) : null;
       detailKey = null;
       frame.srcdoc = args.html;
