@@ -46,8 +46,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0,
-                script: Path | None = None) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` (or ``script``) on localhost and yield its base URL."""
+                script: Path | None = None, warm: bool = False) -> Iterator[str]:
+    """Start ``streamlit run dashboard.py`` (or ``script``) on localhost and yield its base URL.
+
+    ``warm``: once it answers, ask its script health check, as a service manager would after
+    a start (it starts the app's cache warm-up, ``civmap.ui.warmup``)."""
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     log = tempfile.NamedTemporaryFile(prefix="civmap-app-", suffix=".log", delete=False)
@@ -69,6 +72,9 @@ def running_app(env: dict[str, str] | None = None, port: int | None = None, time
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the app did not start; see {log.name}:\n{Path(log.name).read_text()[-3000:]}")
             time.sleep(0.3)
+        if warm:
+            with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=timeout) as response:
+                response.read()
         yield url
     finally:
         process.terminate()

@@ -33,7 +33,7 @@ with st.container(key="overview_progress"):
         ui.metric_row(ui.progress_tiles_pending())
 
 # -- the map and, beside it (below it on a phone), what was picked ------------------------
-MAP_HEIGHT = 560
+MAP_HEIGHT = overview.MAP_HEIGHT
 with st.container(key="overview_mapbox"):
     map_col, panel_col = st.columns([3, 1])
     pick, focus = picks.current_pick("overview")

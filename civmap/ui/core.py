@@ -27,7 +27,7 @@ from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "LANG_KEY", "asset_base", "cache_key", "city_layers", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
+    "ICON", "LANG_KEY", "asset_base", "cache_key", "city_layers", "city_store", "warm_overview", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
     "current_scope", "current_store", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
     "settings", "show_map", "table_labels", "tile_config", "vocab",
 ]
@@ -209,6 +209,17 @@ def _city(version: str, scope: Scope) -> MapLayers:
                      subareas=areas[areas["level"].isin(("street", "community"))].reset_index(drop=True))
 
 
+def warm_overview(version: str, scope: Scope, filters: Filters, height: int) -> None:
+    """Fill the caches of the overview's default view (figures, lists, map page) for
+    ``scope`` at data ``version``, in the configured language: ``civmap.ui.warmup`` runs
+    this ahead of the first visitor."""
+    as_of = city_store().within(scope).as_of()
+    _headline(version, scope, filters, as_of)
+    for days in (None, settings().due_soon_days):
+        _deadline_table(version, scope, filters, as_of, settings().lang, days)
+    _map_html(version, scope, filters, settings().lang, as_of, asset_base(), height)
+
+
 def city_layers(version: str, scope: Scope) -> MapLayers:
     """Every layer of ``scope`` at data ``version``, shared (never change it): what
     ``civmap.ui.warmup`` reads ahead of the first visitor."""
@@ -333,7 +344,7 @@ def _deadline_table(version: str, scope: Scope, filters: Filters, as_of: dt.date
     if filters.statuses:
         problems = problems[problems["status"].isin(filters.statuses)]
     names = area_names(layers.districts, lang_code)
-    streets = area_names(current_store().areas("street"), lang_code)
+    streets = area_names(city_store().within(scope).areas("street"), lang_code)
     if due_soon_days is None:
         table = overdue_list(problems, vocab(), as_of, names, lang_code, streets)
     else:

@@ -2,9 +2,11 @@
 
 At ten times the demo city, reading the whole city's layers and building the problems'
 status history take a few seconds; after that every visitor's view is masked from them in
-memory. ``warm_up`` starts reading both in a background thread the first time any page
-runs in a process (the sign-in page included), so they are ready, or well on their way,
-by the time the first map and the first progress tiles ask for them. The caches it fills
+memory. ``warm_up`` starts reading both, then builds the overview's default view (the
+whole city's open problems: figures, lists, map page), in a background thread the first
+time any page runs in a process (the sign-in page included; and at start-up, when the
+server's script health check, ``/_stcore/script-health-check``, is asked once), so they are
+ready, or well on their way, by the time the first visitor's page asks for them. The caches it fills
 are the pages' own (keyed by data version and scope), so nothing is computed twice: a
 page asking while the thread works waits for its result.
 """
@@ -25,7 +27,9 @@ _started = False
 
 def _warm() -> None:
     from civmap.demo.seed import needs_first_run
-    from civmap.ui.core import city_layers, city_store, settings
+    from civmap.filters import Filters
+    from civmap.ui.core import city_layers, city_store, settings, vocab, warm_overview
+    from civmap.ui.overview import MAP_HEIGHT
     from civmap.ui.progress import city_history
 
     try:
@@ -34,6 +38,8 @@ def _warm() -> None:
         version = city_store().data_version()
         city_layers(version, WHOLE_CITY)
         city_history(version, WHOLE_CITY)
+        # The overview as a visitor first sees it: the open problems of the whole city.
+        warm_overview(version, WHOLE_CITY, Filters(statuses=tuple(vocab().unresolved_statuses)), MAP_HEIGHT)
     except Exception:  # noqa: BLE001 - a warm-up that fails costs nothing; the page reads and reports
         _LOG.warning("warming the caches failed; pages will read the store themselves", exc_info=True)
 
