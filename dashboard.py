@@ -10,6 +10,9 @@ import streamlit as st
 
 from civmap.i18n import t
 from civmap.ui import ICON, auth, lang
+from civmap.ui.warmup import warm_up
+
+warm_up()  # the whole city's caches, read in the background by the first run in a process
 
 # A local file: a ":material/...:" page icon would be fetched from Google's font server.
 st.set_page_config(page_title=t("app.title", lang()), page_icon=str(ICON), layout="wide")

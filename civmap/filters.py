@@ -94,6 +94,43 @@ class Filters:
     def without_statuses(self) -> "Filters":
         return replace(self, statuses=())
 
+    def area_mask(self, frame, category: str | None = None) -> "np.ndarray":
+        """Which rows of a points, circles or alleys frame this selection keeps, in memory:
+        its ``district_code`` among the districts, and for points (``category`` =
+        ``"point_categories"``) its ``category`` among the chosen ones, as the store's SQL."""
+        import numpy as np
+
+        keep = np.ones(len(frame), dtype=bool)
+        if self.districts:
+            keep &= frame["district_code"].isin(self.districts).to_numpy()
+        if category and getattr(self, category):
+            keep &= frame["category"].isin(getattr(self, category)).to_numpy()
+        return keep
+
+    def problem_mask(self, problems) -> "np.ndarray":
+        """Which rows of a problems frame this selection keeps, in memory (no store read).
+
+        The same conditions as the store applies in SQL to problems (districts, problem
+        categories, statuses, units, sources, found dates), on a frame with its columns
+        (``district_code``, ``category``, ``status``, ``unit_code``, ``source``, ``found_on``).
+        """
+        import numpy as np
+        import pandas as pd
+
+        keep = np.ones(len(problems), dtype=bool)
+        for name, column in (("districts", "district_code"), ("problem_categories", "category"),
+                             ("statuses", "status"), ("units", "unit_code"), ("sources", "source")):
+            chosen = getattr(self, name)
+            if chosen:
+                keep &= problems[column].isin(chosen).to_numpy()
+        if self.found_from or self.found_until:
+            found = pd.to_datetime(problems["found_on"], errors="coerce")
+            if self.found_from:
+                keep &= (found >= pd.Timestamp(self.found_from)).to_numpy()
+            if self.found_until:
+                keep &= (found <= pd.Timestamp(self.found_until)).to_numpy()
+        return keep
+
     def to_query_params(self, explicit_all: Collection[str] = ()) -> dict[str, list[str]]:
         """URL query parameters, one repeated key per list field (``?district=a&district=b``);
         ``from_query_params`` reads them back to an equal Filters.

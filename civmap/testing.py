@@ -46,17 +46,20 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0,
-                options: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` on localhost and yield its base URL.
+                options: dict[str, str] | None = None, script: Path | None = None,
+                warm: bool = False) -> Iterator[str]:
+    """Start ``streamlit run dashboard.py`` (or ``script``) on localhost and yield its base URL.
 
     ``options`` are further Streamlit options (``{"secrets.files": path}``: the secrets of
     a single sign-on test, without a ``.streamlit/secrets.toml`` in the repository).
+    ``warm``: once it answers, ask its script health check, as a service manager would after
+    a start (it starts the app's cache warm-up, ``civmap.ui.warmup``).
     """
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     log = tempfile.NamedTemporaryFile(prefix="civmap-app-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", *(f"--{k}={v}" for k, v in (options or {}).items())],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
@@ -73,6 +76,9 @@ def running_app(env: dict[str, str] | None = None, port: int | None = None, time
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the app did not start; see {log.name}:\n{Path(log.name).read_text()[-3000:]}")
             time.sleep(0.3)
+        if warm:
+            with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=timeout) as response:
+                response.read()
         yield url
     finally:
         process.terminate()

@@ -33,12 +33,13 @@ with st.container(key="overview_progress"):
         ui.metric_row(ui.progress_tiles_pending())
 
 # -- the map and, beside it (below it on a phone), what was picked ------------------------
-MAP_HEIGHT = 560
+MAP_HEIGHT = overview.MAP_HEIGHT
 with st.container(key="overview_mapbox"):
     map_col, panel_col = st.columns([3, 1])
     pick, focus = picks.current_pick("overview")
     with map_col:
-        clicked = ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT, key="overview_map", focus=focus)
+        clicked = ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT, key="overview_map", focus=focus,
+                              filters=filters)
         st.caption(t("overview.map_note", lang))
     picks.remember_pick("overview", clicked)
     with panel_col, st.container(key="overview_details"):

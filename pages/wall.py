@@ -1,8 +1,9 @@
 """指挥大屏 — the command-centre wall: the whole city (or each district in turn), live, hands-off.
 
 URL: ``/wall``, optionally ``?district=D01``, ``?carousel=1&every=30``, ``?refresh=60``.
-Two fragments rerun on their own: the clock every second, the board every ``refresh``
-seconds (or ``every`` seconds in carousel mode), so nothing reloads the whole page.
+The board is a fragment that reruns every ``refresh`` seconds (or ``every`` seconds in
+carousel mode), so nothing reloads the whole page; the clock ticks in the browser (its
+script is in the page), so between refreshes a wall costs the server nothing.
 """
 
 import streamlit as st
@@ -18,11 +19,6 @@ lang = ui.lang()
 st.html(page_css())
 options = ui.wall_options()
 weights = ui.wall_weights()
-
-
-@st.fragment(run_every=1)
-def clock():
-    st.html(clock_html(ui.wall_now(), lang))
 
 
 @st.fragment(run_every=options.tick)
@@ -52,5 +48,5 @@ def board():
         st.html(trend_html(read.view.daily, lang, TREND_DAYS))
 
 
-clock()
+st.html(clock_html(ui.wall_now(), lang, ui.settings().time_zone), unsafe_allow_javascript=True)
 board()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from civmap.figures import overdue_mask
 from civmap.maps.batches import Field, batch_payload
 from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
 from civmap.vocab import load_vocabulary
@@ -109,3 +110,90 @@ def test_street_outlines_and_names_are_drawn_from_their_zoom_as_text(demo_store)
     # no feature batch here (a store with boundaries only): the area base brings layers.js itself
     assert html.count('src="/app/static/civmap/layers.js"') == 1
     assert "</script><img" not in html and "\\u003c/script\\u003e" in html
+
+
+def test_a_layer_too_big_to_read_is_sent_as_counted_cells_not_features(demo_store):
+    """Every problem of the demo city (about 15,000) is more than a map can show one by one:
+    the page holds cells whose counts add up to the layer, and not one problem of it."""
+    from civmap.maps.cells import AGGREGATE_ABOVE, MIN_CELL_ZOOM
+
+    vocab = load_vocabulary()
+    problems = demo_store.problems()
+    assert len(problems) > AGGREGATE_ABOVE
+    layers = MapLayers(demo_store.districts(), demo_store.points(), demo_store.circles(), demo_store.alleys(), problems)
+    html = render_html(build_map(layers, vocab, "zh", AS_OF, "/app/static"))
+    cells = [b for b in _batches(html) if b["kind"] == "cells"]
+    assert [b["layer"] for b in cells] == ["problems"]
+    batch = cells[0]
+    assert batch["total"] == len(problems) and batch["rows"] == []
+    assert MIN_CELL_ZOOM < batch["detailZoom"] <= 17
+    assert sorted(map(int, batch["cells"])) == list(range(MIN_CELL_ZOOM, batch["detailZoom"]))
+    overdue = int(overdue_mask(problems, vocab, AS_OF).sum())
+    for level in batch["cells"].values():
+        assert sum(cell[2] for cell in level) == len(problems)
+        assert sum(cell[3] for cell in level) == overdue
+    finer = [len(batch["cells"][str(z)]) for z in range(MIN_CELL_ZOOM, batch["detailZoom"])]
+    assert finer == sorted(finer) and finer[-1] > finer[0]      # cells split as the map zooms in
+    assert not any(pid in html for pid in problems["id"].head(50))
+    assert len(html) < len(render_html(build_map(replace_problems(layers, problems.head(AGGREGATE_ABOVE)), vocab,
+                                                 "zh", AS_OF, "/app/static")))
+
+
+def replace_problems(layers, problems):
+    from dataclasses import replace
+
+    return replace(layers, problems=problems)
+
+
+def test_the_detail_of_a_view_is_its_features_and_only_them(demo_store):
+    from civmap.maps.folium_map import map_detail
+
+    vocab = load_vocabulary()
+    problems = demo_store.problems()
+    layers = MapLayers(demo_store.districts(), demo_store.points(), demo_store.circles(), demo_store.alleys(), problems)
+    lat, lon = problems.geometry.y, problems.geometry.x
+    box = (float(lat.quantile(0.45)), float(lon.quantile(0.45)), float(lat.quantile(0.55)), float(lon.quantile(0.55)))
+    inside = problems[(lat >= box[0]) & (lat <= box[2]) & (lon >= box[1]) & (lon <= box[3])]
+    batches = map_detail(layers, vocab, "zh", AS_OF, TileConfig(), box, ("problems", "points"))
+    assert [b["layer"] for b in batches] == ["problems"]          # the points are few enough to be sent whole
+    ids = sorted(row[2 + batches[0]["key"]] for row in batches[0]["rows"])
+    assert ids == sorted(inside["id"]) and 0 < len(ids) < len(problems)
+    assert map_detail(layers, vocab, "zh", AS_OF, TileConfig(), box, ("points",)) == []
+
+
+def test_at_the_detail_zoom_no_screenful_holds_more_than_the_limit():
+    import numpy as np
+
+    from civmap.maps.cells import MAX_DETAIL_ZOOM, detail_zoom, pixel_xy
+
+    rng = np.random.default_rng(7)
+    # A dense old town inside a sparse city.
+    lat = np.concatenate([rng.uniform(25.20, 25.34, 20_000), rng.normal(25.27, 0.015, 30_000)])
+    lon = np.concatenate([rng.uniform(110.20, 110.36, 20_000), rng.normal(110.29, 0.015, 30_000)])
+    zoom = detail_zoom(lat, lon, limit=4_000)
+    assert zoom <= MAX_DETAIL_ZOOM
+    x, y = pixel_xy(lat, lon, zoom)
+    for cx, cy in zip(x[rng.integers(0, len(x), 200)], y[rng.integers(0, len(y), 200)]):
+        in_view = (np.abs(x - cx) <= 512) & (np.abs(y - cy) <= 512)
+        assert in_view.sum() <= 4_000
+    wide = pixel_xy(lat, lon, zoom - 1)
+    assert max(((np.abs(wide[0] - cx) <= 512) & (np.abs(wide[1] - cy) <= 512)).sum()
+               for cx, cy in zip(wide[0][::500], wide[1][::500])) > 4_000 / 9  # not deeper than it needs
+
+
+def test_layers_narrowed_in_memory_are_the_layers_the_store_reads(demo_store):
+    import datetime as dt
+
+    from civmap.filters import Filters
+    from civmap.maps.folium_map import narrowed
+
+    city = MapLayers(demo_store.districts(), demo_store.points(), demo_store.circles(), demo_store.alleys(),
+                     demo_store.problems())
+    unit = city.problems["unit_code"].dropna().iloc[0]
+    for filters in (Filters(districts=("D03",)), Filters(districts=("D01", "D05"), point_categories=("school",),
+                                                         problem_categories=("street_vending",)),
+                    Filters(units=(unit,), sources=("hotline_12345",), found_from=dt.date(2026, 9, 1),
+                            found_until=dt.date(2026, 11, 1))):
+        mine = narrowed(city, filters)
+        for name in ("points", "circles", "alleys", "problems"):
+            assert sorted(getattr(mine, name)["id"]) == sorted(getattr(demo_store, name)(filters)["id"]), (filters, name)

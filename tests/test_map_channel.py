@@ -90,3 +90,23 @@ def test_an_unknown_id_is_not_found():
     frame, fields = point_table(pd.DataFrame({"id": ["P1"], "name": ["a"], "category": ["x"], "district_code": ["D"],
                                               "up_to_standard": [False]}), vocab, "zh", {})
     assert feature_details(frame, fields, "P2") is None
+
+
+def test_a_view_the_map_asks_for_is_read_and_anything_else_ignored():
+    from civmap.ui.mapchannel import read_view
+
+    good = {"view": {"bounds": [25.2, 110.2, 25.3, 110.3], "zoom": 16, "layers": ["problems"]}}
+    view = read_view(good)
+    assert view.bounds == (25.2, 110.2, 25.3, 110.3) and view.zoom == 16 and view.layers == ("problems",)
+    assert view.key == '{"bounds":[25.2,110.2,25.3,110.3],"zoom":16,"layers":["problems"]}'
+    for bad in (None, {}, {"view": "x"}, {"view": {**good["view"], "bounds": [25.3, 110.2, 25.2, 110.3]}},
+                {"view": {**good["view"], "bounds": [1, 2, 3]}}, {"view": {**good["view"], "bounds": ["nan", 0, 1, 1]}},
+                {"view": {**good["view"], "zoom": 99}}, {"view": {**good["view"], "layers": ["users"]}},
+                {"view": {**good["view"], "layers": []}}, {"layer": "problems", "id": "P1", "n": 1, "t": 2}):
+        assert read_view(bad) is None, bad
+
+
+def test_a_view_is_not_a_pick():
+    from civmap.ui.mapchannel import read_pick
+
+    assert read_pick({"view": {"bounds": [0, 0, 1, 1], "zoom": 16, "layers": ["problems"]}}, (3, 4)) == (None, (3, 4))

@@ -94,3 +94,33 @@ def test_a_click_on_another_circle_on_the_circles_map_picks_it(demo_app, page):
     assert frame.evaluate("window.__picks")[-1] == {"layer": "circles", "id": spot["id"]}
     page.wait_for_function(f"() => new URL(location.href).searchParams.get('circle') === {spot['id']!r}",
                            timeout=30_000)
+
+
+def test_zooming_in_on_a_layer_of_cells_loads_its_features_and_a_click_picks_one(demo_app, page):
+    """Every problem of the demo city is too many to read at city scale: the map shows counted
+    cells, asks for the single problems of the view when zoomed in, and a click picks one."""
+    page.goto(f"{demo_app}/?status=all")
+    frame, _ = wait_for(page, f"{DRAWN} && document.readyState === 'complete' && !!window.civmapMap"
+                              " && !!window.civmapMap._civmapAggregates")
+    assert frame.evaluate("document.querySelectorAll('.leaflet-marker-pane .civmap-cell').length") > 0
+    assert frame.evaluate("Object.keys(window.civmapMap._civmapIndex.problems || {}).length") == 0
+    frame.evaluate(_LISTEN)
+    frame.evaluate("""() => { const map = window.civmapMap, entry = map._civmapAggregates.problems;
+      const cells = entry.batch.cells[String(entry.batch.detailZoom - 1)];
+      const dense = cells.reduce((a, b) => (b[2] > a[2] ? b : a));
+      map.setView([dense[0], dense[1]], entry.batch.detailZoom, {animate: false}); }""")
+    _, detail = wait_for(page, "(document.documentElement.getAttribute('data-civmap-detail') || '').startsWith('problems:')"
+                               " && document.documentElement.getAttribute('data-civmap-detail')", timeout=60)
+    assert int(detail.split(":")[1]) > 0
+    assert frame.evaluate("document.querySelectorAll('.leaflet-marker-pane .civmap-cell').length") == 0
+    target = frame.evaluate("""() => { const map = window.civmapMap, inner = map.getBounds().pad(-0.25);
+      Object.values(map._civmapIndex.points || {}).forEach(l => l.remove());
+      const [id, layer] = Object.entries(map._civmapIndex.problems).find(([, l]) => inner.contains(l.getLatLng()));
+      const p = map.latLngToContainerPoint(layer.getLatLng());
+      return {id, x: p.x, y: p.y}; }""")
+    frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    frame.locator("div.folium-map").click(position={"x": target["x"], "y": target["y"]})
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    pick = frame.evaluate("window.__picks")[-1]
+    assert pick["layer"] == "problems" and pick["id"] in popup.inner_text()

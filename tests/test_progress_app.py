@@ -244,3 +244,54 @@ def test_chart_builders_carry_the_numbers(demo_store):
     assert lines["needed"].iloc[-1] == pytest.approx(100) and lines["needed"].dropna().iloc[0] == race["backlog"]
     assert lines["projection"].dropna().iloc[0] == race["backlog"]
     assert charts.csv_bytes(data).startswith("\ufeff日期".encode("utf-8"))
+
+
+def test_a_filter_change_reads_no_problems_or_events(page, demo_store):
+    """The status history is read once per data version; a filter change narrows it in memory."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        page.sidebar.multiselect(key="f_districts").select("D03").run()
+        page.sidebar.multiselect(key="p_sources").select("hotline_12345").run()
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert not page.exception
+    as_of = demo_store.as_of()
+    chosen = Filters(districts=("D03",), sources=("hotline_12345",))
+    _check_page(_metrics(page), _expected(demo_store, as_of - dt.timedelta(days=TREND_DAYS - 1), as_of, chosen))
+    reads = [s for s in statements if "problem_events" in s or "FROM problems" in s]
+    assert statements and not reads, reads
+
+
+def _histories(timeline):
+    """Events and state segments by problem id: the same histories whatever order the problems were read in."""
+    ids = timeline.problems["id"].to_numpy()
+    return (sorted(zip(ids[timeline.pidx], timeline.day, timeline.kind, timeline.prev, timeline.deadline,
+                       timeline.cycle_start)),
+            sorted(zip(ids[timeline.seg_pidx], timeline.seg_start, timeline.seg_end, timeline.seg_kind,
+                       timeline.seg_deadline)))
+
+
+def test_a_narrowed_history_is_the_timeline_of_the_narrowed_problems(demo_store):
+    from civmap.progress.history import read_history
+
+    vocab = load_vocabulary()
+    history = read_history(demo_store, vocab)
+    whole = build_timeline(demo_store.problems(), demo_store.events(), vocab)
+    unit = demo_store.problems()["unit_code"].value_counts().index[1]
+    for filters in (Filters(), Filters(districts=("D02", "D05")), Filters(units=(unit,), sources=("hotline_12345",)),
+                    Filters(problem_categories=("street_vending",), found_from=dt.date(2026, 9, 1))):
+        narrowed = history.timeline_for(filters)
+        expected = build_timeline(demo_store.problems(filters), demo_store.events(), vocab) if filters != Filters() \
+            else whole
+        assert sorted(narrowed.problems["id"]) == sorted(expected.problems["id"]), filters
+        assert _histories(narrowed) == _histories(expected), filters
+        assert timeline_summary(narrowed, dt.date(2026, 9, 1), demo_store.as_of()) == \
+            timeline_summary(expected, dt.date(2026, 9, 1), demo_store.as_of())

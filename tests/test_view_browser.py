@@ -100,8 +100,11 @@ def test_a_click_on_a_district_offers_it_as_the_filter(demo_app, page, demo_stor
     assert _district_chips(page) == [name]
 
 
-def test_a_row_of_the_overdue_list_flies_the_map_to_its_problem(demo_app, page, demo_store):
-    page.goto(demo_app)
+@pytest.mark.parametrize("query", ["", "?status=all"], ids=["features", "cells"])
+def test_a_row_of_the_overdue_list_flies_the_map_to_its_problem(demo_app, page, demo_store, query):
+    """With every problem the layer is sent as cells: the map goes to the problem, loads the
+    view's problems and opens it."""
+    page.goto(f"{demo_app}/{query}")
     _wait_map(page)
     grid = page.locator(".st-key-overview_late")
     grid.scroll_into_view_if_needed()

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from civmap import clock
 from civmap.progress import figures as progress
 from civmap.storage import make_engine
 from civmap.figures import headline
@@ -125,6 +126,13 @@ def test_the_wall_fills_the_screen_with_the_store_figures(demo_app, page, demo_s
                                   " c.font = '40px \"Noto Sans CJK SC\"'; return c.measureText('创城指挥').width; })()")
     assert abs(width_of_four - 160) < 2
     assert page.locator(".wall-title").inner_text().startswith("创城指挥大屏" if lang == "zh" else "Command wall")
+    # The clock ticks in the browser, on the city's clock although the screen is set to Los Angeles.
+    shown_time = page.locator("[data-clock]").inner_text()
+    city_now = clock.now()
+    seconds = int(shown_time[:2]) * 3600 + int(shown_time[3:5]) * 60 + int(shown_time[6:8])
+    gap = abs(seconds - (city_now.hour * 3600 + city_now.minute * 60 + city_now.second))
+    assert min(gap, 86400 - gap) <= 5, (shown_time, city_now)
+    _wait(page, f"document.querySelector('[data-clock]').textContent !== {shown_time!r}", timeout=5)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name))

@@ -122,3 +122,25 @@ def test_no_phone_number_reaches_the_page(app_env, demo_store):
     shown = _html(at) + "".join(str(e.proto) for e in at.main if type(e).__name__ == "UnknownElement")
     assert "leaflet" in shown, "the map frame was not inspected"
     assert not set(re.findall(r"\d{11}", shown)) & phones
+
+
+def test_the_clock_ticks_in_the_browser_and_nothing_reruns_every_second(app_env, monkeypatch):
+    """An open wall costs the server nothing between data refreshes: no fragment reruns
+    more often than the data refresh, and the clock carries its own script in the city's zone."""
+    import streamlit as st
+
+    every: list[object] = []
+    real = st.fragment
+
+    def recording(func=None, *, run_every=None):
+        every.append(run_every)
+        return real(func, run_every=run_every) if func is not None else real(run_every=run_every)
+
+    monkeypatch.setattr(st, "fragment", recording)
+    at = _wall()
+    assert every, "the board is a fragment refreshed on its own"
+    assert all(run is not None and float(run) >= 10 for run in every), every
+    clocks = [element.proto for element in at.get("html") if "data-clock=" in element.proto.body]
+    assert len(clocks) == 1
+    assert "<script>" in clocks[0].body and '"Asia/Shanghai"' in clocks[0].body
+    assert clocks[0].unsafe_allow_javascript

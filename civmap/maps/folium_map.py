@@ -14,18 +14,21 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from branca.element import Element
 
+from civmap.figures import overdue_mask
 from civmap.i18n import t
 from civmap.maps.areas import AreaBase, area_payload
 from civmap.maps.batches import FeatureBatch, Field, PickReporter, batch_payload
+from civmap.maps.cells import AGGREGATE_ABOVE, DETAIL_LIMIT, MIN_CELL_ZOOM, detail_zoom, grid_cells, within_bounds
 from civmap.maps.tables import alley_table, circle_table, labelled, point_table, problem_table
 from civmap.vocab import Vocabulary
 from geo import convert_geometry
 
-__all__ = ["MapLayers", "TileConfig", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
-           "problem_batch", "shift_layer", "add_layer_groups", "render_html", "asset_urls",
+__all__ = ["MapLayers", "TileConfig", "narrowed", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
+           "problem_batch", "cell_batch", "dense", "map_detail", "DETAIL_LAYERS", "shift_layer", "add_layer_groups", "render_html", "asset_urls",
            "district_features", "DISTRICT_FILLS", "OVERDUE_COLOR", "POINT_FILL", "POINT_LINE", "DASHES",
            "centre_dashes", "dash_gradient", "layer_colors"]
 
@@ -35,6 +38,8 @@ DISTRICT_FILLS = ("#e0f2fe", "#fef3c7", "#dcfce7", "#fce7f3", "#ede9fe", "#ffedd
 OVERDUE_COLOR = "#b91c1c"
 #: Assessment points: white dots with a grey edge, whatever their category.
 POINT_FILL, POINT_LINE = "#ffffff", "#475569"
+#: A cell of problems (a layer too dense to show one by one): one colour, its count on it.
+PROBLEM_CELL = "#c2410c"
 #: Ring dash patterns for centre kinds that name none (SVG stroke-dasharray; "" is solid).
 DASHES = ("10 5", "2 5", "12 4 2 4", "", "6 3 6 9")
 
@@ -87,6 +92,27 @@ class MapLayers:
     problems: gpd.GeoDataFrame
     #: Street and community areas (``level``, ``name``): outlines and names shown by zoom.
     subareas: gpd.GeoDataFrame | None = None
+
+
+def narrowed(city: MapLayers, filters) -> MapLayers:
+    """The layers of ``filters`` taken from the whole city's, in memory, as the store would
+    read them (problems of every status: the map and the figures filter those themselves).
+
+    At ten times the demo city a district's layers take over a second to read and a few
+    hundredths to mask, so the city is read once per data version and each filter change
+    masks it."""
+    from civmap.filters import Filters
+
+    chosen = filters.without_statuses()
+    if chosen == Filters():
+        return city
+
+    def keep(frame, mask):
+        return frame[mask].reset_index(drop=True)
+
+    return MapLayers(city.districts, keep(city.points, chosen.area_mask(city.points, "point_categories")),
+                     keep(city.circles, chosen.area_mask(city.circles)), keep(city.alleys, chosen.area_mask(city.alleys)),
+                     keep(city.problems, chosen.problem_mask(city.problems)), subareas=city.subareas)
 
 
 def asset_urls(base: str) -> dict[str, str]:
@@ -222,6 +248,9 @@ def _legend(vocab: Vocabulary, layers: MapLayers, lang: str) -> str:
                 ("layer.points", points, False))
     body = "".join(f'<details{" open" if is_open else ""}><summary>{html.escape(t(key, lang))}</summary>{rows}</details>'
                    for key, rows, is_open in sections)
+    if dense(layers.points) or dense(layers.problems):
+        body += (f'<div class="civmap-legend-cells"><i class="civmap-cell civmap-cell-sample">9</i>'
+                 f'{html.escape(t("legend.cells", lang))}</div>')
     return (f'<details class="civmap-legend leaflet-control" open><summary class="civmap-legend-title">'
             f'{html.escape(t("legend.title", lang))}</summary>{body}</details>')
 
@@ -281,17 +310,60 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
         minx, miny, maxx, maxy = (chosen if len(chosen) else shifted.districts).total_bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
 
+    points = ([cell_batch(shifted.points, "points", POINT_LINE)] if dense(shifted.points)
+              else [point_batch(shifted.points, vocab, lang, district_names)] if len(shifted.points) else [])
+    problems = ([cell_batch(shifted.problems, "problems", PROBLEM_CELL, overdue_mask(shifted.problems, vocab, as_of))]
+                if dense(shifted.problems) else
+                [problem_batch(shifted.problems, vocab, lang, district_names, as_of)] if len(shifted.problems) else [])
     groups = (
-        ("layer.points", [point_batch(shifted.points, vocab, lang, district_names)] if len(shifted.points) else []),
+        ("layer.points", points),
         ("layer.circles", list(circle_batches(shifted.circles, vocab, lang, district_names, radius_m))
          if len(shifted.circles) else []),
         ("layer.alleys", [alley_batch(shifted.alleys, vocab, lang, district_names)] if len(shifted.alleys) else []),
-        ("layer.problems", [problem_batch(shifted.problems, vocab, lang, district_names, as_of)]
-         if len(shifted.problems) else []),
+        ("layer.problems", problems),
     )
     add_layer_groups(fmap, groups, urls["layers_js"], lang)
     fmap.get_root().html.add_child(Element(_legend(vocab, layers, lang)))
     return fmap
+
+
+def dense(frame: gpd.GeoDataFrame | None) -> bool:
+    """A layer with more features than a map can show one by one (``civmap.maps.cells``)."""
+    return frame is not None and len(frame) > AGGREGATE_ABOVE
+
+
+def cell_batch(frame: gpd.GeoDataFrame, layer: str, color: str, hot: pd.Series | None = None) -> dict:
+    """A dense point layer as counted cells per zoom, up to the zoom from which the map asks
+    for the single features of its view (``map_detail``); ``hot`` marks features whose
+    cell gets a red ring (overdue problems)."""
+    lat, lon = frame.geometry.y.to_numpy(), frame.geometry.x.to_numpy()
+    flags = np.zeros(len(frame), dtype=bool) if hot is None else np.asarray(hot, dtype=bool)
+    zoom = detail_zoom(lat, lon)
+    return {"kind": "cells", "layer": layer, "total": len(frame), "detailZoom": zoom, "color": color,
+            "hotColor": OVERDUE_COLOR, "cells": grid_cells(lat, lon, flags, range(MIN_CELL_ZOOM, zoom)), "rows": []}
+
+
+#: The layers a map may send as cells, and so the layers whose detail a view can ask for.
+DETAIL_LAYERS = ("points", "problems")
+
+
+def map_detail(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, tiles: TileConfig,
+               bounds: tuple[float, float, float, float], wanted: tuple[str, ...]) -> list[dict]:
+    """The single features of the dense layers ``wanted`` that lie in ``bounds`` (south,
+    west, north, east, in the map's displayed coordinates): what a map zoomed in to its
+    detail zoom draws instead of cells. A view holds at most ``3 * DETAIL_LIMIT`` features
+    of a layer (the map asks only from the detail zoom, where a view holds far fewer)."""
+    district_names = layers.districts.set_index("code")["name"].to_dict() if len(layers.districts) else {}
+    out = []
+    for name in DETAIL_LAYERS:
+        frame = shift_layer(getattr(layers, name), tiles.system)
+        if name not in wanted or not dense(frame):
+            continue
+        inside = frame[within_bounds(frame.geometry.y.to_numpy(), frame.geometry.x.to_numpy(), bounds)]
+        inside = inside.iloc[:3 * DETAIL_LIMIT]
+        out.append(point_batch(inside, vocab, lang, district_names) if name == "points"
+                   else problem_batch(inside, vocab, lang, district_names, as_of))
+    return out
 
 
 def add_layer_groups(fmap: folium.Map, groups, layers_js: str, lang: str) -> None:

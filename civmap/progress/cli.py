@@ -16,7 +16,8 @@ import pandas as pd
 from civmap.console import print_frame
 from civmap.config import load_settings
 from civmap.i18n import t
-from civmap.progress.figures import TREND_DAYS, build_timeline, timeline_race, timeline_summary, summary_by
+from civmap.progress.figures import TREND_DAYS, timeline_race, timeline_summary, summary_by
+from civmap.progress.history import read_history
 from civmap.progress.tally import COUNT_COLUMNS, RATE_COLUMNS
 from civmap.progress.text import race_message
 from civmap.vocab import load_vocabulary
@@ -95,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError(f"--until {end} is before --since {start}")
     if args.target < 0:
         raise ValueError(f"--target must be 0 or more, not {args.target}")
-    timeline = build_timeline(store.problems(), store.events(), vocab)
+    timeline = read_history(store, vocab).timeline
     table = progress_table(timeline, args.by, start, end, _names(store, vocab, args.by, lang), lang)
     race = timeline_race(timeline, as_of, args.assessment_date or settings.assessment_date, args.target)
     if args.format == "json":

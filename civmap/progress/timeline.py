@@ -76,6 +76,21 @@ class Timeline:
             self._memo[key] = make()
         return self._memo[key]
 
+    def subset(self, keep: np.ndarray) -> "Timeline":
+        """The timeline of the problems ``keep`` marks (a bool per problem row), as
+        ``build_timeline`` would build it from those problems alone, without reading or
+        sorting anything again: a filter change costs a few array masks."""
+        keep = np.asarray(keep, dtype=bool)
+        if len(keep) != len(self.problems):
+            raise ValueError(f"subset: {len(keep)} marks for {len(self.problems)} problems")
+        renumber = np.cumsum(keep) - 1
+        ev, seg = keep[self.pidx], keep[self.seg_pidx]
+        return Timeline(problems=self.problems[keep].reset_index(drop=True), pidx=renumber[self.pidx[ev]],
+                        day=self.day[ev], kind=self.kind[ev], prev=self.prev[ev], deadline=self.deadline[ev],
+                        cycle_start=self.cycle_start[ev], seg_pidx=renumber[self.seg_pidx[seg]],
+                        seg_start=self.seg_start[seg], seg_end=self.seg_end[seg], seg_kind=self.seg_kind[seg],
+                        seg_deadline=self.seg_deadline[seg])
+
     # -- what each event was --------------------------------------------------------
     @property
     def found(self) -> np.ndarray:

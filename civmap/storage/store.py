@@ -16,7 +16,7 @@ from typing import Iterable
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, String, and_, func, insert, select, type_coerce, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
@@ -207,6 +207,33 @@ class Store:
         query = self._where_problems(query, filters)
         return self._frame(query)
 
+    def status_history(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Every problem of the scope and its status events, only what status timelines need.
+
+        The Progress page, the overview's tiles and ``progress`` count from these (problems:
+        id, found_on, status, deadline and the grouping codes; events: problem_id, at,
+        to_status, deadline, in the order they were written). Two plain reads: dates come
+        as the database gives them and are parsed once per column by pandas rather than
+        row by row, which makes this several times faster than ``problems()`` and ``events()``
+        at 100,000 problems; the filters are applied to the timeline in memory
+        (``civmap.progress.timeline.Timeline.subset``), so a filter change reads nothing.
+        """
+        q, e = s.problems, s.problem_events
+        columns = (q.c.id, q.c.district_code, q.c.street_code, q.c.unit_code, q.c.category, q.c.source)
+        dated = (q.c.found_on, q.c.status, q.c.deadline)
+        problems = self._within(select(*columns, *(type_coerce(c, String).label(c.name) for c in dated)), q)
+        events = select(e.c.problem_id, type_coerce(e.c.at, String).label("at"), e.c.to_status,
+                        type_coerce(e.c.deadline, String).label("deadline"))
+        if self.scope != WHOLE_CITY:
+            events = self._within(events.join(q, e.c.problem_id == q.c.id), q)
+        with self.engine.connect() as conn:
+            frames = [_plain_frame(conn, query) for query in (problems, events.order_by(e.c.id))]
+        problems_frame, events_frame = frames
+        for frame, column in ((problems_frame, "found_on"), (problems_frame, "deadline"), (events_frame, "deadline")):
+            frame[column] = pd.to_datetime(frame[column], format="ISO8601", errors="coerce")
+        events_frame["at"] = pd.to_datetime(events_frame["at"], format="ISO8601")
+        return problems_frame, events_frame
+
     def counts_by_district(self, layer: str) -> dict[str, int]:
         """Rows of ``layer`` per district code (``""``: none, e.g. a city-level unit), within
         the scope, counted in SQL: what the setup status and the wall ask on every data change,
@@ -320,6 +347,16 @@ class Store:
         if filters.found_until:
             query = query.where(q.c.found_on <= filters.found_until)
         return query
+
+
+def _plain_frame(conn, query: Select) -> pd.DataFrame:
+    """The rows of ``query`` as a frame of plain values, straight from the database driver.
+
+    For columns whose values need no conversion (text, numbers, dates read as text), the
+    driver's tuples are what SQLAlchemy's row objects would give, at a third of the cost.
+    """
+    rows = conn.execute(query).cursor.fetchall()
+    return pd.DataFrame(rows, columns=[c.name for c in query.selected_columns], dtype=object)
 
 
 def _with_point_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -19,15 +19,17 @@ from civmap.figures import Headline, headline, overdue_list
 from civmap.filters import Filters
 from civmap.storage.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
-from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
+from civmap.maps.folium_map import (DETAIL_LAYERS, MapLayers, TileConfig, build_map, dense, map_detail, narrowed,
+                                    render_html, shift_layer)
 from civmap.storage import Store
 from civmap.storage.scope import NOTHING, Scope
 from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "cache_key", "city_store", "cached_events", "cached_headline", "cached_map_html", "cached_problems", "code_multiselect",
-    "current_scope", "current_store", "ensure_frame", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
+    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "cache_key", "city_layers", "city_store", "warm_overview", "cached_events",
+    "cached_headline", "cached_map_html", "cached_problems", "code_multiselect", "current_scope", "current_store",
+    "ensure_frame", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
     "settings", "show_map", "table_labels", "tile_config", "vocab",
 ]
 
@@ -186,7 +188,8 @@ def cache_key() -> tuple[str, Scope]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _problems(version: str, scope: Scope, filters: Filters):
-    return current_store().problems(filters)
+    problems = _selected(version, scope, filters).problems
+    return problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
 
 
 def cached_problems(filters: Filters):
@@ -206,17 +209,49 @@ def cached_events() -> pd.DataFrame:
     return _events(*cache_key())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
-    s = current_store()
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _city(version: str, scope: Scope) -> MapLayers:
+    """Every layer of the scope, read once per data version and shared (never changed)."""
+    s = city_store().within(scope)
     areas = s.areas(None)
-    return MapLayers(s.districts(), s.points(filters), s.circles(filters), s.alleys(filters),
-                     cached_problems(filters.without_statuses()),
+    return MapLayers(s.districts(), s.points(), s.circles(), s.alleys(), s.problems(),
                      subareas=areas[areas["level"].isin(("street", "community"))].reset_index(drop=True))
 
 
+def warm_overview(version: str, scope: Scope, filters: Filters, height: int) -> None:
+    """Fill the caches of the overview's default view (figures, lists, map page) for
+    ``scope`` at data ``version``, in the configured language: ``civmap.ui.warmup`` runs
+    this ahead of the first visitor."""
+    as_of = city_store().within(scope).as_of()
+    _headline(version, scope, filters, as_of)
+    for days in (None, settings().due_soon_days):
+        _deadline_table(version, scope, filters, as_of, settings().lang, days)
+    _map_html(version, scope, filters, settings().lang, as_of, asset_base(), height)
+
+
+def city_layers(version: str, scope: Scope) -> MapLayers:
+    """Every layer of ``scope`` at data ``version``, shared (never change it): what
+    ``civmap.ui.warmup`` reads ahead of the first visitor."""
+    return _city(version, scope)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _selected(version: str, scope: Scope, filters: Filters) -> MapLayers:
+    """The layers of ``filters``, masked from the city's in memory; shared, never changed
+    (what this module's own caches build from, without copying)."""
+    if filters.statuses:
+        return _selected(version, scope, filters.without_statuses())
+    return narrowed(_city(version, scope), filters)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
+    return _selected(version, scope, filters)
+
+
 def selection(filters: Filters) -> MapLayers:
-    """The map's layers for ``filters``; problems before the status filter."""
+    """The map's layers for ``filters``; problems before the status filter (a copy the
+    caller may change)."""
     return _layers(*cache_key(), filters)
 
 
@@ -263,7 +298,7 @@ def tile_config() -> TileConfig:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _headline(version: str, scope: Scope, filters: Filters, as_of: dt.date) -> Headline:
-    layers = selection(filters)
+    layers = _selected(version, scope, filters)
     return headline(layers.points, layers.circles, layers.alleys, layers.problems, vocab(), as_of, filters.statuses)
 
 
@@ -271,17 +306,41 @@ def cached_headline(filters: Filters) -> Headline:
     return _headline(*cache_key(), filters, current_store().as_of())
 
 
+def _shown_layers(filters: Filters, lang_code: str) -> MapLayers:
+    """What the city map shows for ``filters``: problems of the chosen statuses (all when
+    none is chosen, as the figures count them), districts named in ``lang_code``."""
+    layers = _selected(*cache_key(), filters)
+    problems = layers.problems
+    shown = problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
+    return replace(layers, districts=localized_areas(layers.districts, lang_code), problems=shown)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _map_html(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
               height: int) -> str:
-    layers = selection(filters)
-    problems = layers.problems  # no status chosen: every status, as the figures count them
-    shown = problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
-    cfg = settings()
-    layers = replace(layers, districts=localized_areas(layers.districts, lang_code), problems=shown)
-    fmap = build_map(layers, vocab(), lang_code, as_of, base, tiles=tile_config(), radius_m=cfg.circle_radius_m,
-                     height=f"{height}px", fit=filters.districts)
+    fmap = build_map(_shown_layers(filters, lang_code), vocab(), lang_code, as_of, base, tiles=tile_config(),
+                     radius_m=settings().circle_radius_m, height=f"{height}px", fit=filters.districts)
     return render_html(fmap)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _map_detail(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date,
+                bounds: tuple[float, float, float, float], layers: tuple[str, ...]) -> list[dict]:
+    return map_detail(_shown_layers(filters, lang_code), vocab(), lang_code, as_of, tile_config(), bounds, layers)
+
+
+def _placed(focus, filters: Filters):
+    """``focus`` with where its feature is, when its layer is sent as cells (the map goes
+    there to load it)."""
+    if focus is None or focus.layer not in DETAIL_LAYERS:
+        return focus
+    frame = shift_layer(getattr(_shown_layers(filters, lang()), focus.layer), tile_config().system)
+    if not dense(frame):
+        return focus
+    found = frame[frame["id"].astype(str) == focus.id]
+    if found.empty:
+        return focus
+    return replace(focus, lat=float(found.geometry.iloc[0].y), lon=float(found.geometry.iloc[0].x))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -289,12 +348,12 @@ def _deadline_table(version: str, scope: Scope, filters: Filters, as_of: dt.date
                     due_soon_days: int | None) -> pd.DataFrame:
     from civmap.figures import due_soon_list
 
-    layers = selection(filters)
+    layers = _selected(version, scope, filters)
     problems = layers.problems
     if filters.statuses:
         problems = problems[problems["status"].isin(filters.statuses)]
     names = area_names(layers.districts, lang_code)
-    streets = area_names(current_store().areas("street"), lang_code)
+    streets = area_names(city_store().within(scope).areas("street"), lang_code)
     if due_soon_days is None:
         table = overdue_list(problems, vocab(), as_of, names, lang_code, streets)
     else:
@@ -322,11 +381,20 @@ def cached_map_html(filters: Filters, height: int) -> str:
     return _map_html(*cache_key(), filters, lang(), current_store().as_of(), asset_base(), height)
 
 
-def show_map(html: str, height: int, key: str = "map", focus=None):
-    """The map as a control (``civmap.ui.mapchannel``): returns the feature clicked, if any."""
+def show_map(html: str, height: int, key: str = "map", focus=None, filters: Filters | None = None):
+    """The map as a control (``civmap.ui.mapchannel``): returns the feature clicked, if any.
+
+    ``filters``: the map is the city map of ``cached_map_html(filters)``, whose dense layers
+    load the features of the view the user zooms in to (``civmap.maps.cells``).
+    """
     from civmap.ui.mapchannel import map_control
 
-    return map_control(html, height + 4, key, focus)
+    if filters is None:
+        return map_control(html, height + 4, key, focus)
+    version, scope = cache_key()
+    as_of = current_store().as_of()
+    return map_control(html, height + 4, key, _placed(focus, filters), detail=lambda view: _map_detail(
+        version, scope, filters, lang(), as_of, view.bounds, view.layers))
 
 
 # -- widgets ---------------------------------------------------------------------------

@@ -13,14 +13,18 @@ canvas layers build their popups only when opened, so there is no text to report
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 from dataclasses import dataclass
+from typing import Callable
 
 import streamlit as st
 import streamlit.components.v1 as components
 
 from civmap.config import ROOT
 
-__all__ = ["MAP_LAYERS", "MapPick", "map_control", "read_pick"]
+__all__ = ["MAP_LAYERS", "MapPick", "MapView", "map_control", "read_pick", "read_view"]
 
 #: The layers a pick can name: the district base and the four feature layers.
 MAP_LAYERS = ("districts", "points", "circles", "alleys", "problems")
@@ -30,13 +34,52 @@ _map_component = components.declare_component("civmap_map", path=str(ROOT / "sta
 
 @dataclass(frozen=True)
 class MapPick:
-    """One feature on the map: its layer (``MAP_LAYERS``) and its id (a code for districts)."""
+    """One feature on the map: its layer (``MAP_LAYERS``) and its id (a code for districts);
+    where it is (``lat``, ``lon`` as the map shows it), when its layer is sent as cells and the
+    map must go there to load it."""
 
     layer: str
     id: str
+    lat: float | None = None
+    lon: float | None = None
 
-    def as_arg(self) -> dict[str, str]:
-        return {"layer": self.layer, "id": self.id}
+    def as_arg(self) -> dict:
+        place = {} if self.lat is None or self.lon is None else {"lat": self.lat, "lon": self.lon}
+        return {"layer": self.layer, "id": self.id, **place}
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What a map showing a layer as cells asks for: the single features of ``layers`` in
+    ``bounds`` (south, west, north, east), at ``zoom``; ``key`` is its request, echoed back."""
+
+    bounds: tuple[float, float, float, float]
+    zoom: int
+    layers: tuple[str, ...]
+    key: str
+
+
+def read_view(value) -> MapView | None:
+    """The view in the component's ``value``, if it is one a map can ask for.
+
+    The value comes from the browser: anything but four finite coordinates in order, a
+    zoom from 0 to 22 and known layer names is ignored.
+    """
+    view = value.get("view") if isinstance(value, dict) else None
+    if not isinstance(view, dict):
+        return None
+    bounds, zoom, layers = view.get("bounds"), view.get("zoom"), view.get("layers")
+    try:
+        box = tuple(float(x) for x in bounds)
+        zoom = int(zoom)
+        names = tuple(str(x) for x in layers)
+    except (TypeError, ValueError):
+        return None
+    if (len(box) != 4 or not all(math.isfinite(x) for x in box) or box[0] > box[2] or box[1] > box[3]
+            or not 0 <= zoom <= 22 or not names or not set(names) <= set(MAP_LAYERS)):
+        return None
+    key = json.dumps({"bounds": bounds, "zoom": view.get("zoom"), "layers": layers}, separators=(",", ":"))
+    return MapView(box, zoom, tuple(sorted(set(names))), key)
 
 
 def read_pick(value, last_token) -> tuple[MapPick | None, object]:
@@ -57,14 +100,21 @@ def read_pick(value, last_token) -> tuple[MapPick | None, object]:
     return MapPick(layer, ident), token
 
 
-def map_control(html: str, height: int, key: str, focus: MapPick | None = None) -> MapPick | None:
+def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
+                detail: Callable[[MapView], list[dict]] | None = None) -> MapPick | None:
     """Show the map ``html``; return the feature clicked since the last run, if any.
 
     ``focus`` asks the map to fly to a feature and open its popup (a list row picked on
     the page); asking again for the same feature does nothing, so a rerun does not move
-    the user's map.
+    the user's map. ``detail`` answers a map that shows a layer as cells and asks for the
+    single features of its view: it is given the view and returns the feature batches. A
+    view asked by a map since replaced (the filters changed) is not answered.
     """
+    map_id = hashlib.blake2b(html.encode("utf-8"), digest_size=8).hexdigest()
+    asked = st.session_state.get(key)
+    view = read_view(asked) if detail is not None and isinstance(asked, dict) and asked.get("map") == map_id else None
+    answer = None if view is None else {"key": view.key, "batches": detail(view)}
     value = _map_component(html=html, height=height, focus=None if focus is None else focus.as_arg(),
-                           key=key, default=None)
+                           detail=answer, map_id=map_id, key=key, default=None)
     pick, st.session_state[f"{key}__seen"] = read_pick(value, st.session_state.get(f"{key}__seen"))
     return pick

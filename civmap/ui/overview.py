@@ -10,7 +10,10 @@ from civmap.i18n import t
 from civmap.ui.core import lang, settings
 from civmap.ui.params import set_view
 
-__all__ = ["headline_tiles", "only_district", "overview_style"]
+__all__ = ["MAP_HEIGHT", "headline_tiles", "only_district", "overview_style"]
+
+#: The overview map's height in pixels (its rendered page is cached with it).
+MAP_HEIGHT = 560
 
 _CSS = ROOT / "static" / "civmap" / "overview.css"
 

@@ -11,26 +11,39 @@ from civmap.filters import Filters
 from civmap.i18n import area_names, t
 from civmap.figures import format_rate
 from civmap.storage.scope import Scope
-from civmap.ui.core import (cache_key, cached_events, cached_problems, current_store, lang, settings,
-                            vocab)
+from civmap.ui.core import cache_key, city_store, current_store, lang, settings, vocab
 
 __all__ = [
-    "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
+    "PROGRESS_TILES", "city_history", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
     "progress_tiles_pending",
     "rank_names", "show_chart",
 ]
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _progress_timeline(version: str, scope: Scope, filters: Filters):
-    from civmap.progress.figures import build_timeline
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _history(version: str, scope: Scope):
+    """The scope's whole status history, read and built once per data version (shared by
+    every session: it is never changed, only narrowed)."""
+    from civmap.progress.history import read_history
 
-    return build_timeline(cached_problems(filters), cached_events(), vocab())
+    return read_history(city_store().within(scope), vocab())
+
+
+def city_history(version: str, scope: Scope):
+    """The status history of ``scope`` at data ``version`` (``civmap.progress.history.History``),
+    shared: what ``civmap.ui.warmup`` builds ahead of the first visitor."""
+    return _history(version, scope)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _progress_timeline(version: str, scope: Scope, filters: Filters):
+    return _history(version, scope).timeline_for(filters)
 
 
 def progress_timeline(filters: Filters):
     """The status histories of the selected problems (``civmap.progress.figures.Timeline``); the status
-    filter is dropped, as a problem's current status says nothing about its past."""
+    filter is dropped, as a problem's current status says nothing about its past. A filter
+    change narrows the cached history in memory: nothing is read from the store."""
     return _progress_timeline(*cache_key(), filters.without_statuses())
 
 

@@ -1,6 +1,6 @@
 """The wall's panels as HTML: header, verdict, figure tiles, red and black lists, trend chart.
 
-The panels are plain HTML shown with ``st.html`` (sanitised, no scripts), sized in
+The panels are plain HTML shown with ``st.html`` (sanitised, no scripts; the clock alone carries one), sized in
 viewport units through the ``--u`` CSS variable of ``static/civmap/wall.css`` so that
 one layout fills 1920×1080 and 3840×2160 alike. The trend is an inline SVG whose text
 scales with it. Every figure carries ``data-figure``/``data-value`` so the browser tests
@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import json
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -58,11 +59,39 @@ def header_html(view_label: str, views: Sequence[str], active: int | None, refre
     </div>"""
 
 
-def clock_html(now: dt.datetime, lang: str) -> str:
-    """The wall clock: time, date and weekday, on the city's clock (``civmap.clock``)."""
+def clock_html(now: dt.datetime, lang: str, zone: str) -> str:
+    """The wall clock: time, date and weekday on the city's clock (``civmap.clock``).
+
+    The server writes the time once; the script in the page then ticks it every second in
+    the city's zone ``zone`` (an IANA name, whatever zone the screen is set to), so an open
+    wall costs the server nothing between data refreshes. Shown with
+    ``st.html(unsafe_allow_javascript=True)``; one timer per page, however often it is redrawn.
+    """
     weekday = t(f"wall.weekday.{now.weekday()}", lang)
-    return f"""<div class="wall-clock"><b data-clock="1">{now:%H:%M:%S}</b>
-      <span>{now:%Y-%m-%d} {_e(weekday)}</span></div>"""
+    weekdays = [t(f"wall.weekday.{i}", lang) for i in range(7)]
+    script = _CLOCK_JS.replace("__ZONE__", json.dumps(zone)).replace("__DAYS__", json.dumps(weekdays, ensure_ascii=False))
+    return f"""<div class="wall-clock" data-clock-zone="{_e(zone)}"><b data-clock="1">{now:%H:%M:%S}</b>
+      <span data-clock-date="1">{now:%Y-%m-%d} {_e(weekday)}</span></div><script>{script}</script>"""
+
+
+#: Ticks every ``[data-clock]`` of the page in the city's zone (Monday first, as Python's weekday()).
+_CLOCK_JS = """(function () {
+  var zone = __ZONE__, days = __DAYS__;
+  var parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", year: "numeric",
+    month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", weekday: "short" });
+  var order = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+  function tick() {
+    var p = {};
+    parts.formatToParts(new Date()).forEach(function (x) { p[x.type] = x.value; });
+    var time = p.hour + ":" + p.minute + ":" + p.second;
+    var date = p.year + "-" + p.month + "-" + p.day + " " + days[order[p.weekday]];
+    document.querySelectorAll("[data-clock]").forEach(function (el) { el.textContent = time; });
+    document.querySelectorAll("[data-clock-date]").forEach(function (el) { el.textContent = date; });
+  }
+  if (window.civmapClockTimer) clearInterval(window.civmapClockTimer);
+  window.civmapClockTimer = setInterval(tick, 1000);
+  tick();
+})();"""
 
 
 def figures_html(figures: WallFigures, lang: str) -> str:

@@ -139,7 +139,14 @@
     var target = event.data && event.data.civmapFocus;
     if (!target) return;
     var map = window.civmapMap;
-    if (!map || !focusFeature(map, target)) window.civmapPendingFocus = target;
+    if (!map || !focusFeature(map, target)) {
+      window.civmapPendingFocus = target;
+      // A feature of a layer shown as cells: go where it is; its detail comes with the view.
+      var entry = map && (map._civmapAggregates || {})[target.layer];
+      if (entry && typeof target.lat === "number" && typeof target.lon === "number") {
+        map.setView([target.lat, target.lon], Math.max(map.getZoom(), entry.batch.detailZoom, 16));
+      }
+    }
   });
 
   // On a phone the legend starts folded: the map is for the thumb, the legend a tap away.
@@ -188,9 +195,9 @@
     update();
   };
 
-  window.civmapDraw = function (map, group, batch) {
+  // Single features of a batch into ``group``; returns how many were drawn.
+  function drawRows(map, group, batch) {
     var renderer = civmapRenderer(map);
-    foldLegend();
     var factor = zoomFactor(map.getZoom());
     var count = 0;
     map._civmapIndex = map._civmapIndex || {};
@@ -222,17 +229,139 @@
       if (batch.kind === "circle") map._civmapRings.push(layer);
       count += 1;
     });
-    if (batch.kind === "circle") {
-      // folium may put the group on the map only after its batches are drawn: restack then.
-      group.on("add", function () { restack(map); });
-      restack(map);
-    }
+    return count;
+  }
+
+  function afterDraw(map, count) {
     map._civmapDrawn = (map._civmapDrawn || 0) + count;
     window.civmapMap = map;  // lets browser tests find features on the canvas
     if (window.civmapPendingFocus && focusFeature(map, window.civmapPendingFocus)) {
       window.civmapPendingFocus = null;
     }
-    // For tests and benchmarks: the number of features drawn so far.
+    // For tests and benchmarks: the number of features on the map so far (a cell counts
+    // the features it stands for).
     document.documentElement.setAttribute("data-civmap-drawn", String(map._civmapDrawn));
+  }
+
+  window.civmapDraw = function (map, group, batch) {
+    civmapRenderer(map);
+    foldLegend();
+    if (batch.kind === "cells") {
+      addCells(map, group, batch);
+      afterDraw(map, batch.total);
+      return;
+    }
+    var count = drawRows(map, group, batch);
+    if (batch.kind === "circle") {
+      // folium may put the group on the map only after its batches are drawn: restack then.
+      group.on("add", function () { restack(map); });
+      restack(map);
+    }
+    afterDraw(map, count);
   };
+
+  // -- layers too big to read at once (civmap/maps/cells.py) ----------------------------
+  // Below its detail zoom such a layer shows counted cells (those of the view only);
+  // from it on, the map asks the page for the single features of its view
+  // ({civmapView: {bounds, zoom, layers}} to the parent) and draws what comes back
+  // ({civmapDetail: {key, batches}}), replacing the last view's.
+  function cellIcon(cell, batch) {
+    var digits = String(cell[2]).length;
+    var size = 22 + 5 * Math.min(digits, 5);
+    var ring = cell[3] > 0 ? batch.hotColor : "#ffffff";
+    var label = document.createElement("div");
+    label.className = "civmap-cell";
+    label.textContent = cell[2] > 9999 ? Math.round(cell[2] / 1000) + "k" : String(cell[2]);
+    label.style.cssText = "width:" + size + "px;height:" + size + "px;line-height:" + (size - 6) + "px;background:" +
+      batch.color + ";border-color:" + ring;
+    if (cell[3] > 0) label.title = String(cell[3]);
+    return L.divIcon({ className: "", html: label, iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
+  }
+
+  function addCells(map, group, batch) {
+    var entry = { batch: batch, cells: L.layerGroup(), detail: L.featureGroup(), group: group, shownLevel: null };
+    group.addLayer(entry.cells);
+    group.addLayer(entry.detail);
+    map._civmapAggregates = map._civmapAggregates || {};
+    map._civmapAggregates[batch.layer] = entry;
+    // folium may put the group on the map only after its batches are drawn: fill it then.
+    group.on("add", function () { updateAggregates(map); });
+    if (!map._civmapViewWatch) {
+      map._civmapViewWatch = true;
+      map.on("moveend", function () { updateAggregates(map); });
+      map.on("overlayadd overlayremove", function () { updateAggregates(map); });
+    }
+    updateAggregates(map);
+  }
+
+  function updateAggregates(map) {
+    var zoom = map.getZoom();
+    var bounds = map.getBounds().pad(0.3);
+    var wanted = [];
+    Object.keys(map._civmapAggregates || {}).forEach(function (name) {
+      var entry = map._civmapAggregates[name];
+      var batch = entry.batch;
+      if (!map.hasLayer(entry.group)) return;
+      entry.cells.clearLayers();
+      if (zoom >= batch.detailZoom) {
+        wanted.push(name);
+        return;
+      }
+      entry.detail.clearLayers();
+      var levels = Object.keys(batch.cells).map(Number);
+      var level = Math.max(Math.min.apply(null, levels), Math.min(Math.floor(zoom), batch.detailZoom - 1));
+      (batch.cells[String(level)] || []).forEach(function (cell) {
+        if (!bounds.contains([cell[0], cell[1]])) return;
+        var marker = L.marker([cell[0], cell[1]], { icon: cellIcon(cell, batch), keyboard: false });
+        // A cell opens onto its features: a click zooms in towards the detail.
+        marker.on("click", function () {
+          map.setView([cell[0], cell[1]], Math.min(Math.floor(zoom) + 2, batch.detailZoom));
+        });
+        entry.cells.addLayer(marker);
+      });
+      document.documentElement.setAttribute("data-civmap-cells-" + name, String(level));
+    });
+    if (wanted.length) askDetail(map, wanted);
+  }
+
+  function askDetail(map, layers) {
+    var b = map.getBounds().pad(0.3);
+    var r = function (x) { return Math.round(x * 10000) / 10000; };
+    var view = { bounds: [r(b.getSouth()), r(b.getWest()), r(b.getNorth()), r(b.getEast())],
+                 zoom: Math.floor(map.getZoom()), layers: layers };
+    // The detail already drawn covers this view: nothing to ask.
+    if (map._civmapDetailBounds && map._civmapDetailBounds.contains(map.getBounds()) &&
+        map._civmapDetailLayers === layers.join(",")) return;
+    map._civmapViewKey = JSON.stringify(view);
+    if (window.parent && window.parent !== window) {
+      window.parent.postMessage({ civmapView: view }, "*");
+    }
+  }
+
+  function drawDetail(map, detail) {
+    if (!detail || detail.key !== map._civmapViewKey) return;  // an answer to an older view
+    var view = JSON.parse(detail.key);
+    var counts = [];
+    (detail.batches || []).forEach(function (batch) {
+      var entry = (map._civmapAggregates || {})[batch.layer];
+      if (!entry) return;
+      entry.detail.clearLayers();
+      map._civmapIndex = map._civmapIndex || {};
+      map._civmapIndex[batch.layer] = {};
+      map._civmapScaled = map._civmapScaled.filter(function (layer) { return map.hasLayer(layer); });
+      counts.push(batch.layer + ":" + drawRows(map, entry.detail, batch));
+    });
+    map._civmapDetailBounds = L.latLngBounds([view.bounds[0], view.bounds[1]], [view.bounds[2], view.bounds[3]]);
+    map._civmapDetailLayers = view.layers.join(",");
+    // For tests and benchmarks: which layers' single features the view shows, and how many.
+    document.documentElement.setAttribute("data-civmap-detail", counts.join(","));
+    if (window.civmapPendingFocus && focusFeature(map, window.civmapPendingFocus)) {
+      window.civmapPendingFocus = null;
+    }
+  }
+
+  window.addEventListener("message", function (event) {
+    var detail = event.data && event.data.civmapDetail;
+    if (detail && window.civmapMap) drawDetail(window.civmapMap, detail);
+  });
 })();

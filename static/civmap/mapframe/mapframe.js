@@ -7,6 +7,9 @@
  * feature twice is two picks). When Python asks for a feature to be shown (args.focus), the
  * request is posted to the map, which flies there and opens it. The map is rebuilt only
  * when its HTML changes, so a pick or a focus keeps the user's pan and zoom.
+ * A layer too big to send whole (civmap/maps/cells.py) asks for the features of the view
+ * it shows ({civmapView}); the value goes to Python, whose answer (args.detail) is posted
+ * to the map once.
  *
  * The protocol is Streamlit's component messages (streamlit:componentReady, :render,
  * :setComponentValue, :setFrameHeight); nothing is loaded from outside the app.
@@ -17,6 +20,8 @@
   var frame = document.getElementById("civmap-map");
   var shownHtml = null;
   var focusKey = null;
+  var detailKey = null;
+  var shownMap = null;
   var picks = 0;
 
   function toStreamlit(type, fields) {
@@ -36,6 +41,12 @@
 
   window.addEventListener("message", function (event) {
     var data = event.data || {};
+    if (event.source === frame.contentWindow && data.civmapView) {
+      // The map shows a layer too big to send whole: Python sends the features of this view.
+      // Marked with the map it came from: a view of a map since replaced is not answered.
+      toStreamlit("streamlit:setComponentValue", { value: { view: data.civmapView, map: shownMap }, dataType: "json" });
+      return;
+    }
     if (event.source === frame.contentWindow && data.civmapPick) {
       picks += 1;
       toStreamlit("streamlit:setComponentValue", {
@@ -50,9 +61,15 @@
     frame.style.height = height + "px";
     if (args.html !== shownHtml) {
       shownHtml = args.html;
+      shownMap = args.map_id || null;
       focusKey = args.focus ? JSON.stringify(args.focus) : null;
+      detailKey = null;
       frame.srcdoc = args.html;
     } else {
+      if (args.detail && args.detail.key !== detailKey && frame.contentWindow) {
+        detailKey = args.detail.key;
+        frame.contentWindow.postMessage({ civmapDetail: args.detail }, "*");
+      }
       var key = args.focus ? JSON.stringify(args.focus) : null;
       if (key !== focusKey) {
         focusKey = key;
