@@ -8,14 +8,17 @@ import pytest
 
 from civmap import audit, clock
 from civmap.storage.audit import insert_entries
+from civmap.storage import create_schema
 from civmap.storage.engine import make_engine, write_transaction
 
 pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
-def engine(scratch_db_url):
-    engine = make_engine(scratch_db_url)
+def engine(empty_db_url):
+    """A new store: its trail holds only what a test writes (the demo seed audits its accounts)."""
+    engine = make_engine(empty_db_url)
+    create_schema(engine)
     yield engine
     engine.dispose()
 
