@@ -90,5 +90,5 @@ with tab_out:
             st.caption(t("ledger.export.open311_help", lang))
         for column, fmt in zip(st.columns(3), FORMATS[start:start + 3]):
             column.download_button(t(f"ledger.export.{fmt}", lang),
-                                   data=lambda fmt=fmt: ui.ledger_export(fmt, filters),
+                                   data=ui.ledger_export(fmt, filters),
                                    file_name=export_file_name(fmt, day, tag), mime=MEDIA_TYPES[fmt], key=f"ledger_{fmt}")

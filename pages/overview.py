@@ -74,7 +74,7 @@ with progress_row.container():
 
 # -- what this view holds, as the office's Excel ledger -------------------------------------
 with st.container(key="overview_export"):
-    st.download_button(t("overview.export", lang), data=lambda: ui.ledger_export("xlsx", filters),
+    st.download_button(t("overview.export", lang), data=ui.ledger_export("xlsx", filters),
                        file_name=export_file_name("xlsx", figures.as_of, filters.file_tag(v, names, lang)),
                        mime=MEDIA_TYPES["xlsx"], key="overview_xlsx", icon=":material/download:",
                        help=t("overview.export_help", lang))

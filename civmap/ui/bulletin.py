@@ -13,7 +13,7 @@ import streamlit as st
 
 from civmap.i18n import t
 from civmap.storage.scope import Scope
-from civmap.ui.core import cache_key, current_store, lang, settings, vocab
+from civmap.ui.core import cache_key, city_store, current_store, lang, settings, vocab
 from civmap.ui.progress import date_range_input
 
 __all__ = ["bulletin_period", "made_bulletin", "bulletin_pdf", "pdf_available"]
@@ -35,7 +35,7 @@ def _bulletin(version: str, scope: Scope, start: dt.date, end: dt.date, district
     from civmap.bulletin.figures import options_from
     from civmap.bulletin.report import make_bulletin
 
-    made = make_bulletin(current_store(), vocab(), options_from(settings()), start, end, district, lang_code,
+    made = make_bulletin(city_store().within(scope), vocab(), options_from(settings()), start, end, district, lang_code,
                          template, issued, number)
     return made.docx, made.values["summary"]
 

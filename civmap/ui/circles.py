@@ -10,7 +10,7 @@ from civmap.filters import Filters
 from civmap.i18n import localized_areas
 from civmap.maps.folium_map import render_html
 from civmap.storage.scope import Scope
-from civmap.ui.core import asset_base, cache_key, current_store, lang, selection, settings, tile_config, vocab
+from civmap.ui.core import asset_base, cache_key, city_store, current_store, lang, selection, settings, tile_config, vocab
 
 __all__ = [
     "circle_data", "circle_map_html", "circle_rule",
@@ -29,7 +29,7 @@ def _circle_data(version: str, scope: Scope, radius_m: float, kinds: tuple[str, 
     layers = selection(Filters())
     # On PostgreSQL the 300 m pairs come from PostGIS (None on SQLite: computed from the layers).
     return compute_circle_data(layers.districts, layers.points, layers.circles, layers.alleys, layers.problems, vocab(),
-                               radius_m, kinds, tie_distance_m, as_of, found=current_store().circle_pairs(radius_m))
+                               radius_m, kinds, tie_distance_m, as_of, found=city_store().within(scope).circle_pairs(radius_m))
 
 
 def circle_data(radius_m: float, kinds):

@@ -200,7 +200,7 @@ def cached_problems(filters: Filters):
 
 @st.cache_data(max_entries=2, show_spinner=False)
 def _events(version: str, scope: Scope) -> pd.DataFrame:
-    return current_store().events()[["problem_id", "at", "to_status", "deadline"]]
+    return city_store().within(scope).events()[["problem_id", "at", "to_status", "deadline"]]
 
 
 def cached_events() -> pd.DataFrame:
@@ -257,7 +257,7 @@ def selection(filters: Filters) -> MapLayers:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _district_names(version: str, scope: Scope, lang_code: str) -> dict[str, str]:
-    return current_store().district_names(lang_code)
+    return city_store().within(scope).district_names(lang_code)
 
 
 def district_names() -> dict[str, str]:

@@ -9,12 +9,13 @@ sessions ended. Larger files are checked on each run, within the import limits.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Callable
 
 import streamlit as st
 
 from civmap.filters import Filters
 from civmap.storage.scope import Scope
-from civmap.ui.core import cache_key, current_store, settings, vocab
+from civmap.ui.core import cache_key, city_store, current_store, settings, vocab
 
 __all__ = [
     "ledger_check", "ledger_commit", "ledger_export", "ledger_names",
@@ -56,7 +57,7 @@ def ledger_check(data: bytes, name: str, kind: str, crs: str, create_units: bool
 def _ledger_names(version: str, scope: Scope) -> dict[str, dict[str, str]]:
     from civmap.ledger import display_names
 
-    return display_names(current_store())
+    return display_names(city_store().within(scope))
 
 
 def ledger_names() -> dict[str, dict[str, str]]:
@@ -67,12 +68,19 @@ def ledger_names() -> dict[str, dict[str, str]]:
 def _ledger_export(version: str, scope: Scope, fmt: str, filters: Filters, as_of: dt.date) -> bytes:
     from civmap.ledger.export import export_as
 
-    return export_as(fmt, current_store(), filters, vocab(), as_of)
+    return export_as(fmt, city_store().within(scope), filters, vocab(), as_of)
 
 
-def ledger_export(fmt: str, filters: Filters) -> bytes:
-    """The selection exported in ``fmt``, one of ``civmap.ledger.export.FORMATS`` (built on demand)."""
-    return _ledger_export(*cache_key(), fmt, filters, current_store().as_of())
+def ledger_export(fmt: str, filters: Filters) -> Callable[[], bytes]:
+    """The selection exported in ``fmt``, one of ``civmap.ledger.export.FORMATS``, as the
+    function a download button calls on the click.
+
+    The user's scope is bound here, in the script run: Streamlit calls the function later,
+    outside any run, where the session's sign-in cannot be read (it would export nothing).
+    """
+    version, scope = cache_key()
+    as_of = current_store().as_of()
+    return lambda: _ledger_export(version, scope, fmt, filters, as_of)
 
 
 def ledger_commit(checked, file_name: str, kind: str, user):

@@ -17,7 +17,7 @@ from civmap.filters import Filters
 from civmap.i18n import t
 from civmap.storage.scope import Scope
 from civmap.ui.circles import circle_data, circle_rule
-from civmap.ui.core import (asset_base, cache_key, cached_events, current_store, lang, selection, settings,
+from civmap.ui.core import (asset_base, cache_key, cached_events, city_store, current_store, lang, selection, settings,
                             tile_config, vocab)
 from civmap.ui.text import plain
 
@@ -31,7 +31,7 @@ _PLAN = "planning_plan"
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _inspections(version: str, scope: Scope) -> pd.DataFrame:
-    return current_store().inspections()
+    return city_store().within(scope).inspections()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

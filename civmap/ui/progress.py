@@ -97,7 +97,7 @@ def progress_filters(applies) -> tuple[Filters, dt.date, dt.date]:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _names(version: str, scope: Scope, by: str, lang_code: str) -> dict[str, str]:
-    s = current_store()
+    s = city_store().within(scope)
     if by in ("district", "street"):
         return area_names(s.areas(by), lang_code)
     return s.units().set_index("code")["name"].to_dict()

@@ -9,7 +9,7 @@ from civmap.i18n import t
 from civmap.setup.stages import SetupStatus, setup_status
 from civmap.setup.cli import district_table as labelled_districts, import_command, stage_rows
 from civmap.storage.scope import Scope
-from civmap.ui.core import cache_key, current_store, district_names, lang, vocab
+from civmap.ui.core import cache_key, city_store, district_names, lang, vocab
 
 __all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", "import_command", "missing_stages",
            "setup_notice"]
@@ -17,7 +17,7 @@ __all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _status(version: str, scope: Scope) -> SetupStatus:
-    return setup_status(current_store())
+    return setup_status(city_store().within(scope))
 
 
 def setup_state() -> SetupStatus:

@@ -13,7 +13,7 @@ from civmap.i18n import localized_areas, t
 from civmap.maps.folium_map import render_html
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.storage.scope import Scope
-from civmap.ui.core import (asset_base, cache_key, cached_events, current_store, district_names, lang, settings,
+from civmap.ui.core import (asset_base, cache_key, cached_events, city_store, current_store, district_names, lang, settings,
                             tile_config, vocab)
 from civmap.ui.params import lang_problems, url_warnings
 
@@ -99,7 +99,7 @@ def _wall_circle_states():
 def _wall_city(version: str, scope: Scope):
     from civmap.wall.figures import wall_city
 
-    s = current_store()
+    s = city_store().within(scope)
     return wall_city(s.districts(), s.points(), s.circles(), s.problems(), cached_events(),
                      _wall_circle_states())
 
