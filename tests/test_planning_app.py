@@ -4,10 +4,9 @@ built, its what-if, a kept plan and the task list; widgets found by key."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import run_page
 
 from civmap.config import load_settings
 from civmap.planning.inputs import load_planning
@@ -16,17 +15,13 @@ from civmap.planning.score import score_places
 from civmap.planning.tables import category_weights, part_coefficients
 from civmap.vocab import VOCAB_DIR, load_vocabulary
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180
 
 
 @pytest.fixture
 def page(app_env, monkeypatch, tmp_path):
     monkeypatch.setenv("CIVMAP_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(str(ROOT / "pages" / "planning.py"), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page("planning", {}, timeout=TIMEOUT)  # through the frame, signed in as the demo's office
 
 
 def _frame(at, key):

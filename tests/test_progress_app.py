@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import run_page
 
 from civmap.cli import main
 from civmap.config import load_settings
@@ -23,7 +22,6 @@ from civmap.progress.figures import (LIST_DAYS, RECENT_DAYS, TREND_DAYS, build_t
                              timeline_summary, rank)
 from civmap.vocab import load_vocabulary
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 
 
@@ -53,10 +51,7 @@ def _check_page(metrics: dict[str, str], fig: dict) -> None:
 
 @pytest.fixture
 def page(app_env):
-    at = AppTest.from_file(str(ROOT / "pages" / "progress.py"), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page("progress", {}, timeout=TIMEOUT)  # through the frame, signed in as the demo's office
 
 
 def test_page_shows_the_default_period(page, demo_store):
@@ -96,10 +91,7 @@ def test_status_filter_does_not_change_history(page, app_env):
     statuses = page.sidebar.multiselect(key="f_statuses")
     assert statuses.disabled
     assert any("本页不按此项筛选" in c.value for c in page.sidebar.caption)
-    linked = AppTest.from_file(str(ROOT / "pages" / "progress.py"), default_timeout=TIMEOUT)
-    linked.query_params["status"] = "fixing"
-    linked.run()
-    assert not linked.exception
+    linked = run_page("progress", {"status": "fixing"}, timeout=TIMEOUT)
     assert _metrics(linked) == _metrics(page)
 
 
@@ -146,9 +138,7 @@ def test_race_says_whether_the_pace_is_enough(page, demo_store):
 
 
 def test_overview_tiles_agree(app_env, demo_store):
-    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, at.exception
+    at = run_page("overview", {}, timeout=TIMEOUT)
     as_of = demo_store.as_of()
     week = _expected(demo_store, as_of - dt.timedelta(days=RECENT_DAYS - 1), as_of)
     metrics = _metrics(at)
