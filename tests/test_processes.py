@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -174,3 +175,119 @@ def test_every_cache_of_stored_data_is_keyed_by_the_data_version():
             f"take `version` first (civmap.ui.core.cache_key) or say in NOT_DATA why it holds no stored data")
     assert "_problems" in seen and "_wall_view" in seen  # the walk found the caches
     assert set(NOT_DATA) <= set(seen), set(NOT_DATA) - set(seen)
+
+
+# -- behind nginx: the shipped configuration, proxying to two processes -------------------------
+NGINX_CONF = ROOT / "deploy" / "nginx" / "civmap.conf"
+
+
+def _nginx_conf(tmp_path: Path, listen: int, upstreams: list[int]) -> Path:
+    """deploy/nginx/civmap.conf as shipped, on this test's ports, inside a minimal nginx.conf
+    that logs which process served each client address."""
+    site = NGINX_CONF.read_text(encoding="utf-8")
+    site = site.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{upstreams[0]};")
+    site = site.replace("server 127.0.0.1:8502;", f"server 127.0.0.1:{upstreams[1]};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    assert f":{upstreams[1]};" in site and f":{listen};" in site, "the shipped file no longer has its example ports"
+    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name).chmod(0o777)  # nginx's workers drop root
+    (tmp_path / "civmap.conf").write_text(site, encoding="utf-8")
+    temp = "\n".join(f"    {kind}_temp_path {tmp_path / name};" for kind, name in (
+        ("client_body", "body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"), ("uwsgi", "uwsgi"), ("scgi", "scgi")))
+    main = tmp_path / "nginx.conf"
+    main.write_text(f"""worker_processes 1;
+pid {tmp_path / 'nginx.pid'};
+error_log {tmp_path / 'error.log'};
+events {{ worker_connections 256; }}
+http {{
+    log_format upstream '$remote_addr $upstream_addr $status $request';
+    access_log {tmp_path / 'access.log'} upstream;
+{temp}
+    include {tmp_path / 'civmap.conf'};
+}}
+""", encoding="utf-8")
+    return main
+
+
+@pytest.mark.browser
+@BROWSER[1]
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
+def test_nginx_example_proxies_to_two_processes_and_keeps_each_client_on_one(shared_store_url, browser, tmp_path):
+    import http.client
+    import subprocess
+
+    from civmap.testing import app_process, free_port
+
+    env = {"CIVMAP_DATABASE_URL": shared_store_url, "CIVMAP_DATA_DIR": str(tmp_path)}
+    with app_process(env) as app_a, app_process(env) as app_b:
+        ports = [int(app.url.rsplit(":", 1)[1]) for app in (app_a, app_b)]
+        listen = free_port()
+        conf = _nginx_conf(tmp_path, listen, ports)
+        checked = subprocess.run(["nginx", "-t", "-c", str(conf)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+        nginx = subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"])
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", listen, timeout=5)
+                    connection.request("GET", "/_stcore/health")
+                    if connection.getresponse().status == 200:
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            # A page through the proxy: its run comes back over the proxied websocket.
+            tab = browser.new_page()
+            try:
+                tab.goto(f"http://127.0.0.1:{listen}/")
+                _sign_in_if_asked(tab)
+                assert _open_tile(tab) > 0
+            finally:
+                tab.close()
+            # Clients from different addresses, each asking twice.
+            for round_ in range(2):
+                for host in range(1, 13):
+                    connection = http.client.HTTPConnection("127.0.0.1", listen, timeout=10,
+                                                            source_address=(f"127.0.0.{host}", 0))
+                    connection.request("GET", "/_stcore/health")
+                    assert connection.getresponse().status == 200
+                    connection.close()
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=10)
+    served: dict[str, set[str]] = {}
+    for line in (tmp_path / "access.log").read_text().splitlines():
+        client, upstream, status, _method, path, *_ = line.split()
+        served.setdefault(client, set()).add(upstream)
+        if path.startswith("/_stcore/stream"):
+            assert status == "101", line  # the websocket went through
+    assert any("/_stcore/stream" in line for line in (tmp_path / "access.log").read_text().splitlines())
+    assert all(len(upstreams) == 1 for upstreams in served.values()), served  # each client stays on one
+    used = set().union(*served.values())
+    assert used == {f"127.0.0.1:{port}" for port in ports}, served  # and both processes serve
+
+
+# -- what several processes share besides the database: the plans file -------------------------
+_SAVE_PLANS = """
+import datetime as dt, sys
+from pathlib import Path
+from civmap.planning.plans import save_plan
+for n in range(int(sys.argv[3])):
+    save_plan(Path(sys.argv[1]), f"{sys.argv[2]}-{n}", [("category", "C01")], dt.datetime(2026, 12, 1))
+"""
+
+
+def test_plans_saved_at_once_by_several_processes_are_all_kept(tmp_path):
+    import subprocess
+    import sys
+
+    from civmap.planning.plans import load_plans
+
+    path = tmp_path / "plans.json"
+    writers = [subprocess.Popen([sys.executable, "-c", _SAVE_PLANS, str(path), f"p{k}", "40"], cwd=ROOT)
+               for k in range(3)]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
+    assert set(load_plans(path)) == {f"p{k}-{n}" for k in range(3) for n in range(40)}
