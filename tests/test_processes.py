@@ -170,6 +170,9 @@ def test_every_cache_of_stored_data_is_keyed_by_the_data_version():
             continue
         if node.name in NOT_DATA:
             continue
+        if "cache_resource" in deco:  # entries of older versions are dropped only when registered
+            assert any(ast.unparse(d) == "versioned_resource" for d in node.decorator_list), \
+                f"{path}:{node.lineno} {node.name}: a cache_resource keyed by the version needs @versioned_resource"
         assert params[:1] == ["version"], (
             f"{path}:{node.lineno} {node.name} is cached ({deco}) but not keyed by the data version: "
             f"take `version` first (civmap.ui.core.cache_key) or say in NOT_DATA why it holds no stored data")
