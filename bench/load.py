@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -77,7 +78,7 @@ class Tally:
     def record(self, kind: str, run, where: str) -> None:
         self.samples.append(Sample(kind, run.seconds, where))
         self.errors.extend(f"{kind} on {where}: {e}" for e in run.errors)
-        self.notices.update(n[:30] + "…" for n in run.notices)
+        self.notices.update(re.sub(r"[\d.,]+", "#", n)[:40] + "…" for n in run.notices)  # one per kind
 
 
 # -- one user ---------------------------------------------------------------------------------

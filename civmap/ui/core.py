@@ -190,9 +190,35 @@ def cache_key() -> tuple[str, Scope]:
     at the next run; nothing cached in this process can be shown after it.
     """
     store = current_store()
-    version = store.data_version()
+    version = _run_version(store)
     _drop_older_than(version)
     return version, store.scope
+
+
+def _run_version(store: Store) -> str:
+    """The data version of this script run: read from the database at the run's first
+    cached read, then kept until the run ends.
+
+    One run then shows one state of the data (its figures, map and lists agree even when
+    another process writes meanwhile), and a run whose reads take seconds does not compute
+    its layers again for every change written while it runs. The next run, and each of the
+    wall's refreshes (a fragment run), reads the version again. Streamlit gives every run,
+    fragment runs included, a fresh ``cursors`` dict on its ``ScriptRunContext``; the pin is
+    kept with that dict (by identity), so it cannot outlive its run. Outside a run, or should
+    a Streamlit upgrade drop ``cursors``, the version is read at every call instead.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    run = getattr(ctx, "cursors", None)
+    if run is None:
+        return store.data_version()
+    pinned = getattr(ctx, "civmap_run_version", None)
+    if pinned is not None and pinned[0] is run and pinned[1] == store.scope:
+        return pinned[2]
+    version = store.data_version()
+    ctx.civmap_run_version = (run, store.scope, version)
+    return version
 
 
 #: The newest data version this process has seen (``_drop_older_than``), under its lock.
