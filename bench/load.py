@@ -170,20 +170,25 @@ def resident_mb(pid: int) -> float | None:
 
 
 async def memory(pids: dict[str, int], start: float, mark_s: float, end: float, out: dict) -> None:
-    """Resident memory of each process: every 5 s (for the peak), and at ``mark_s``."""
-    marked = False
+    """Resident memory of each process: sampled every 5 s (for the peak), printed every
+    minute, and kept at ``mark_s`` (minute 5 of a 10-minute run) and at the end."""
+    marked, printed = False, 0
     while True:
         now = time.monotonic()
-        for name, pid in pids.items():
-            mb = resident_mb(pid) or 0.0
+        sample = {name: resident_mb(pid) or 0.0 for name, pid in pids.items()}
+        for name, mb in sample.items():
             figures = out.setdefault(name, {"peak": 0.0})
             figures["peak"] = max(figures["peak"], mb)
-            if not marked and now - start >= mark_s:
-                out[name]["mark"] = mb
+        show = False
         if not marked and now - start >= mark_s:
-            marked = True
+            marked = show = True
+            for name, mb in sample.items():
+                out[name]["mark"] = mb
+        if now - start >= 60 * (printed + 1):
+            printed, show = int((now - start) // 60), True
+        if show:
             print(f"  [{(now - start) / 60:.1f} min] resident memory: "
-                  + ", ".join(f"{name} {out[name]['mark']:.0f} MB" for name in pids), flush=True)
+                  + ", ".join(f"{name} {mb:.0f} MB" for name, mb in sample.items()), flush=True)
         if now >= end:
             break
         await asyncio.sleep(min(5.0, max(0.1, end - now)))

@@ -319,8 +319,9 @@ def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
 
 def selection(filters: Filters) -> MapLayers:
     """The map's layers for ``filters``; problems before the status filter (a copy the
-    caller may change)."""
-    return _layers(*cache_key(), filters)
+    caller may change). Keyed without the statuses, which none of the layers depends on,
+    so picking statuses does not keep another copy of every layer."""
+    return _layers(*cache_key(), filters.without_statuses())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
