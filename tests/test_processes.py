@@ -268,11 +268,13 @@ def test_nginx_example_proxies_to_two_processes_and_keeps_each_client_on_one(sha
         found = re.fullmatch(r"(\S+) (.+?) (\d{3}) \S+ (\S+) .*", line)
         assert found, line
         client, upstream, status, path = found.groups()
+        if upstream == "-":  # answered by nginx itself (a request the browser gave up as the tab closed)
+            continue
         served.setdefault(client, set()).add(upstream)
         if path.startswith("/_stcore/stream"):
             assert status == "101", line  # the websocket went through
     assert "/_stcore/stream" in log, log
-    assert all(len(upstreams) == 1 for upstreams in served.values()), served  # each client stays on one
+    assert all(len(upstreams) == 1 for upstreams in served.values()), log  # each client stays on one
     used = set().union(*served.values())
     assert used == {f"127.0.0.1:{port}" for port in ports}, served  # and both processes serve
 
