@@ -38,12 +38,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import websockets
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from civmap import accounts  # noqa: E402
 from civmap.cases import CaseError, CaseRules, load_case, make_move  # noqa: E402
 from civmap.filters import Filters  # noqa: E402
 from civmap.storage import make_engine  # noqa: E402
+from civmap.storage.health import StoreError  # noqa: E402
 from civmap.storage.store import Store  # noqa: E402
 from civmap.testing import app_process  # noqa: E402
 from civmap.vocab import load_vocabulary  # noqa: E402
@@ -112,7 +115,7 @@ async def user(n: int, url: str, end: float, think: float, tally: Tally, rng: ra
                     picked = rng.sample(options, rng.randint(1, min(3, len(options)))) if options else []
                     tally.record("filter change", await session.change(key, picked), where)
                 await asyncio.sleep(rng.expovariate(1 / think))
-            except (RunFailed, OSError, KeyError) as error:
+            except (RunFailed, OSError, KeyError, websockets.WebSocketException) as error:
                 tally.errors.append(f"{where}: {type(error).__name__}: {error}")
                 await asyncio.sleep(1)
     finally:
@@ -146,7 +149,7 @@ async def changer(store: Store, vocab, logins: list[str], pool: list[tuple[str, 
             start = time.monotonic()
             try:
                 event_id, new_status = await asyncio.to_thread(_move, store, vocab, login, problem_id, status, rules)
-            except (CaseError, OSError) as error:
+            except (CaseError, StoreError, OSError) as error:  # StoreLocked: the write lock stayed taken
                 tally.errors.append(f"status change of {problem_id} by {login}: {type(error).__name__}: {error}")
                 return
             tally.samples.append(Sample("status change", time.monotonic() - start, login))
