@@ -210,6 +210,9 @@ class AppSession:
                     run.errors.append("the script did not compile")
                 if msg.script_finished != _EARLY:
                     return
+                # The page starts again (st.rerun, e.g. after signing in): what counts is what
+                # the finished run shows, not the form or figures drawn before the restart.
+                run.sign_in, run.metrics = False, {}
 
     def _element(self, element, run: Run) -> None:
         kind = element.WhichOneof("type")

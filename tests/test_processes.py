@@ -7,15 +7,13 @@ overview shows it at its next rerun, and a wall on the other process shows it at
 refresh, without a reload: caches are keyed by the data version read from the database,
 so no process serves what it cached before another process wrote.
 
-``shared_store_url`` is the database the processes share: a private SQLite copy of the
-demo city, or, when ``CIVMAP_TEST_SHARED_STORE_URL`` is set, that store (for example a
-PostgreSQL one seeded with the demo city; the test writes to it).
+``shared_store_url`` is the database the processes share: a private copy of the demo city,
+on SQLite and on PostgreSQL with PostGIS (``both_backends``, tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shutil
 import time
@@ -40,8 +38,9 @@ WALL_REFRESH_S = 2
 
 @pytest.fixture
 def shared_store_url(scratch_db_url) -> str:
-    """The one database every app process of a test uses (see the module's docstring)."""
-    return os.environ.get("CIVMAP_TEST_SHARED_STORE_URL") or scratch_db_url
+    """The one database every app process of a test uses: a copy of the demo city of the
+    test's backend."""
+    return scratch_db_url
 
 
 def _open_tile(page) -> int:
@@ -91,6 +90,7 @@ def _close_one_reported(url: str, tmp_path: Path) -> str:
         store.engine.dispose()
 
 
+@pytest.mark.both_backends
 @pytest.mark.browser
 @BROWSER[1]
 def test_a_change_reaches_every_process_at_its_next_run(shared_store_url, browser, tmp_path):
