@@ -277,6 +277,7 @@ def cached_events() -> pd.DataFrame:
     return _events(*cache_key())
 
 
+@versioned_resource
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _city(version: str, scope: Scope) -> MapLayers:
     """Every layer of the scope, read once per data version and shared (never changed)."""
@@ -303,6 +304,7 @@ def city_layers(version: str, scope: Scope) -> MapLayers:
     return _city(version, scope)
 
 
+@versioned_resource
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _selected(version: str, scope: Scope, filters: Filters) -> MapLayers:
     """The layers of ``filters``, masked from the city's in memory; shared, never changed
