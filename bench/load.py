@@ -47,6 +47,7 @@ from civmap.cases import CaseError, CaseRules, load_case, make_move  # noqa: E40
 from civmap.filters import Filters  # noqa: E402
 from civmap.storage import make_engine  # noqa: E402
 from civmap.storage.health import StoreError  # noqa: E402
+from civmap.storage.opening import check_schema  # noqa: E402
 from civmap.storage.store import Store  # noqa: E402
 from civmap.testing import app_process  # noqa: E402
 from civmap.vocab import load_vocabulary  # noqa: E402
@@ -266,7 +267,13 @@ def report(tally: Tally) -> list[str]:
 async def main_async(args) -> int:
     vocab = load_vocabulary(os.environ.get("CIVMAP_VOCAB_DIR") or Path(__file__).resolve().parent.parent
                             / "data" / "vocab")
-    store = Store(make_engine(args.db, create=False))
+    engine = make_engine(args.db, create=False)
+    try:
+        check_schema(engine, args.db)  # an older store: say so (and what to run), as the app does
+    except StoreError as error:
+        print(f"bench/load.py: {error.message('en')}", file=sys.stderr)
+        return 2
+    store = Store(engine)
     logins, pool = prepare(store, vocab, args.users)
     before = set(store.events()["id"])
     size = {"points": len(store.points()), "problems": len(store.problems())}
