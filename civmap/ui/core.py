@@ -185,9 +185,9 @@ def asset_base() -> str:
 def cache_key() -> tuple[str, Scope]:
     """(data version, scope): what every cache of the Streamlit side is keyed by.
 
-    The version is read from the database on every call, so a change written by any
-    process (another app process, an import, the command line) misses every cache here
-    at the next run; nothing cached in this process can be shown after it.
+    The version is read from the database once per run (``_run_version``), so a change
+    written by any process (another app process, an import, the command line) misses every
+    cache here at the next run; nothing cached in this process can be shown after it.
     """
     store = current_store()
     version = _run_version(store)
