@@ -15,14 +15,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
 from civmap.config import ROOT
 
-__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "DRAWN", "SCREENSHOTS", "free_port", "running_app", "chromium", "wait_for",
-           "RequestLog"]
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "DRAWN", "SCREENSHOTS", "free_port", "AppProcess", "app_process", "running_app",
+           "chromium", "wait_for", "RequestLog"]
 
 CHROMIUM = os.environ.get("CIVMAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -44,11 +45,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class AppProcess:
+    """A live app: its base URL and the process serving it (for its resident memory)."""
+
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
-def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0,
+def app_process(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0,
                 options: dict[str, str] | None = None, script: Path | None = None,
-                warm: bool = False) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` (or ``script``) on localhost and yield its base URL.
+                warm: bool = False) -> Iterator[AppProcess]:
+    """Start ``streamlit run dashboard.py`` (or ``script``) on localhost; yield its URL and process id.
 
     ``options`` are further Streamlit options (``{"secrets.files": path}``: the secrets of
     a single sign-on test, without a ``.streamlit/secrets.toml`` in the repository).
@@ -79,13 +88,22 @@ def running_app(env: dict[str, str] | None = None, port: int | None = None, time
         if warm:
             with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=timeout) as response:
                 response.read()
-        yield url
+        yield AppProcess(url, process.pid)
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0,
+                options: dict[str, str] | None = None, script: Path | None = None,
+                warm: bool = False) -> Iterator[str]:
+    """Start the app on localhost and yield its base URL (see ``app_process``)."""
+    with app_process(env, port, timeout, options, script, warm) as app:
+        yield app.url
 
 
 @contextlib.contextmanager

@@ -3,16 +3,21 @@
 A plan holds only ``(kind, key)`` pairs (``circle``/``alley``/``point``/``category`` and a
 code), never figures: reopened later, it is recomputed on the data of that day. The file
 is replaced whole on every save (written beside it, then renamed), so a crash midway
-leaves the previous plans as they were.
+leaves the previous plans as they were. A save or delete reads, changes and writes the file
+under an exclusive lock on ``plans.json.lock`` beside it, so two sessions saving at once, in
+one app process or in several sharing ``CIVMAP_DATA_DIR``, each keep their plan.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from civmap.planning.rank import KINDS
 
@@ -66,6 +71,18 @@ def _write(path: Path, plans: dict[str, dict]) -> None:
     os.replace(temporary, path)
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the plans file's lock (blocking) while a save or delete reads and rewrites it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def save_plan(path: Path, name: str, items, at: dt.datetime) -> str:
     """Keep ``items`` as the plan ``name`` (replacing one of that name); returns the name as kept."""
     name = " ".join(str(name).split())
@@ -76,15 +93,17 @@ def save_plan(path: Path, name: str, items, at: dt.datetime) -> str:
     items = _items([list(i) for i in items], f"plan {name!r}")
     if not items:
         raise ValueError(f"plan {name!r} is empty")
-    plans = load_plans(path)
-    plans[name] = {"items": items, "saved_at": at.isoformat(timespec="seconds")}
-    _write(path, plans)
+    with _locked(path):
+        plans = load_plans(path)
+        plans[name] = {"items": items, "saved_at": at.isoformat(timespec="seconds")}
+        _write(path, plans)
     return name
 
 
 def delete_plan(path: Path, name: str) -> None:
-    plans = load_plans(path)
-    if name not in plans:
-        raise KeyError(f"no plan named {name!r}")
-    del plans[name]
-    _write(path, plans)
+    with _locked(path):
+        plans = load_plans(path)
+        if name not in plans:
+            raise KeyError(f"no plan named {name!r}")
+        del plans[name]
+        _write(path, plans)

@@ -7,6 +7,7 @@ GeoDataFrames (which ``st.cache_data`` cannot hash); the store itself is a resou
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,6 +31,7 @@ __all__ = [
     "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "cache_key", "city_layers", "city_store", "warm_overview", "cached_events",
     "cached_headline", "cached_map_html", "cached_problems", "code_multiselect", "current_scope", "current_store",
     "ensure_frame", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
+    "versioned_resource",
     "settings", "show_map", "table_labels", "tile_config", "vocab",
 ]
 
@@ -181,9 +183,75 @@ def asset_base() -> str:
 # Each cache is keyed by the data version and the scope of ``current_store()`` (so two
 # users with different scopes never share an entry) and reads through that store.
 def cache_key() -> tuple[str, Scope]:
-    """(data version, scope): what every cache of the Streamlit side is keyed by."""
+    """(data version, scope): what every cache of the Streamlit side is keyed by.
+
+    The version is read from the database once per run (``_run_version``), so a change
+    written by any process (another app process, an import, the command line) misses every
+    cache here at the next run; nothing cached in this process can be shown after it.
+    """
     store = current_store()
-    return store.data_version(), store.scope
+    version = _run_version(store)
+    _drop_older_than(version)
+    return version, store.scope
+
+
+def _run_version(store: Store) -> str:
+    """The data version of this script run: read from the database at the run's first
+    cached read, then kept until the run ends.
+
+    One run then shows one state of the data (its figures, map and lists agree even when
+    another process writes meanwhile), and a run whose reads take seconds does not compute
+    its layers again for every change written while it runs. The next run, and each of the
+    wall's refreshes (a fragment run), reads the version again. Streamlit gives every run,
+    fragment runs included, a fresh ``cursors`` dict on its ``ScriptRunContext``; the pin is
+    kept with that dict (by identity), so it cannot outlive its run. Outside a run, or should
+    a Streamlit upgrade drop ``cursors``, the version is read at every call instead.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    run = getattr(ctx, "cursors", None)
+    if run is None:
+        return store.data_version()
+    pinned = getattr(ctx, "civmap_run_version", None)
+    if pinned is not None and pinned[0] is run and pinned[1] == store.scope:
+        return pinned[2]
+    version = store.data_version()
+    ctx.civmap_run_version = (run, store.scope, version)
+    return version
+
+
+#: The newest data version this process has seen (``_drop_older_than``), under its lock.
+_newest: dict[str, str | None] = {"version": None}
+_newest_lock = threading.Lock()
+#: ``st.cache_resource`` functions keyed by the data version (``versioned_resource``).
+_VERSIONED_RESOURCES: list = []
+
+
+def versioned_resource(cached):
+    """Mark a ``st.cache_resource`` function keyed by the data version, so that its entries
+    for older versions are dropped with the data caches' (``cache_key``)."""
+    _VERSIONED_RESOURCES.append(cached)
+    return cached
+
+
+def _drop_older_than(version: str) -> None:
+    """When this process first sees a newer data version, drop every entry of the older ones.
+
+    Nobody asks for an older version again (each run reads the version first), yet each
+    entry would stay until ``max_entries`` pushed it out. At ``seed --scale 10`` one
+    version's layers, problems and maps take about 150 MB, so with a status change every
+    few seconds a process kept gigabytes nobody could be shown (``bench/load.py`` measured
+    4 GB per process). Only memory depends on this: versions are stamped with the time of
+    the write, so one from a clock that lags is not "newer" and merely waits for eviction.
+    """
+    with _newest_lock:
+        if _newest["version"] is not None and version <= _newest["version"]:
+            return
+        _newest["version"] = version
+    st.cache_data.clear()
+    for cached in _VERSIONED_RESOURCES:
+        cached.clear()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -209,6 +277,7 @@ def cached_events() -> pd.DataFrame:
     return _events(*cache_key())
 
 
+@versioned_resource
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _city(version: str, scope: Scope) -> MapLayers:
     """Every layer of the scope, read once per data version and shared (never changed)."""
@@ -235,6 +304,7 @@ def city_layers(version: str, scope: Scope) -> MapLayers:
     return _city(version, scope)
 
 
+@versioned_resource
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _selected(version: str, scope: Scope, filters: Filters) -> MapLayers:
     """The layers of ``filters``, masked from the city's in memory; shared, never changed
@@ -251,8 +321,9 @@ def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
 
 def selection(filters: Filters) -> MapLayers:
     """The map's layers for ``filters``; problems before the status filter (a copy the
-    caller may change)."""
-    return _layers(*cache_key(), filters)
+    caller may change). Keyed without the statuses, which none of the layers depends on,
+    so picking statuses does not keep another copy of every layer."""
+    return _layers(*cache_key(), filters.without_statuses())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -11,7 +11,7 @@ from civmap.filters import Filters
 from civmap.i18n import area_names, t
 from civmap.figures import format_rate
 from civmap.storage.scope import Scope
-from civmap.ui.core import cache_key, city_store, current_store, lang, settings, vocab
+from civmap.ui.core import cache_key, city_store, current_store, lang, settings, versioned_resource, vocab
 
 __all__ = [
     "PROGRESS_TILES", "city_history", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
@@ -20,6 +20,7 @@ __all__ = [
 ]
 
 
+@versioned_resource
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _history(version: str, scope: Scope):
     """The scope's whole status history, read and built once per data version (shared by
@@ -35,6 +36,7 @@ def city_history(version: str, scope: Scope):
     return _history(version, scope)
 
 
+@versioned_resource
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _progress_timeline(version: str, scope: Scope, filters: Filters):
     return _history(version, scope).timeline_for(filters)

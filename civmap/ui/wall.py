@@ -14,7 +14,7 @@ from civmap.maps.folium_map import render_html
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.storage.scope import Scope
 from civmap.ui.core import (asset_base, cache_key, cached_events, city_store, current_store, district_names, lang, settings,
-                            tile_config, vocab)
+                            tile_config, versioned_resource, vocab)
 from civmap.ui.params import lang_problems, url_warnings
 
 __all__ = [
@@ -106,6 +106,7 @@ def _wall_city(version: str, scope: Scope):
 
 # A resource, not data: a view holds its screen's problems (megabytes for the city), and
 # cache_data would copy it out on every refresh of every wall. Nothing changes a view.
+@versioned_resource
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _wall_view(version: str, scope: Scope, district: str | None, as_of: dt.date, assessment_date: dt.date,
                weights: tuple[tuple[str, float], ...]):
