@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from civmap import clock, ledger
+from civmap import accounts, clock, ledger
 from civmap.demo.seed import seed_demo
 from civmap.storage import create_schema, make_engine
 from civmap.ledger.office_samples import boundaries_geojson
@@ -169,6 +169,40 @@ def empty_db_url(backend, request, tmp_path) -> str:
         databases.drop(name)
         return
     yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+
+
+#: The office account the tests sign in with on a store that is not the demo (no demo mode there).
+OFFICE_LOGIN, OFFICE_PASSWORD = "office-test", "office-test-password"
+
+
+def office_account(url: str, role: str = "office", login: str = OFFICE_LOGIN) -> str:
+    """An account of ``role`` in the store at ``url`` (made once), as an office's admin would."""
+    engine = make_engine(url)
+    try:
+        if accounts.get_user(engine, login) is None:
+            password = None if role == "wall" else OFFICE_PASSWORD
+            accounts.add_user(engine, VOCAB, "operator", login, "测试账号", role, password=password)
+    finally:
+        engine.dispose()
+    return login
+
+
+def signed_in(at, login: str = OFFICE_LOGIN):
+    """``at`` (an AppTest of the frame) with ``login`` signed in, as the sign-in form leaves a session."""
+    at.session_state["civmap_user"], at.session_state["civmap_seen"] = login, clock.now()
+    return at
+
+
+def sign_in_browser(page, url: str, login: str = OFFICE_LOGIN, password: str = OFFICE_PASSWORD) -> None:
+    """Open ``url`` in a Chromium tab and sign ``login`` in through the form there (in either
+    language); the page asked for opens after it. The tab's session keeps the sign-in, so the
+    test goes on by clicking, not by loading another address (that would ask again)."""
+    page.goto(url)
+    form = page.locator("[data-testid=stForm]")
+    form.locator("input[type=text]").fill(login, timeout=120_000)
+    form.locator("input[type=password]").fill(password)
+    form.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    form.wait_for(state="detached", timeout=120_000)
 
 
 def run_page(page: str, params: dict[str, str], timeout: float = 120):

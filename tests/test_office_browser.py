@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import pytest
 
+from civmap import accounts
+from civmap.storage import make_engine
+
 from civmap.testing import DRAWN, RequestLog, running_app, wait_for
-from tests.conftest import BROWSER
+from tests.conftest import BROWSER, VOCAB, office_account, sign_in_browser
 
 pytestmark = BROWSER
+
+
+def _screen_token(url: str) -> str:
+    """A command-centre screen's token, issued as the office would for its wall."""
+    login = office_account(url, role="wall", login="screen-test")
+    engine = make_engine(url)
+    try:
+        return accounts.issue_token(engine, VOCAB, "operator", login, "测试大屏")
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +33,10 @@ def office_app(boundaries_only):
         yield url
 
 
-def test_the_wall_on_a_store_with_boundaries_only_says_what_is_missing(office_app, page):
+def test_the_wall_on_a_store_with_boundaries_only_says_what_is_missing(boundaries_only, office_app, page):
     page.set_viewport_size({"width": 1920, "height": 1080})
     log = RequestLog(office_app).attach(page)
-    page.goto(f"{office_app}/wall")
+    page.goto(f"{office_app}/wall?token={_screen_token(boundaries_only)}")
     wait_for(page, "document.querySelector('.wall-notice')", frames=False)
     text = page.inner_text(".wall-notice")
     assert "问题台账尚未导入" in text
@@ -32,8 +45,8 @@ def test_the_wall_on_a_store_with_boundaries_only_says_what_is_missing(office_ap
     assert log.foreign() == []
 
 
-def test_the_overview_draws_the_offices_districts_and_names_the_next_step(office_app, page):
-    page.goto(f"{office_app}/?lang=en")
+def test_the_overview_draws_the_offices_districts_and_names_the_next_step(boundaries_only, office_app, page):
+    sign_in_browser(page, f"{office_app}/?lang=en", office_account(boundaries_only))
     frame, labels = wait_for(page, "document.querySelectorAll('.civmap-district-label').length")
     assert labels == 6  # the office's six districts
     assert frame.evaluate(DRAWN) is None  # and no feature layer: nothing else is loaded yet

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import office_account, signed_in
+
 from civmap.storage import init_store, make_engine
 from civmap.config import load_settings
 from civmap.ledger.office_samples import OFFICE_FILES
@@ -40,12 +42,12 @@ def _pages_open(url: str, monkeypatch, lang: str) -> list[AppTest]:
     monkeypatch.setenv("CIVMAP_DATABASE_URL", url)
     st.cache_resource.clear()
     st.cache_data.clear()
-    opened = []
+    opened, login = [], office_account(url)
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         at.query_params["lang"] = lang
         at.switch_page(page)
-        at.run()
+        signed_in(at, login).run()
         assert not at.exception, (page, at.exception)
         opened.append(at)
     return opened

@@ -6,11 +6,14 @@ rates yet. The wall used to crash there (a district with no on-time rate has no 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from conftest import office_account, signed_in
 
 from civmap.storage import make_engine
 from civmap.storage.store import Store
@@ -33,7 +36,7 @@ def test_every_page_opens_on_a_store_with_boundaries_only(office_env, page, lang
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.query_params["lang"] = lang
     at.switch_page(page)
-    at.run()
+    signed_in(at, office_account(os.environ["CIVMAP_DATABASE_URL"])).run()
     assert not at.exception, at.exception
 
 
@@ -63,7 +66,7 @@ def _page(page: str, lang: str = "zh") -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.query_params["lang"] = lang
     at.switch_page(page)
-    at.run()
+    signed_in(at, office_account(os.environ["CIVMAP_DATABASE_URL"])).run()
     assert not at.exception, at.exception
     return at
 

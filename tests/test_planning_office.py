@@ -14,6 +14,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from conftest import office_account, signed_in
+
 from civmap.config import load_settings
 from civmap.storage import init_store, make_engine
 from civmap.ledger.office_samples import OFFICE_FILES
@@ -44,7 +46,7 @@ def _page(url: str, monkeypatch, tmp_path, lang: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)  # the setup link needs the frame
     at.query_params["lang"] = lang
     at.switch_page("pages/planning.py")
-    at.run()
+    signed_in(at, office_account(url)).run()
     assert not at.exception, at.exception
     return at
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from conftest import office_account, signed_in
+
 from civmap.storage import make_engine
 from civmap.setup.stages import STAGES, setup_status
 from civmap.storage.store import Store
@@ -18,11 +20,12 @@ from civmap.vocab import load_vocabulary
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _setup_page(lang: str = "zh") -> AppTest:
+def _setup_page(lang: str = "zh", login: str | None = None) -> AppTest:
+    """The setup page through the frame: the demo's own sign-in, or ``login`` on an office store."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.query_params["lang"] = lang
     at.switch_page("pages/setup.py")
-    at.run()
+    (signed_in(at, login) if login else at).run()
     assert not at.exception, at.exception
     return at
 
@@ -52,7 +55,7 @@ def test_setup_page_on_the_demo_city_says_all_is_loaded(app_env, demo_store):
 
 
 def test_setup_page_on_an_office_store_names_the_next_step(office_env):
-    at = _setup_page("en")
+    at = _setup_page("en", office_account(office_env))
     stages = at.dataframe[0].value
     assert stages["State"].tolist() == ["loaded"] + ["missing"] * 6
     assert not at.success and not at.info
