@@ -8,7 +8,7 @@ import streamlit as st
 from civmap import ui
 from civmap.i18n import t
 from civmap.ledger.export import MEDIA_TYPES, export_file_name
-from civmap.ui import overview, picks
+from civmap.ui import auth, overview, picks
 
 lang = ui.lang()
 filters = ui.sidebar_filters()
@@ -19,7 +19,9 @@ v, names = ui.vocab(), ui.district_names()
 overview.overview_style()
 st.title(t("app.title", lang))
 ui.setup_notice(("boundaries", "points", "problems"))
-st.caption(t("overview.caption", lang, selection=ui.plain(filters.describe(v, names, lang)))
+area = auth.area_label()
+st.caption((t("overview.area", lang, area=ui.plain(area)) + " · " if area else "")
+           + t("overview.caption", lang, selection=ui.plain(filters.describe(v, names, lang)))
            + " · " + t("overview.as_of", lang, date=figures.as_of.isoformat()))
 
 with st.container(key="overview_tiles"):

@@ -128,8 +128,11 @@ def test_each_role_on_each_page_sees_its_area_and_is_refused_the_rest(app_env, d
         if page == "overview":
             names = list(mine.district_names().values())
             assert at.multiselect(key="f_districts").options == names, login
-            if not role.reads_all:  # never the whole city's list
+            if not role.reads_all:  # never the whole city's list, and the page says whose figures these are
                 assert len(names) == 1, login
+                assert at.caption[0].value.startswith("范围："), login
+            else:
+                assert not at.caption[0].value.startswith("范围："), login
             open_count = int(mine.problems()["status"].isin(VOCAB.unresolved_statuses).sum())
             assert _metric(at, "未办结问题") == open_count, login
         if page == "ledger":

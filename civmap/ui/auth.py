@@ -25,7 +25,7 @@ from civmap.i18n import t
 from civmap.ui.core import NOW_KEY, city_store, ensure_frame, lang, settings, vocab
 from civmap.ui.text import plain
 
-__all__ = ["gate", "current", "signed_in_user", "user_role", "sidebar", "sso_configured",
+__all__ = ["gate", "current", "area_label", "signed_in_user", "user_role", "sidebar", "sso_configured",
            "screen_user", "is_demo"]
 
 _USER, _SEEN, _EXPIRED, _OUT, _SCREEN = ("civmap_user", "civmap_seen", "civmap_expired", "civmap_signed_out",
@@ -229,6 +229,12 @@ def _area_names(role: Role) -> str:
     if role.scope == "unit":
         return "、".join(current_store().units()["name"])
     return ""
+
+
+def area_label() -> str:
+    """The area this run's user is limited to, named ("" for a role that reads the whole
+    city): a district head on a phone sees whose figures these are without the sidebar."""
+    return _area_names(current()[1])
 
 
 def sidebar(user: User, role: Role) -> None:
