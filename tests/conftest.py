@@ -205,11 +205,17 @@ def sign_in_browser(page, url: str, login: str = OFFICE_LOGIN, password: str = O
     form.wait_for(state="detached", timeout=120_000)
 
 
-def run_page(page: str, params: dict[str, str], timeout: float = 120):
-    """An AppTest of ``page`` through dashboard.py, opened on the URL ``params``, with no exception."""
+def run_page(page: str, params: dict[str, str], timeout: float = 120, login: str | None = None,
+             lang: str | None = None):
+    """An AppTest of ``page`` through dashboard.py, opened on the URL ``params``, with no exception;
+    ``login`` signed in (the demo's default account otherwise), in ``lang`` if given."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard.py"), default_timeout=timeout)
+    if lang:
+        at.session_state["lang"] = lang
+    if login:
+        signed_in(at, login)
     for key, value in params.items():
         at.query_params[key] = value
     if page != "overview":

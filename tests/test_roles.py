@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from conftest import run_page
 
 from civmap import accounts, clock
 from civmap.accounts import scope_of
@@ -25,7 +26,6 @@ from civmap.storage import make_engine
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 
-ROOT = Path(__file__).resolve().parent.parent
 VOCAB = load_vocabulary()
 ROLES = accounts.roles_of(VOCAB)
 
@@ -41,17 +41,7 @@ def _scope(store: Store, user):
 
 
 def _open(page: str, login: str | None, params: dict | None = None, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    if login:
-        at.session_state["civmap_user"], at.session_state["civmap_seen"] = login, clock.now()
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(page, params or {}, login=login, lang=lang)
 
 
 def _texts(at: AppTest, kind: str) -> list[str]:
