@@ -206,7 +206,8 @@ def current() -> tuple[User, Role]:
 
 def _switch_demo() -> None:
     login = st.session_state.get("civmap_demo_account")
-    if login and accounts.get_user(city_store().engine, login) is not None:
+    # Demo accounts only, in the demo only: the switch is the one way in without a password.
+    if login in DEMO_LOGINS and is_demo() and accounts.get_user(city_store().engine, login) is not None:
         record_now(city_store().engine, login, "login_ok", login, via="demo")
         _start(login)
 
