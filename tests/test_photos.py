@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -125,3 +126,37 @@ def test_photos_survive_a_ledger_reimport_that_changes_the_problem(office):
     assert store.problems().set_index("id").at[pid, "status"] == "closed"
     assert photos_of(store.engine, pid).equals(files)
     assert all((rules.photos_dir / f).is_file() for f in (*files["file"], *files["thumb"]))
+
+
+def test_the_supervision_list_carries_the_newest_photo_of_a_problem_sent_back(office):
+    """A fix reported with a photo and sent back on site is overdue again: the printed 督办清单
+    shows that photo beside its row, so the unit sees which 'fix' was refused."""
+    store, rules = office
+    problems = store.problems()
+    late = problems[(problems["district_code"] == "D01") & (problems["status"] == "fixing")
+                    & (pd.to_datetime(problems["deadline"]).dt.date < store.as_of())]
+    pid = str(late.sort_values("id")["id"].iloc[0])
+    user, checker = accounts.get_user(store.engine, "op1"), accounts.get_user(store.engine, "op2")
+    case = load_case(store, user, VOCAB, pid)
+    _report(store, rules, pid, read_photo(jpeg(case["lon"], case["lat"]), "fix.jpg", MB))
+    seen = load_case(store, checker, VOCAB, pid)["version"]
+    make_move(store, VOCAB, checker, "send_back", pid, seen, rules, note="墙面仍有小广告")
+
+    data = export_as("xlsx", store, Filters(districts=("D01",)), VOCAB, store.as_of(), photos_dir=rules.photos_dir)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["督办清单"]
+    header = [cell.value for cell in sheet[3]]
+    assert header[-1] == "整改照片"
+    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, header.index("问题编号") + 1).value == pid)
+    anchors = [(image.anchor._from.row + 1, image.anchor._from.col + 1) for image in sheet._images]
+    assert anchors == [(row, len(header))]  # one thumbnail, on the problem's own row, nowhere else
+    thumb = photos_of(store.engine, pid)["thumb"].iloc[-1]
+    assert sheet._images[0]._data() == read_file(rules.photos_dir, thumb)
+
+    # Without the photos folder (or with its file gone) the list still prints, and says so.
+    plain = openpyxl.load_workbook(io.BytesIO(export_as("xlsx", store, Filters(districts=("D01",)), VOCAB,
+                                                        store.as_of())))["督办清单"]
+    assert not plain._images and "整改照片" not in [cell.value for cell in plain[3]]
+    (rules.photos_dir / thumb).unlink()
+    gone = openpyxl.load_workbook(io.BytesIO(export_as("xlsx", store, Filters(districts=("D01",)), VOCAB,
+                                                       store.as_of(), photos_dir=rules.photos_dir)))["督办清单"]
+    assert not gone._images and gone.cell(row, len(header)).value == f"照片文件缺失：{thumb}"

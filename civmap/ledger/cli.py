@@ -126,7 +126,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or _format_of(out)
     store, vocab = _store(), _vocab()
     filters = Filters(districts=_districts(store, args.district or []))
-    data = export_as(fmt, store, filters, vocab, store.as_of())
+    data = export_as(fmt, store, filters, vocab, store.as_of(), photos_dir=load_settings().photos_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     lang = _lang(args)

@@ -13,19 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.drawing.image import Image as SheetImage
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from civmap import clock
+from civmap.cases.files import read_file
 from civmap.filters import Filters
 from civmap.i18n import t
+from civmap.ledger.columns import field_by_name
 from civmap.ledger.geojson import export_geojson
 from civmap.ledger.sheets import SHEET_KINDS, layer_tables, office_tables, sheet_names, supervision_frame
 from civmap.safecells import keep_text
+from civmap.storage.cases import latest_thumbs
 from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
@@ -73,7 +78,43 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, first_row: int = 1):
     return ws
 
 
-def _supervision_sheet(wb: Workbook, frame: pd.DataFrame, as_of: dt.date, selection: str) -> None:
+#: The supervision list's photo column: each overdue problem's newest photo, as a thumbnail.
+_PHOTO_HEADER, _PHOTO_PX = "整改照片", 64
+
+
+def _thumbnails(store: Store, problem_ids: pd.Series, photos_dir: Path | None) -> list[bytes | str | None]:
+    """For each problem, its newest photo's thumbnail (bytes), a note when the file cannot
+    be read (the row still prints), or None when it has no photo."""
+    if photos_dir is None or problem_ids.empty:
+        return [None] * len(problem_ids)
+    found = latest_thumbs(store.engine, problem_ids.tolist())
+    out: list[bytes | str | None] = []
+    for problem_id in problem_ids:
+        relative = found.get(problem_id)
+        try:
+            out.append(read_file(photos_dir, relative) if relative else None)
+        except (OSError, ValueError):
+            out.append(t("ledger.supervision.photo_missing", "zh", file=relative))
+    return out
+
+
+def _place_thumbnails(ws, thumbs: list[bytes | str | None], column: int, first_row: int) -> None:
+    letter = get_column_letter(column)
+    ws.column_dimensions[letter].width = 11
+    for i, thumb in enumerate(thumbs):
+        row = first_row + i
+        if isinstance(thumb, str):
+            keep_text(ws.cell(row=row, column=column, value=thumb))
+        elif thumb:
+            image = SheetImage(io.BytesIO(thumb))
+            scale = _PHOTO_PX / max(image.width, image.height)
+            image.width, image.height = round(image.width * scale), round(image.height * scale)
+            ws.add_image(image, f"{letter}{row}")
+            ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, _PHOTO_PX * 0.75 + 4)
+
+
+def _supervision_sheet(wb: Workbook, frame: pd.DataFrame, as_of: dt.date, selection: str,
+                       thumbs: list[bytes | str | None] | None = None) -> None:
     unit_header = "责任单位"
     units = frame[unit_header].fillna(t("ledger.supervision.unit_none", "zh"))
     ws = _sheet(wb, t("ledger.sheet.supervision", "zh"), frame, first_row=3)
@@ -103,6 +144,10 @@ def _supervision_sheet(wb: Workbook, frame: pd.DataFrame, as_of: dt.date, select
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if thumbs and any(thumbs):
+        header = ws.cell(row=3, column=len(frame.columns) + 1, value=_PHOTO_HEADER)
+        header.font, header.fill = _BOLD, _HEADER_FILL
+        _place_thumbnails(ws, thumbs, len(frame.columns) + 1, 4)
     summary = (pd.DataFrame({unit_header: units, "days": frame[t("ledger.supervision.overdue_days", "zh")],
                              "district": frame["所属区"]})
                .groupby(unit_header, sort=False)
@@ -115,14 +160,16 @@ def _supervision_sheet(wb: Workbook, frame: pd.DataFrame, as_of: dt.date, select
 
 
 def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date,
-                    now: dt.datetime | None = None) -> bytes:
+                    now: dt.datetime | None = None, photos_dir: Path | None = None) -> bytes:
     """The selection as an .xlsx workbook.
 
     Sheets: 测评点位, 背街小巷, 问题台账 (the layers), 责任单位, 重点点位圈, 测评结果
     (the office's units, key circles and inspection results; each sheet with Chinese
     headers, labels for codes, and re-importable as its kind), 督办清单 (overdue problems grouped by responsible unit, one unit per printed page,
     A4 landscape), 督办汇总 (count and longest delay per unit) and 说明 (what was
-    exported, when, with which filters).
+    exported, when, with which filters). With ``photos_dir`` the supervision list shows
+    each problem's newest photo as a thumbnail beside its row, so a printed list carries
+    the evidence.
     """
     now = now or clock.now()
     names = sheet_names(store)
@@ -133,7 +180,9 @@ def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt
     for kind in SHEET_KINDS:
         _sheet(wb, t(f"ledger.sheet.{kind}", "zh"), tables[kind])
     overdue_selection = filters.without_statuses().describe(vocab, names["district_code"], "zh")
-    _supervision_sheet(wb, supervision_frame(store, filters, vocab, as_of, names), as_of, overdue_selection)
+    late = supervision_frame(store, filters, vocab, as_of, names)
+    _supervision_sheet(wb, late, as_of, overdue_selection,
+                       _thumbnails(store, late[field_by_name("problems", "id").header], photos_dir))
     about = wb.create_sheet(t("ledger.sheet.about", "zh"))
     lines = [(t("ledger.about.exported", "zh"), now.isoformat(sep=" ")),
              (t("ledger.about.selection", "zh"), selection),
@@ -152,13 +201,15 @@ def export_workbook(store: Store, filters: Filters, vocab: Vocabulary, as_of: dt
     return buffer.getvalue()
 
 
-def export_as(fmt: str, store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date) -> bytes:
+def export_as(fmt: str, store: Store, filters: Filters, vocab: Vocabulary, as_of: dt.date,
+              photos_dir: Path | None = None) -> bytes:
     """The selection in format ``fmt`` (one of ``FORMATS``); the service list ignores the
-    selection, since it describes the categories, not the problems."""
+    selection, since it describes the categories, not the problems. ``photos_dir``: where
+    the evidence photos are, for the thumbnails of the Excel supervision list."""
     from civmap.ledger.open311 import export_open311, export_open311_services
 
     if fmt == "xlsx":
-        return export_workbook(store, filters, vocab, as_of)
+        return export_workbook(store, filters, vocab, as_of, photos_dir=photos_dir)
     if fmt == "geojson":
         return export_geojson(store, filters)
     if fmt in ("open311", "open311-xml"):

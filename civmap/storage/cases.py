@@ -18,7 +18,7 @@ from civmap.storage.audit import insert_entries
 from civmap.storage.engine import write_transaction
 from civmap.storage.writes import bump_version
 
-__all__ = ["CaseLookup", "MoveWrite", "case_row", "apply_move", "event_rows", "photo_rows", "PHOTO_COLUMNS"]
+__all__ = ["CaseLookup", "MoveWrite", "case_row", "apply_move", "event_rows", "latest_thumbs", "photo_rows", "PHOTO_COLUMNS"]
 
 P, E = s.problems, s.problem_events
 _FACTS = (P.c.id, P.c.description, P.c.category, P.c.source, P.c.point_id, P.c.district_code, P.c.street_code,
@@ -105,6 +105,18 @@ def event_rows(engine: Engine, problem_id: str) -> pd.DataFrame:
         rows = conn.execute(query).all()
     return pd.DataFrame(rows, columns=["id", "at", "actor", "display_name", "move", "from_status", "to_status",
                                        "deadline", "unit_code", "note"])
+
+
+def latest_thumbs(engine: Engine, problem_ids) -> dict[str, str]:
+    """Problem id → the thumbnail of its newest photo (relative to the photos folder), for
+    the problems among ``problem_ids`` that have one."""
+    p, ids, found = s.photos, list(dict.fromkeys(problem_ids)), {}
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 500):  # well under every database's bound-parameter limit
+            query = (select(p.c.problem_id, p.c.thumb).where(p.c.problem_id.in_(ids[start:start + 500]))
+                     .order_by(p.c.at, p.c.id))
+            found.update({problem: thumb for problem, thumb in conn.execute(query).all() if thumb})
+    return found
 
 
 def photo_rows(engine: Engine, problem_id: str) -> pd.DataFrame:

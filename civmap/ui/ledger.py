@@ -68,7 +68,7 @@ def ledger_names() -> dict[str, dict[str, str]]:
 def _ledger_export(version: str, scope: Scope, fmt: str, filters: Filters, as_of: dt.date) -> bytes:
     from civmap.ledger.export import export_as
 
-    return export_as(fmt, city_store().within(scope), filters, vocab(), as_of)
+    return export_as(fmt, city_store().within(scope), filters, vocab(), as_of, photos_dir=settings().photos_dir)
 
 
 def ledger_export(fmt: str, filters: Filters) -> Callable[[], bytes]:
