@@ -197,3 +197,25 @@ def test_layers_narrowed_in_memory_are_the_layers_the_store_reads(demo_store):
         mine = narrowed(city, filters)
         for name in ("points", "circles", "alleys", "problems"):
             assert sorted(getattr(mine, name)["id"]) == sorted(getattr(demo_store, name)(filters)["id"]), (filters, name)
+
+
+def test_the_warm_up_fills_the_whole_citys_map_with_the_whole_city(app_env, demo_store):
+    vocab = load_vocabulary()
+    """The warm-up thread has no session: what it caches under the whole city's key must be the
+    whole city, never the nothing a session-less scope reads (every visitor would get an empty
+    map until the data changed)."""
+    import threading
+
+    from civmap.filters import Filters
+    from civmap.storage.scope import WHOLE_CITY
+    from civmap.ui import core
+
+    version = demo_store.data_version()
+    filters = Filters(statuses=tuple(vocab.unresolved_statuses))
+    worker = threading.Thread(target=core.warm_overview, args=(version, WHOLE_CITY, filters, 500))
+    worker.start()
+    worker.join()
+    html = core._map_html(version, WHOLE_CITY, filters, "zh", demo_store.as_of(), core.asset_base(), 500)
+    problems = demo_store.problems()
+    unresolved = problems[problems["status"].isin(vocab.unresolved_statuses)]
+    assert len(unresolved) > 0 and all(f"\"{pid}\"" in html for pid in unresolved["id"])  # every open one

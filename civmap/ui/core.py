@@ -377,10 +377,13 @@ def cached_headline(filters: Filters) -> Headline:
     return _headline(*cache_key(), filters, current_store().as_of())
 
 
-def _shown_layers(filters: Filters, lang_code: str) -> MapLayers:
+def _shown_layers(version: str, scope: Scope, filters: Filters, lang_code: str) -> MapLayers:
     """What the city map shows for ``filters``: problems of the chosen statuses (all when
-    none is chosen, as the figures count them), districts named in ``lang_code``."""
-    layers = _selected(*cache_key(), filters)
+    none is chosen, as the figures count them), districts named in ``lang_code``.
+
+    Takes the cache key it is built for, never the session's: the warm-up thread fills the
+    whole city's entry with no session (it would read an empty scope into that entry)."""
+    layers = _selected(version, scope, filters)
     problems = layers.problems
     shown = problems[problems["status"].isin(filters.statuses)] if filters.statuses else problems
     return replace(layers, districts=localized_areas(layers.districts, lang_code), problems=shown)
@@ -389,7 +392,7 @@ def _shown_layers(filters: Filters, lang_code: str) -> MapLayers:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _map_html(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
               height: int) -> str:
-    fmap = build_map(_shown_layers(filters, lang_code), vocab(), lang_code, as_of, base, tiles=tile_config(),
+    fmap = build_map(_shown_layers(version, scope, filters, lang_code), vocab(), lang_code, as_of, base, tiles=tile_config(),
                      radius_m=settings().circle_radius_m, height=f"{height}px", fit=filters.districts)
     return render_html(fmap)
 
@@ -397,7 +400,7 @@ def _map_html(version: str, scope: Scope, filters: Filters, lang_code: str, as_o
 @st.cache_data(max_entries=64, show_spinner=False)
 def _map_detail(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date,
                 bounds: tuple[float, float, float, float], layers: tuple[str, ...]) -> list[dict]:
-    return map_detail(_shown_layers(filters, lang_code), vocab(), lang_code, as_of, tile_config(), bounds, layers)
+    return map_detail(_shown_layers(version, scope, filters, lang_code), vocab(), lang_code, as_of, tile_config(), bounds, layers)
 
 
 def _placed(focus, filters: Filters):
@@ -405,7 +408,7 @@ def _placed(focus, filters: Filters):
     there to load it)."""
     if focus is None or focus.layer not in DETAIL_LAYERS:
         return focus
-    frame = shift_layer(getattr(_shown_layers(filters, lang()), focus.layer), tile_config().system)
+    frame = shift_layer(getattr(_shown_layers(*cache_key(), filters, lang()), focus.layer), tile_config().system)
     if not dense(frame):
         return focus
     found = frame[frame["id"].astype(str) == focus.id]
