@@ -15,6 +15,7 @@ writes. Without PostgreSQL binaries those tests skip locally and FAIL in CI (``C
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import warnings
@@ -145,14 +146,24 @@ def office_db_url(office_db_path, tmp_path) -> str:
     return f"sqlite:///{copy}"
 
 
+@contextlib.contextmanager
+def _pg_database(request, name: str, template: str):
+    """The URL of a PostgreSQL database made for one test from the ``template`` fixture's
+    database (a copy is much faster than seeding), dropped after the test."""
+    databases = request.getfixturevalue("pg_databases")
+    made = databases.create(name, template=request.getfixturevalue(template))
+    try:
+        yield databases.url(made)
+    finally:
+        databases.drop(made)
+
+
 @pytest.fixture
 def scratch_db_url(backend, request, tmp_path) -> str:
     """A private copy of the demo store for a test that writes."""
     if backend == "postgresql":
-        databases = request.getfixturevalue("pg_databases")
-        name = databases.create("scratch", template=request.getfixturevalue("pg_demo_template"))
-        yield databases.url(name)
-        databases.drop(name)
+        with _pg_database(request, "scratch", "pg_demo_template") as url:
+            yield url
         return
     copy = tmp_path / "scratch.sqlite"
     shutil.copy(request.getfixturevalue("demo_db_path"), copy)
@@ -163,10 +174,8 @@ def scratch_db_url(backend, request, tmp_path) -> str:
 def empty_db_url(backend, request, tmp_path) -> str:
     """A new database with no tables (PostGIS present on PostgreSQL), for a test to fill."""
     if backend == "postgresql":
-        databases = request.getfixturevalue("pg_databases")
-        name = databases.create("empty", template=request.getfixturevalue("pg_empty_template"))
-        yield databases.url(name)
-        databases.drop(name)
+        with _pg_database(request, "empty", "pg_empty_template") as url:
+            yield url
         return
     yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
 
