@@ -139,6 +139,8 @@ def test_a_change_reaches_every_process_at_its_next_run(shared_store_url, browse
 NOT_DATA = {
     "settings": "the process's environment, fixed for its life",
     "_opened_store": "the engine, a connection pool: holds no rows",
+    "_live_city": "the city held in memory, which asks the database for its versions at every use "
+                  "(civmap.storage.live; its states are asked for by data version)",
     "_tile_set": "the tile file, keyed by its size and modification time",
     "bulletin_pdf": "a pure conversion of the Word document given",
 }

@@ -17,7 +17,7 @@ from civmap.filters import Filters
 from civmap.progress.timeline import Timeline, build_timeline
 from civmap.vocab import Vocabulary
 
-__all__ = ["History", "read_history"]
+__all__ = ["History", "built_history", "read_history"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,8 +35,19 @@ class History:
             return self.timeline
         return self.timeline.subset(chosen.problem_mask(self.problems))
 
+    def narrowed(self, keep) -> "History":
+        """The history of the problems ``keep`` marks (a bool per problem row): a scope's
+        part of the city's, without building anything again."""
+        if keep.all():
+            return self
+        return History(self.problems[keep].reset_index(drop=True), self.timeline.subset(keep))
+
 
 def read_history(store, vocab: Vocabulary) -> History:
     """The scope's problems and events, in two lean reads (``Store.status_history``), built."""
-    problems, events = store.status_history()
+    return built_history(*store.status_history(), vocab)
+
+
+def built_history(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary) -> History:
+    """The history of ``problems`` from their status ``events`` (``Store.status_history``'s frames)."""
     return History(problems, build_timeline(problems, events, vocab))

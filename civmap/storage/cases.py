@@ -91,7 +91,7 @@ def apply_move(engine: Engine, problem_id: str,
             conn.execute(insert(s.photos), [{**row, "problem_id": problem_id, "event_id": event_id}
                                             for row in write.photos])
         insert_entries(conn, write.entries)
-        version = bump_version(conn)
+        version = bump_version(conn, base=False)
     return event_id, version
 
 

@@ -16,7 +16,7 @@ from typing import Iterable
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy import Engine, String, and_, func, insert, select, type_coerce, update
+from sqlalchemy import Engine, String, and_, false, func, insert, select, type_coerce, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
@@ -32,7 +32,7 @@ from civmap.storage.scope import NOTHING, PERSONAL_COLUMNS, WHOLE_CITY, Scope
 from civmap.i18n import area_names
 from geo import WGS84
 
-__all__ = ["Store"]
+__all__ = ["Store", "district_of_area"]
 
 _NO_MATCH = (NOTHING,)  # an empty intersection selects nothing
 
@@ -67,6 +67,16 @@ class Store:
     def get_meta(self, key: str) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(select(s.meta.c.value).where(s.meta.c.key == key)).scalar_one_or_none()
+
+    def versions(self) -> tuple[str, str]:
+        """(data version, base version): the base version changes with every write but a
+        case move (a status change and its event), which only rewrites problem rows; what
+        is read from points, circles, alleys and areas stays good while it holds."""
+        self.check()
+        with self.engine.connect() as conn:
+            found = dict(conn.execute(select(s.meta.c.key, s.meta.c.value)
+                                      .where(s.meta.c.key.in_(("data_version", "base_version")))).all())
+        return found.get("data_version") or "0", found.get("base_version") or "0"
 
     def data_version(self) -> str:
         """A stamp that changes with every write: the key for caches of derived data.
@@ -111,16 +121,7 @@ class Store:
     def _district_of_area(self) -> dict[str, str | None]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(s.areas.c.code, s.areas.c.level, s.areas.c.parent_code)).all()
-        parent = {code: up for code, _, up in rows}
-        level = {code: lvl for code, lvl, _ in rows}
-        out = {}
-        for code in parent:
-            seen, node = set(), code
-            while node is not None and level.get(node) != "district" and node not in seen:
-                seen.add(node)
-                node = parent.get(node)
-            out[code] = node if level.get(node) == "district" else None
-        return out
+        return district_of_area(rows)
 
     def districts(self) -> gpd.GeoDataFrame:
         return self.areas("district")
@@ -191,14 +192,19 @@ class Store:
         query = self._where(query, a, filters)
         return _with_shape_geometry(self._frame(query))
 
-    def problems(self, filters: Filters = Filters()) -> gpd.GeoDataFrame:
-        """Problems in the selection, with their responsible unit's and point's names."""
+    def problems(self, filters: Filters = Filters(), ids: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+        """Problems in the selection (of ``ids`` only, when given), with their responsible
+        unit's and point's names."""
         q = s.problems
         query = (select(q, s.units.c.name.label("unit_name"), s.points.c.name.label("point_name"))
                  .outerjoin(s.units, q.c.unit_code == s.units.c.code)
                  .outerjoin(s.points, q.c.point_id == s.points.c.id))
         query = self._where_problems(query, filters)
-        return _with_point_geometry(self._frame(query))
+        if ids is None:
+            return _with_point_geometry(self._frame(query))
+        parts = [self._frame(query.where(q.c.id.in_(chunk))) for chunk in _chunks(list(ids))]
+        frame = pd.concat(parts, ignore_index=True) if parts else self._frame(query.where(false()))
+        return _with_point_geometry(frame)
 
     def events(self, filters: Filters = Filters()) -> pd.DataFrame:
         """Status events of the problems in the selection, oldest first."""
@@ -218,21 +224,57 @@ class Store:
         at 100,000 problems; the filters are applied to the timeline in memory
         (``civmap.progress.timeline.Timeline.subset``), so a filter change reads nothing.
         """
-        q, e = s.problems, s.problem_events
+        return self.status_problems(), self.status_events()
+
+    def status_problems(self, ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """The problems part of ``status_history`` (of ``ids`` only, when given)."""
+        q = s.problems
         columns = (q.c.id, q.c.district_code, q.c.street_code, q.c.unit_code, q.c.category, q.c.source)
         dated = (q.c.found_on, q.c.status, q.c.deadline)
-        problems = self._within(select(*columns, *(type_coerce(c, String).label(c.name) for c in dated)), q)
-        events = select(e.c.problem_id, type_coerce(e.c.at, String).label("at"), e.c.to_status,
-                        type_coerce(e.c.deadline, String).label("deadline"))
-        if self.scope != WHOLE_CITY:
-            events = self._within(events.join(q, e.c.problem_id == q.c.id), q)
+        query = self._within(select(*columns, *(type_coerce(c, String).label(c.name) for c in dated)), q)
         with self.engine.connect() as conn:
-            frames = [_plain_frame(conn, query) for query in (problems, events.order_by(e.c.id))]
-        problems_frame, events_frame = frames
-        for frame, column in ((problems_frame, "found_on"), (problems_frame, "deadline"), (events_frame, "deadline")):
+            if ids is None:
+                frame = _plain_frame(conn, query)
+            else:
+                parts = [_plain_frame(conn, query.where(q.c.id.in_(chunk))) for chunk in _chunks(list(ids))]
+                frame = pd.concat(parts, ignore_index=True) if parts else _plain_frame(conn, query.where(false()))
+        for column in ("found_on", "deadline"):
             frame[column] = pd.to_datetime(frame[column], format="ISO8601", errors="coerce")
-        events_frame["at"] = pd.to_datetime(events_frame["at"], format="ISO8601")
-        return problems_frame, events_frame
+        return frame
+
+    def status_events(self, after: int | None = None, until: int | None = None) -> pd.DataFrame:
+        """The events part of ``status_history``, in the order they were written; only those
+        with ``after < id <= until`` when given (what a process holding the log up to
+        ``after`` lacks: ``civmap.storage.live``)."""
+        q, e = s.problems, s.problem_events
+        query = select(e.c.problem_id, type_coerce(e.c.at, String).label("at"), e.c.to_status,
+                       type_coerce(e.c.deadline, String).label("deadline"))
+        if self.scope != WHOLE_CITY:
+            query = self._within(query.join(q, e.c.problem_id == q.c.id), q)
+        if after is not None:
+            query = query.where(e.c.id > after)
+        if until is not None:
+            query = query.where(e.c.id <= until)
+        with self.engine.connect() as conn:
+            frame = _plain_frame(conn, query.order_by(e.c.id))
+        frame["deadline"] = pd.to_datetime(frame["deadline"], format="ISO8601", errors="coerce")
+        frame["at"] = pd.to_datetime(frame["at"], format="ISO8601")
+        return frame
+
+    def event_mark(self) -> int:
+        """The newest status event's id (0: none). Writers hold one lock until they commit
+        (``write_transaction``), so ids are given out in commit order: every event written
+        later has a greater id."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.max(s.problem_events.c.id))).scalar() or 0)
+
+    def changed_problems(self, after: int, until: int) -> list[str]:
+        """Ids of the problems with a status event ``after < id <= until``: the rows a case
+        move rewrote (every move writes its event in the same transaction)."""
+        e = s.problem_events
+        query = select(e.c.problem_id).where(e.c.id > after, e.c.id <= until).distinct()
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
 
     def counts_by_district(self, layer: str) -> dict[str, int]:
         """Rows of ``layer`` per district code (``""``: none, e.g. a city-level unit), within
@@ -300,7 +342,7 @@ class Store:
             conn.execute(insert(s.problem_events).values(
                 problem_id=problem_id, at=at, actor=actor, from_status=current.status,
                 to_status=to_status, note=note))
-            bump_version(conn)
+            bump_version(conn, base=False)
 
     # -- internals --------------------------------------------------------------------
     def _frame(self, query: Select) -> pd.DataFrame:
@@ -347,6 +389,27 @@ class Store:
         if filters.found_until:
             query = query.where(q.c.found_on <= filters.found_until)
         return query
+
+
+def district_of_area(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, str | None]:
+    """Area code → the code of the district it lies in (None: none), from (code, level,
+    parent_code) rows: a community's parent is a street, so parents are walked up."""
+    rows = list(rows)
+    parent = {code: up for code, _, up in rows}
+    level = {code: lvl for code, lvl, _ in rows}
+    out = {}
+    for code in parent:
+        seen, node = set(), code
+        while node is not None and level.get(node) != "district" and node not in seen:
+            seen.add(node)
+            node = parent.get(node)
+        out[code] = node if level.get(node) == "district" else None
+    return out
+
+
+def _chunks(items: list, size: int = 500):
+    """``items`` in slices well under every database's bound-parameter limit."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def _plain_frame(conn, query: Select) -> pd.DataFrame:

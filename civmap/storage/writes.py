@@ -36,12 +36,18 @@ class OfficeDataError(ValueError):
 
 
 
-def bump_version(conn) -> str:
-    """Record that the data changed; caches keyed by the version then miss."""
+def bump_version(conn, base: bool = True) -> str:
+    """Record that the data changed; caches keyed by the version then miss.
+
+    ``base=False`` only for a case move (a status change and its event, which rewrites
+    problem rows and nothing else): the base version stays, and a process holding the city
+    re-reads only the problems the new events name (``civmap.storage.live``).
+    """
     version = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    updated = conn.execute(update(s.meta).where(s.meta.c.key == "data_version").values(value=version))
-    if updated.rowcount == 0:
-        conn.execute(insert(s.meta).values(key="data_version", value=version))
+    for key in ("data_version", "base_version") if base else ("data_version",):
+        updated = conn.execute(update(s.meta).where(s.meta.c.key == key).values(value=version))
+        if updated.rowcount == 0:
+            conn.execute(insert(s.meta).values(key=key, value=version))
     return version
 
 

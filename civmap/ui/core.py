@@ -23,12 +23,13 @@ from civmap.i18n import LANGS, area_names, localized_areas, t
 from civmap.maps.folium_map import (DETAIL_LAYERS, MapLayers, TileConfig, build_map, dense, map_detail, narrowed,
                                     render_html, shift_layer)
 from civmap.storage import Store
+from civmap.storage.live import CityState, LiveCity
 from civmap.storage.scope import NOTHING, Scope
 from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "cache_key", "city_layers", "city_store", "warm_overview", "cached_events",
+    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "cache_key", "city_layers", "city_state", "city_store", "warm_overview", "cached_events",
     "cached_headline", "cached_map_html", "cached_problems", "code_multiselect", "current_scope", "current_store",
     "ensure_frame", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
     "versioned_resource",
@@ -266,24 +267,34 @@ def cached_problems(filters: Filters):
     return _problems(*cache_key(), filters)
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def _events(version: str, scope: Scope) -> pd.DataFrame:
-    return city_store().within(scope).events()[["problem_id", "at", "to_status", "deadline"]]
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _live_city(url: str, engine_id: int, _store: Store) -> LiveCity:
+    """This process's copy of the whole city (``civmap.storage.live``), one per opened store."""
+    return LiveCity(_store)
+
+
+def city_state(version: str, scope: Scope) -> CityState:
+    """The city as this process holds it, at least as new as data ``version``, the part
+    ``scope`` may see: a case move written since the last state re-reads only the problems
+    it changed, any other write reads the city whole."""
+    store = city_store()
+    return _live_city(settings().database_url, id(store.engine), store).state(version).within(scope)
 
 
 def cached_events() -> pd.DataFrame:
-    """The scope's whole status-event log, the columns figures need (nothing personal),
-    read once per data version; a filter change then only re-reads problems."""
-    return _events(*cache_key())
+    """The scope's whole status-event log, the columns figures need (problem_id, at,
+    to_status, deadline; nothing personal), shared: never change it."""
+    return city_state(*cache_key()).events
 
 
 @versioned_resource
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _city(version: str, scope: Scope) -> MapLayers:
-    """Every layer of the scope, read once per data version and shared (never changed)."""
-    s = city_store().within(scope)
-    areas = s.areas(None)
-    return MapLayers(s.districts(), s.points(), s.circles(), s.alleys(), s.problems(),
+    """Every layer of the scope at data ``version``, shared (never changed)."""
+    state = city_state(version, scope)
+    areas = state.areas
+    districts = areas[areas["level"] == "district"].reset_index(drop=True)
+    return MapLayers(districts, state.points, state.circles, state.alleys, state.problems,
                      subareas=areas[areas["level"].isin(("street", "community"))].reset_index(drop=True))
 
 
@@ -314,16 +325,13 @@ def _selected(version: str, scope: Scope, filters: Filters) -> MapLayers:
     return narrowed(_city(version, scope), filters)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _layers(version: str, scope: Scope, filters: Filters) -> MapLayers:
-    return _selected(version, scope, filters)
-
-
 def selection(filters: Filters) -> MapLayers:
-    """The map's layers for ``filters``; problems before the status filter (a copy the
-    caller may change). Keyed without the statuses, which none of the layers depends on,
-    so picking statuses does not keep another copy of every layer."""
-    return _layers(*cache_key(), filters.without_statuses())
+    """The map's layers for ``filters``; problems before the status filter (frames the
+    caller may change: shallow copies of the shared ones, which pandas' copy-on-write
+    keeps apart, where ``st.cache_data`` pickled every layer in and out on every call)."""
+    layers = _selected(*cache_key(), filters.without_statuses())
+    return MapLayers(*(None if frame is None else frame.copy(deep=False) for frame in (
+        layers.districts, layers.points, layers.circles, layers.alleys, layers.problems, layers.subareas)))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

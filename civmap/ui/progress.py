@@ -10,8 +10,8 @@ import streamlit as st
 from civmap.filters import Filters
 from civmap.i18n import area_names, t
 from civmap.figures import format_rate
-from civmap.storage.scope import Scope
-from civmap.ui.core import cache_key, city_store, current_store, lang, settings, versioned_resource, vocab
+from civmap.storage.scope import WHOLE_CITY, Scope
+from civmap.ui.core import cache_key, city_state, city_store, current_store, lang, settings, versioned_resource, vocab
 
 __all__ = [
     "PROGRESS_TILES", "city_history", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
@@ -21,13 +21,25 @@ __all__ = [
 
 
 @versioned_resource
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _history(version: str, scope: Scope):
-    """The scope's whole status history, read and built once per data version (shared by
-    every session: it is never changed, only narrowed)."""
-    from civmap.progress.history import read_history
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _city_history(version: str):
+    """The whole city's status history, built once per data version from the city this
+    process holds (``civmap.ui.core.city_state``: nothing read but what changed)."""
+    from civmap.progress.history import built_history
 
-    return read_history(city_store().within(scope), vocab())
+    state = city_state(version, WHOLE_CITY)
+    return built_history(state.status_problems, state.events, vocab())
+
+
+@versioned_resource
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _history(version: str, scope: Scope):
+    """The scope's whole status history: its part of the city's, masked (shared by every
+    session: it is never changed, only narrowed)."""
+    from civmap.storage.live import scope_mask
+
+    whole = _city_history(version)
+    return whole.narrowed(scope_mask(whole.problems, scope))
 
 
 def city_history(version: str, scope: Scope):

@@ -13,7 +13,7 @@ from civmap.i18n import localized_areas, t
 from civmap.maps.folium_map import render_html
 from civmap.ui.circles import circle_data, circle_rule
 from civmap.storage.scope import Scope
-from civmap.ui.core import (asset_base, cache_key, cached_events, city_store, current_store, district_names, lang, settings,
+from civmap.ui.core import (asset_base, cache_key, city_state, current_store, district_names, lang, settings,
                             tile_config, versioned_resource, vocab)
 from civmap.ui.params import lang_problems, url_warnings
 
@@ -95,13 +95,18 @@ def _wall_circle_states():
         return None
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+# A resource: the city's frames are shared with the map's (``city_state``), and cache_data
+# would pickle them in and out on every refresh of every wall.
+@versioned_resource
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _wall_city(version: str, scope: Scope):
+    from civmap.ui.progress import city_history
     from civmap.wall.figures import wall_city
 
-    s = city_store().within(scope)
-    return wall_city(s.districts(), s.points(), s.circles(), s.problems(), cached_events(),
-                     _wall_circle_states())
+    state = city_state(version, scope)
+    districts = state.areas[state.areas["level"] == "district"].reset_index(drop=True)
+    return wall_city(districts, state.points, state.circles, state.problems, state.events,
+                     _wall_circle_states(), timeline=city_history(version, scope).timeline)
 
 
 # A resource, not data: a view holds its screen's problems (megabytes for the city), and

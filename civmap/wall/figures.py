@@ -29,6 +29,7 @@ from civmap.progress.figures import (DAILY_COLUMNS, LIST_DAYS, RECENT_DAYS, buil
 from civmap.progress.behind import (DEFAULT_WEIGHTS, Verdict, city_shares, district_shares, score, standing,
                                    verdict)
 from civmap.progress.rank import rank
+from civmap.progress.timeline import Timeline
 from civmap.vocab import Vocabulary
 
 __all__ = [
@@ -216,15 +217,18 @@ class WallCity:
     problems: pd.DataFrame
     events: pd.DataFrame
     circle_states: pd.DataFrame | None = None
+    #: The status timeline of ``problems`` from ``events``, when the caller holds it built
+    #: (the app shares the Progress page's); else each view builds it.
+    timeline: Timeline | None = None
 
     def district_names(self, lang: str = "zh") -> dict[str, str]:
         return area_names(self.districts, lang)
 
 
-def wall_city(districts, points, circles, problems, events, circle_states=None) -> WallCity:
+def wall_city(districts, points, circles, problems, events, circle_states=None, timeline=None) -> WallCity:
     """A ``WallCity`` from store reads; every frame loses its personal columns here."""
     states = None if circle_states is None else strip_personal(circle_states)
-    return WallCity(*(strip_personal(f) for f in (districts, points, circles, problems, events)), states)
+    return WallCity(*(strip_personal(f) for f in (districts, points, circles, problems, events)), states, timeline)
 
 
 @dataclass(frozen=True)
@@ -280,8 +284,8 @@ def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: d
     ``TREND_DAYS`` days ending on ``as_of``.
     """
     problems = _in_district(city.problems, district)
-    events = city.events[city.events["problem_id"].isin(problems["id"])] if district else city.events
-    timeline = build_timeline(problems, events, vocab)
+    whole = city.timeline if city.timeline is not None else build_timeline(city.problems, city.events, vocab)
+    timeline = whole.subset((whole.problems["district_code"] == district).to_numpy()) if district else whole
     daily = timeline_daily(timeline, as_of - dt.timedelta(days=TREND_DAYS - 1), as_of)[list(DAILY_COLUMNS)]
     circles = _in_district(city.circles, district)
     circles_up = None
@@ -290,7 +294,6 @@ def build_view(city: WallCity, district: str | None, vocab: Vocabulary, as_of: d
         circles, circles_up = states, int((states["state"] == MET).sum())
     figures = wall_figures(_in_district(city.points, district), circles, problems, daily, vocab, as_of,
                            assessment_date, circles_up)
-    whole = build_timeline(city.problems, city.events, vocab) if district else timeline
     names = {code: code for code in city.districts["code"]}
     ranked = rank(whole, "district", as_of - dt.timedelta(days=LIST_DAYS - 1), as_of, names)
     rates = district_rates(names, city.problems, vocab, as_of)
