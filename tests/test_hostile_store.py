@@ -348,3 +348,36 @@ def test_a_damaged_embedded_store_is_named_not_a_traceback(tmp_path):
     with pytest.raises(StoreError) as caught:
         open_store(load_settings({"CIVMAP_DATA_DIR": str(data)}))
     assert caught.value.code == "unreadable"
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_database_server_that_cannot_be_reached_is_named_as_a_server_not_a_file(monkeypatch):
+    """On PostgreSQL there is no file to restore: the message says to check the server and
+    the URL, on the command line's open and on a page, in either language."""
+    import streamlit as st
+
+    url = f"postgresql+psycopg://civmap:secret@127.0.0.1:{_closed_port()}/civmap"
+    with pytest.raises(StoreError) as caught:
+        open_store(load_settings({"CIVMAP_DATABASE_URL": url}))
+    assert caught.value.code == "server_unreachable"
+    english = caught.value.message("en")
+    assert "database server" in english and "CIVMAP_DATABASE_URL" in english
+    assert "restore" not in english.lower() and "secret" not in english  # the password is not shown
+    monkeypatch.setenv("CIVMAP_DATABASE_URL", url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    shown = at.error[0].value if len(at.error) == 1 else ""
+    assert "无法连接数据库服务器" in shown and "数据库服务是否在运行" in shown and "CIVMAP" in shown
+    assert "备份" not in shown and "该文件" not in shown and "secret" not in shown
+    st.cache_resource.clear()
+    st.cache_data.clear()

@@ -31,7 +31,7 @@ from civmap.circles.ties import ALLEY, POINT, assessment_places, tie_problems
 from civmap.vocab import Vocabulary
 
 __all__ = ["MEMBER_GROUPS", "member_group", "CircleData", "active_circles", "circle_members",
-           "circle_problems", "summarise", "load_circle_data", "compute_circle_data"]
+           "circle_problems", "summarise", "load_circle_data", "compute_circle_data", "problem_ties"]
 
 #: How members are counted on the page and in the CLI, in column order. A point
 #: category named here is its own group; every other category is "other".
@@ -282,11 +282,21 @@ def load_circle_data(store, vocab: Vocabulary, radius_m: float, kinds, tie_dista
                                vocab, radius_m, kinds, tie_distance_m, as_of or store.as_of(), found=found)
 
 
+def problem_ties(districts, points, alleys, problems, tie_distance_m: float) -> pd.DataFrame:
+    """Each problem's tie to a district and a place (``civmap.circles.ties.tie_problems``),
+    as :func:`compute_circle_data` makes them: the costly spatial part, which only a change
+    of where things are (an import, not a status change) alters."""
+    return tie_problems(problems, districts, assessment_places(points, alleys), tie_distance_m)
+
+
 def compute_circle_data(districts, points, circles, alleys, problems, vocab: Vocabulary, radius_m: float, kinds,
-                        tie_distance_m: float, as_of: dt.date, found: pd.DataFrame | None = None) -> CircleData:
+                        tie_distance_m: float, as_of: dt.date, found: pd.DataFrame | None = None,
+                        ties: pd.DataFrame | None = None) -> CircleData:
     """``load_circle_data`` on layers already read (whole, unfiltered), so a caller that
     holds them, like the app's cache, does not read the store again. ``found``: the
-    circles' pairs as the store found them in the database (see :func:`circle_members`)."""
+    circles' pairs as the store found them in the database (see :func:`circle_members`);
+    ``ties``: :func:`problem_ties` of these layers, when the caller holds them (a status
+    change leaves every tie as it was: ties depend on where problems and places are)."""
     radius_m = _check_radius(radius_m)
     kinds = tuple(kinds)
     unknown = sorted(set(kinds) - set(vocab.codes("centre_kinds")))
@@ -297,7 +307,8 @@ def compute_circle_data(districts, points, circles, alleys, problems, vocab: Voc
     standard = points.set_index("id")["up_to_standard"].astype("boolean")
     circles = active_circles(circles, kinds)
     circles = circles.assign(centre_up_to_standard=standard.reindex(circles["centre_point_id"]).array)
-    ties = tie_problems(problems, districts, places, tie_distance_m)
+    if ties is None or not np.array_equal(ties["problem_id"].to_numpy(), problems["id"].to_numpy()):
+        ties = tie_problems(problems, districts, places, tie_distance_m)
     members = circle_members(circles, places, radius_m, found=found)
     in_circles = circle_problems(circles, members, problems, ties, radius_m, vocab, as_of)
     return CircleData(circles=circles, members=members, problems=in_circles, ties=ties, radius_m=radius_m,

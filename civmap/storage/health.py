@@ -13,9 +13,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from civmap.i18n import t
 
-__all__ = ["StoreError", "StoreLocked", "FileWatch"]
+__all__ = ["StoreError", "StoreLocked", "FileWatch", "read_failure"]
 
 
 class StoreError(ValueError):
@@ -32,6 +34,17 @@ class StoreError(ValueError):
 
     def message(self, lang: str = "zh") -> str:
         return t(f"store.error.{self.code}", lang, **self.params)
+
+
+def read_failure(dialect: str, where: str, error: DBAPIError) -> StoreError:
+    """The ``StoreError`` for a failed read: a file to restore from a backup on SQLite; on a
+    database server, the server to check (it is down, unreachable, or refuses the account
+    in ``CIVMAP_DATABASE_URL``) or the account's rights, since there is no file to restore."""
+    reason = str(error.orig).strip()
+    if dialect == "sqlite":
+        return StoreError("unreadable", where=where, reason=reason)
+    code = "server_unreachable" if isinstance(error, OperationalError) else "server_unreadable"
+    return StoreError(code, where=where, reason=reason)
 
 
 class StoreLocked(StoreError):

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from civmap.config import Settings, load_settings
 from civmap.storage import schema as s
 from civmap.storage.engine import make_engine, sqlite_path, write_transaction
-from civmap.storage.health import FileWatch, StoreError
+from civmap.storage.health import FileWatch, StoreError, read_failure
 from civmap.storage.migrate import head_revision, migrate, stamp_head, stored_revision
 from civmap.storage.store import Store
 
@@ -93,7 +93,7 @@ def check_schema(engine: Engine, where: str) -> None:
             for table in s.metadata.sorted_tables:
                 conn.execute(select(func.count()).select_from(table)).scalar_one()
     except DBAPIError as error:
-        raise StoreError("unreadable", where=where, reason=str(error.orig)) from None
+        raise read_failure(engine.dialect.name, where, error) from None
 
 
 def open_store(settings: Settings | None = None) -> Store:
@@ -117,7 +117,7 @@ def open_store(settings: Settings | None = None) -> Store:
                 migrate(engine)  # the embedded store is civmap's own: bring it up to date
             create_schema(engine)
         except DBAPIError as error:  # a damaged embedded file: named, like an office's store
-            raise StoreError("unreadable", where=where, reason=str(error.orig)) from None
+            raise read_failure(engine.dialect.name, where, error) from None
     else:
         check_schema(engine, where)
     return Store(engine, watch=FileWatch.of(path) if path is not None else None)

@@ -10,7 +10,8 @@ from civmap.filters import Filters
 from civmap.i18n import localized_areas
 from civmap.maps.folium_map import render_html
 from civmap.storage.scope import Scope
-from civmap.ui.core import asset_base, cache_key, city_store, current_store, lang, selection, settings, tile_config, vocab
+from civmap.ui.core import (asset_base, cache_key, city_layers, city_state, city_store, current_store, lang, selection,
+                            settings, tile_config, vocab)
 
 __all__ = [
     "circle_data", "circle_map_html", "circle_rule",
@@ -26,10 +27,22 @@ def _circle_data(version: str, scope: Scope, radius_m: float, kinds: tuple[str, 
     from civmap.circles.membership import compute_circle_data
 
     # The same whole layers the maps use: read once per data version, not again here.
-    layers = selection(Filters())
+    layers = city_layers(version, scope)
+    ties = _ties(city_state(version, scope).base, scope, tie_distance_m, layers)
     # On PostgreSQL the 300 m pairs come from PostGIS (None on SQLite: computed from the layers).
     return compute_circle_data(layers.districts, layers.points, layers.circles, layers.alleys, layers.problems, vocab(),
-                               radius_m, kinds, tie_distance_m, as_of, found=city_store().within(scope).circle_pairs(radius_m))
+                               radius_m, kinds, tie_distance_m, as_of, found=city_store().within(scope).circle_pairs(radius_m),
+                               ties=ties)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _ties(base: str, scope: Scope, tie_distance_m: float, _layers):
+    """Every problem's tie to a district and a place, kept while the base version holds:
+    a status change moves nothing, and at ten times the demo city the ties take a second
+    (``compute_circle_data`` checks they still match the problems given)."""
+    from civmap.circles.membership import problem_ties
+
+    return problem_ties(_layers.districts, _layers.points, _layers.alleys, _layers.problems, tie_distance_m)
 
 
 def circle_data(radius_m: float, kinds):

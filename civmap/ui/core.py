@@ -316,10 +316,12 @@ def city_layers(version: str, scope: Scope) -> MapLayers:
 
 
 @versioned_resource
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _selected(version: str, scope: Scope, filters: Filters) -> MapLayers:
     """The layers of ``filters``, masked from the city's in memory; shared, never changed
-    (what this module's own caches build from, without copying)."""
+    (what this module's own caches build from, without copying). Few entries: a district's
+    layers at ten times the demo city take tens of megabytes and a few hundredths of a
+    second to mask again, and what is built from them (map, figures, lists) is cached apart."""
     if filters.statuses:
         return _selected(version, scope, filters.without_statuses())
     return narrowed(_city(version, scope), filters)

@@ -35,7 +35,10 @@ def _warm() -> None:
     try:
         if needs_first_run(settings()):   # the first run seeds, with its steps on screen: not here
             return
-        version = city_store().data_version()
+        store = city_store()
+        if store is None:  # the store cannot be used: the first page says why
+            return
+        version = store.data_version()
         city_layers(version, WHOLE_CITY)
         city_history(version, WHOLE_CITY)
         # The overview as a visitor first sees it: the open problems of the whole city.
