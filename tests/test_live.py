@@ -79,7 +79,7 @@ def test_after_case_moves_only_the_moved_problems_are_read_again(store, monkeypa
     before = live.state()
     open_ids = before.problems.loc[before.problems["status"] == "assigned", "id"].head(3).tolist()
     for problem_id in open_ids:
-        store.set_status(problem_id, "in_progress", "tester", at=dt.datetime(2026, 12, 1, 9, 30))
+        store.set_status(problem_id, "fixing", "tester", at=dt.datetime(2026, 12, 1, 9, 30))
     read_whole = []
     monkeypatch.setattr(Store, "points", lambda self, *a, **k: read_whole.append("points"))
     after = live.state(store.data_version())
@@ -90,7 +90,7 @@ def test_after_case_moves_only_the_moved_problems_are_read_again(store, monkeypa
     monkeypatch.undo()
     _agrees(after, store)
     moved = after.problems.set_index("id").loc[open_ids]
-    assert set(moved["status"]) == {"in_progress"}
+    assert set(moved["status"]) == {"fixing"}
     # the state a run began with is still held for it
     assert live.state(before.version) is before
     # and the new state answers for a scope as a fresh read does
@@ -115,3 +115,33 @@ def test_a_state_asked_for_at_its_own_version_is_not_read_again(store):
     first = live.state()
     assert live.state(first.version) is first
     assert live.state() is first  # nothing written: the same state
+
+
+def test_a_history_rebuilt_for_the_moved_problems_equals_one_built_whole(store):
+    """The Progress page's timeline after case moves: only the moved problems' histories are
+    built again (``History.replaced``), and the result is the one a whole build gives,
+    array for array, a reopened and a closed problem included."""
+    from civmap.progress.history import built_history
+    from civmap.vocab import load_vocabulary
+
+    vocab = load_vocabulary()
+    live = LiveCity(store)
+    before = live.state()
+    history = built_history(before.status_problems, before.events, vocab)
+    problems = before.problems
+    moves = [(problems.loc[problems["status"] == "assigned", "id"].iloc[0], "fixing"),
+             (problems.loc[problems["status"] == "assigned", "id"].iloc[1], "closed"),
+             (problems.loc[problems["status"] == "closed", "id"].iloc[0], "reopened")]
+    for n, (problem_id, status) in enumerate(moves):
+        store.set_status(problem_id, status, "tester", at=dt.datetime(2026, 12, 1, 9, 30 + n))
+    after = live.state(store.data_version())
+    assert after.since == before.version and set(after.changed) == {p for p, _ in moves}
+    changed = after.status_problems[after.status_problems["id"].isin(after.changed)]
+    patched = history.replaced(changed, after.events[after.events["problem_id"].isin(after.changed)], vocab)
+    whole = built_history(after.status_problems, after.events, vocab)
+    _same(patched.problems, whole.problems, key=None)
+    for name in ("pidx", "day", "kind", "prev", "deadline", "cycle_start", "seg_pidx", "seg_start", "seg_end",
+                 "seg_kind", "seg_deadline"):
+        assert (getattr(patched.timeline, name) == getattr(whole.timeline, name)).all(), name
+    _same(patched.timeline.problems, whole.timeline.problems, key=None)
+    assert len(patched.timeline.kind) == len(history.timeline.kind) + 3  # the moves' events are in

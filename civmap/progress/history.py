@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from civmap.filters import Filters
@@ -34,6 +35,24 @@ class History:
         if chosen == Filters():
             return self.timeline
         return self.timeline.subset(chosen.problem_mask(self.problems))
+
+    def replaced(self, problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabulary) -> "History":
+        """This history with the problems of ``problems`` (rows as ``Store.status_problems``
+        gives them, all already here) rebuilt from their ``events`` (all of theirs): what a
+        status change alters, without building the other problems' histories again."""
+        if problems.empty:
+            return self
+        rows = pd.Index(self.problems["id"]).get_indexer(problems["id"])
+        if (rows < 0).any():
+            raise ValueError(f"problem {problems['id'].iloc[int(np.flatnonzero(rows < 0)[0])]!r} is not in this history")
+        ordered = problems.reset_index(drop=True)
+        part = build_timeline(ordered, events, vocab)
+        frame = self.problems.copy()
+        for column in frame.columns:
+            values = frame[column].to_numpy(dtype=object).copy()
+            values[rows] = ordered[column].to_numpy(dtype=object)
+            frame[column] = pd.Series(values, dtype=self.problems[column].dtype)
+        return History(frame, self.timeline.replaced(rows, part))
 
     def narrowed(self, keep) -> "History":
         """The history of the problems ``keep`` marks (a bool per problem row): a scope's

@@ -52,6 +52,10 @@ class CityState:
     status_problems: pd.DataFrame
     events: pd.DataFrame
     scope: Scope = WHOLE_CITY
+    #: The version of the state this one was made from by re-reading ``changed`` (the ids
+    #: of the problems case moves changed since); None when read whole.
+    since: str | None = None
+    changed: tuple[str, ...] = ()
 
     def within(self, scope: Scope) -> "CityState":
         """The part of the city ``scope`` may see, as ``Store.within(scope)`` reads it."""
@@ -138,13 +142,14 @@ class LiveCity:
             return self._whole(version, base, mark)
         changed = self.store.changed_problems(held.event_mark, mark)
         if not changed:
-            return replace(held, version=version)
+            return replace(held, version=version, since=held.version, changed=())
         problems = _replaced(held.problems, self.store.problems(ids=changed))
         status_problems = _replaced(held.status_problems, self.store.status_problems(ids=changed))
         fresh = self.store.status_events(after=held.event_mark, until=mark)
         events = pd.concat([held.events, fresh], ignore_index=True) if len(fresh) else held.events
         return replace(held, version=version, event_mark=mark, problems=problems,
-                       status_problems=status_problems, events=events)
+                       status_problems=status_problems, events=events, since=held.version,
+                       changed=tuple(sorted(changed)))
 
     def _whole(self, version: str, base: str, mark: int) -> CityState:
         s = self.store

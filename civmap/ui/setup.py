@@ -15,13 +15,16 @@ __all__ = ["setup_state", "stage_table", "district_table", "vocabulary_tables", 
            "setup_notice"]
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _status(version: str, scope: Scope) -> SetupStatus:
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _status(base: str, scope: Scope) -> SetupStatus:
+    """Counted once per base version: a case move (a status change) counts nothing new,
+    and the wall and every page ask on each data change (shared, never changed)."""
     return setup_status(city_store().within(scope))
 
 
 def setup_state() -> SetupStatus:
-    return _status(*cache_key())
+    _, scope = cache_key()
+    return _status(city_store().versions()[1], scope)
 
 
 def missing_stages(needs: tuple[str, ...]) -> list[str]:

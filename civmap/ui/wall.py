@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time as _time
+from dataclasses import replace
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -165,5 +166,9 @@ def wall_read(district: str | None, weights: tuple[tuple[str, float], ...]):
     except WALL_READ_ERRORS:
         last = good.get(district)
         return WallRead(None, None, None, True) if last is None else last._replace(stale=True)
-    good[district] = WallRead(view, map_html, wall_now(), False)
-    return good[district]
+    read = WallRead(view, map_html, wall_now(), False)
+    # Kept for a failed read later: what the wall draws, not the screen's problems (its map is
+    # drawn already). A session keeps this for as long as it is open, and the problems are
+    # the city's frames of this data version, which would stay in memory for every open wall.
+    good[district] = read._replace(view=replace(view, problems=view.problems.iloc[0:0]))
+    return read
