@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from civmap.config import ROOT, Settings, load_settings
+from civmap.memory import release_freed_memory, trim
 from civmap.demo.seed import SEED_STEPS, needs_first_run, open_first_run
 from civmap.figures import Headline, headline, overdue_list
 from civmap.filters import Filters
@@ -59,6 +60,7 @@ def ensure_frame() -> None:
 
 
 ensure_frame()
+release_freed_memory()  # once per process: see civmap.memory
 
 
 @st.cache_resource
@@ -253,6 +255,7 @@ def _drop_older_than(version: str) -> None:
     st.cache_data.clear()
     for cached in _VERSIONED_RESOURCES:
         cached.clear()
+    trim()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
