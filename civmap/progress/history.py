@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from civmap.filters import Filters
-from civmap.progress.timeline import Timeline, build_timeline
+from civmap.progress.timeline import Timeline, build_timeline, with_rows
 from civmap.vocab import Vocabulary
 
 __all__ = ["History", "built_history", "read_history"]
@@ -47,12 +47,8 @@ class History:
             raise ValueError(f"problem {problems['id'].iloc[int(np.flatnonzero(rows < 0)[0])]!r} is not in this history")
         ordered = problems.reset_index(drop=True)
         part = build_timeline(ordered, events, vocab)
-        frame = self.problems.copy()
-        for column in frame.columns:
-            values = frame[column].to_numpy(dtype=object).copy()
-            values[rows] = ordered[column].to_numpy(dtype=object)
-            frame[column] = pd.Series(values, dtype=self.problems[column].dtype)
-        return History(frame, self.timeline.replaced(rows, part))
+        return History(with_rows(self.problems, rows, ordered[list(self.problems.columns)]),
+                       self.timeline.replaced(rows, part))
 
     def narrowed(self, keep) -> "History":
         """The history of the problems ``keep`` marks (a bool per problem row): a scope's

@@ -19,7 +19,7 @@ import pandas as pd
 
 from civmap.vocab import Vocabulary
 
-__all__ = ["Timeline", "build_timeline", "to_day", "to_date", "NO_DEADLINE", "OPEN", "FIXED", "CLOSED"]
+__all__ = ["Timeline", "build_timeline", "with_rows", "to_day", "to_date", "NO_DEADLINE", "OPEN", "FIXED", "CLOSED"]
 
 #: Status types as small integers (``NONE``: before a problem's first event).
 NONE, OPEN, FIXED, CLOSED = -1, 0, 1, 2
@@ -111,12 +111,7 @@ class Timeline:
         def segments(name):
             return np.concatenate([getattr(self, name)[keep_seg], getattr(part, name)])[seg_order]
 
-        problems = self.problems.copy()
-        for column in problems.columns:
-            values = problems[column].to_numpy(dtype=object).copy()
-            values[rows] = part.problems[column].to_numpy(dtype=object)
-            problems[column] = pd.Series(values, dtype=self.problems[column].dtype)
-        return Timeline(problems=problems, pidx=ev_pidx[ev_order], day=events("day"), kind=events("kind"),
+        return Timeline(problems=with_rows(self.problems, rows, part.problems), pidx=ev_pidx[ev_order], day=events("day"), kind=events("kind"),
                         prev=events("prev"), deadline=events("deadline"), cycle_start=events("cycle_start"),
                         seg_pidx=seg_pidx[seg_order], seg_start=segments("seg_start"), seg_end=segments("seg_end"),
                         seg_kind=segments("seg_kind"), seg_deadline=segments("seg_deadline"))
@@ -177,6 +172,17 @@ class Timeline:
             numbers, uniques = pd.factorize(self.group_codes(column), sort=True, use_na_sentinel=True)
             return numbers.astype(np.int64), pd.Index(np.asarray(uniques, dtype=object), dtype=object)
         return self._remember("group:" + column, make)
+
+
+def with_rows(frame: pd.DataFrame, rows: np.ndarray, fresh: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose rows at positions ``rows`` are ``fresh``'s rows, in order
+    (same columns), each column keeping its type."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column].to_numpy(dtype=object).copy()
+        values[rows] = fresh[column].to_numpy(dtype=object)
+        out[column] = pd.Series(values, dtype=frame[column].dtype)
+    return out
 
 
 def _positions(values: pd.Series, ids: pd.Index) -> np.ndarray:

@@ -54,9 +54,12 @@ def ensure_frame() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    from civmap.ui.warmup import in_health_check
+
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if not in_health_check():  # the check runs the frame itself, and must run to its end
+            st.rerun()
 
 
 ensure_frame()

@@ -18,7 +18,7 @@ import threading
 
 from civmap.storage.scope import WHOLE_CITY
 
-__all__ = ["warm_up"]
+__all__ = ["in_health_check", "warm_up"]
 
 _LOG = logging.getLogger(__name__)
 _STARTED = threading.Lock()
@@ -47,11 +47,45 @@ def _warm() -> None:
         _LOG.warning("warming the caches failed; pages will read the store themselves", exc_info=True)
 
 
+_done = threading.Event()
+#: How long the script health check waits for the warm-up (Streamlit gives it 60 s).
+HEALTH_CHECK_WAIT_S = 50.0
+
+
+def _warm_and_signal() -> None:
+    try:
+        _warm()
+    finally:
+        _done.set()
+
+
 def warm_up() -> None:
-    """Start warming the whole city's caches, once per process (returns at once)."""
+    """Start warming the whole city's caches, once per process (returns at once); in the
+    server's script health check, answer only once they are warm (or after
+    ``HEALTH_CHECK_WAIT_S``). A service manager or proxy that asks the check before it sends
+    users to a process sends the first visitor to a warm one.
+
+    Streamlit's check answers when its run ends, so that run must not end early: the first
+    run in a process starts again once (``civmap.ui.core.ensure_frame``), except the check's.
+    """
     global _started
     with _STARTED:
-        if _started:
-            return
-        _started = True
-    threading.Thread(target=_warm, name="civmap-warm-up", daemon=True).start()
+        start, _started = not _started, True
+    if start:
+        threading.Thread(target=_warm_and_signal, name="civmap-warm-up", daemon=True).start()
+    if in_health_check():
+        _done.wait(HEALTH_CHECK_WAIT_S)
+
+
+def in_health_check() -> bool:
+    """Whether this run is Streamlit's script health check (``/_stcore/script-health-check``):
+    its session is made apart from the runtime's session manager, which knows every
+    browser's session but not that one."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not Runtime.exists():
+        return False
+    manager = getattr(Runtime.instance(), "_session_mgr", None)  # private: a newer Streamlit may move it
+    return manager is not None and manager.get_session_info(ctx.session_id) is None
