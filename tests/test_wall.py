@@ -256,3 +256,35 @@ def test_the_verdict_bar_carries_the_pace_line_and_the_rule(city, vocab):
     assert f"{view.race['closing_pace']:.0f}" in bar
     assert "排名规则：综合得分（百分制）= 按期结案率×35%" in bar
     assert 'data-race=' not in figures_html(view.figures, "zh")  # one pace line, in the bar
+
+
+def test_a_city_of_more_problems_than_dots_can_show_is_counted_in_squares(city, vocab, monkeypatch):
+    """Above ``AGGREGATE_ABOVE`` unresolved problems (ten times the demo city) the wall draws
+    counted squares, not a smear of dots: every unresolved and every overdue problem is in
+    exactly one square, the legend says what the numbers are, and the districts' names and
+    scores stay on top."""
+    import civmap.wall.map as wall_map
+    from civmap.wall.map import problem_keys, wall_cells
+
+    view = build_view(city, None, vocab, AS_OF, ASSESSMENT)
+    unresolved = view.problems[view.problems["status"].isin(vocab.unresolved_statuses)]
+    keys = problem_keys(unresolved, vocab, AS_OF)
+    cells = wall_cells(unresolved, keys, city.districts.total_bounds)
+    assert cells["count"].sum() == len(unresolved)
+    assert cells["overdue"].sum() == int((keys == "overdue").sum()) > 0
+    assert len(cells) <= wall_map.WALL_CELLS_ACROSS ** 2 and cells["count"].is_monotonic_decreasing
+    minx, miny, maxx, maxy = city.districts.total_bounds
+    assert cells["lon"].between(minx, maxx).all() and cells["lat"].between(miny, maxy).all()
+
+    monkeypatch.setattr(wall_map, "AGGREGATE_ABOVE", len(unresolved) - 1)
+    html = render_html(build_wall_map(city.districts, view.standing, view.city_score, view.problems, vocab, AS_OF,
+                                      "/app/static"))
+    assert html.count('class=\\"wall-cell\\"') == len(cells)
+    assert html.count("],2]") == 0  # no overdue dot of its own
+    assert "圆内数字" in html
+    for value in view.standing["score"]:
+        assert json.dumps(f"{value:.1f}（{value - view.city_score:+.1f}）")[1:-1] in html
+    monkeypatch.setattr(wall_map, "AGGREGATE_ABOVE", len(unresolved))
+    dots = render_html(build_wall_map(city.districts, view.standing, view.city_score, view.problems, vocab, AS_OF,
+                                      "/app/static"))
+    assert "wall-cell" not in dots and "圆内数字" not in dots

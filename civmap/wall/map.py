@@ -15,6 +15,7 @@ import json
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
@@ -22,12 +23,17 @@ from jinja2 import Template
 from civmap.figures import overdue_mask
 from civmap.i18n import t
 from civmap.maps.batches import FeatureBatch, batch_payload
+from civmap.maps.cells import AGGREGATE_ABOVE
 from civmap.maps.folium_map import TileConfig, asset_urls, offline_map, shift_layer
 from civmap.vocab import Vocabulary
 from civmap.wall.figures import strip_personal
 
-__all__ = ["build_wall_map", "problem_keys", "rate_domain", "rate_color", "DOT_STYLES",
-           "RATE_COLORS", "NO_DATA_COLOR"]
+__all__ = ["build_wall_map", "problem_keys", "rate_domain", "rate_color", "wall_cells", "DOT_STYLES",
+           "RATE_COLORS", "NO_DATA_COLOR", "WALL_CELLS_ACROSS"]
+
+#: Above ``AGGREGATE_ABOVE`` unresolved problems the wall counts them in squares, this many
+#: across the city (or the district in focus), instead of a dot each.
+WALL_CELLS_ACROSS = 18
 
 #: Problem dots: still open (not yet reported fixed), reported fixed awaiting a check, overdue.
 DOT_STYLES = {
@@ -84,13 +90,16 @@ def problem_keys(problems: pd.DataFrame, vocab: Vocabulary, as_of: dt.date) -> p
     return keys
 
 
-def _legend(domain: tuple[float, float], city_score: float, counts: dict[str, int], lang: str) -> str:
+def _legend(domain: tuple[float, float], city_score: float, counts: dict[str, int], lang: str,
+            as_cells: bool = False) -> str:
     gradient = ", ".join(RATE_COLORS)
     city = "—" if pd.isna(city_score) else f"{city_score:.1f}"
     dots = "".join(
         f'<div class="wall-legend-row"><i class="wall-dot wall-dot-{key}"></i>'
         f'{html.escape(t("wall.map." + key, lang))} <b>{counts.get(key, 0):,}</b></div>'
         for key in ("overdue", "open", "fixed"))
+    if as_cells:
+        dots += f'<div class="wall-legend-row">{html.escape(t("wall.map.cells", lang))}</div>'
     return f"""
     <div class="wall-legend">
       <div class="wall-legend-title">{html.escape(t("wall.map.shading", lang))}</div>
@@ -161,27 +170,61 @@ def build_wall_map(districts: gpd.GeoDataFrame, standing: pd.DataFrame, city_sco
             "weight": 1.5 if f["properties"]["dim"] else 2.5},
         highlight_function=None, interactive=False,
     ).add_to(fmap)
-    for row in shown.itertuples():
-        value, gap = scores.get(row.code), gaps.get(row.code)
-        text = "—" if value is None or pd.isna(value) else f"{value:.1f}（{gap:+.1f}）" if lang == "zh" \
-            else f"{value:.1f} ({gap:+.1f})"
-        anchor = row.geometry.representative_point()
-        css = "wall-district-label wall-dim" if row.dim else "wall-district-label"
-        folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(
-            html=f'<div class="{css}"><b>{html.escape(str(row.name))}</b><span>{html.escape(text)}</span></div>',
-            icon_size=(0, 0), icon_anchor=(0, 0))).add_to(fmap)
-
     unresolved = strip_personal(problems[problems["status"].isin(vocab.unresolved_statuses)])
     unresolved = shift_layer(unresolved, system)
     keys = problem_keys(unresolved, vocab, as_of) if len(unresolved) else pd.Series(dtype=str)
     # Overdue dots last, so they are drawn on top.
     order = keys.map({"fixed": 0, "open": 1, "overdue": 2}).sort_values(kind="stable").index
     group = folium.FeatureGroup(name=t("layer.problems", lang)).add_to(fmap)
-    if len(unresolved):
+    as_cells = len(unresolved) > AGGREGATE_ABOVE
+    if as_cells:  # a city's worth of dots is a smear that hides the districts' names
+        for cell in wall_cells(unresolved, keys, focus_frame.total_bounds).itertuples():
+            _cell_marker(cell).add_to(group)
+    elif len(unresolved):
         ordered = unresolved.loc[order]
         payload = batch_payload(ordered, "point", keys.loc[order].tolist(), DOT_STYLES, fields=[])
         FeatureBatch(payload, urls["layers_js"]).add_to(group)
 
+    # The districts' names and scores above the problems (Leaflet stacks markers by latitude).
+    for row in shown.itertuples():
+        value, gap = scores.get(row.code), gaps.get(row.code)
+        text = "—" if value is None or pd.isna(value) else f"{value:.1f}（{gap:+.1f}）" if lang == "zh" \
+            else f"{value:.1f} ({gap:+.1f})"
+        anchor = row.geometry.representative_point()
+        css = "wall-district-label wall-dim" if row.dim else "wall-district-label"
+        folium.Marker([anchor.y, anchor.x], interactive=False, z_index_offset=10_000, icon=folium.DivIcon(
+            html=f'<div class="{css}"><b>{html.escape(str(row.name))}</b><span>{html.escape(text)}</span></div>',
+            icon_size=(0, 0), icon_anchor=(0, 0))).add_to(fmap)
+
     counts = keys.value_counts().to_dict() if len(keys) else {}
-    fmap.get_root().html.add_child(Element(_legend(domain, city_score, counts, lang)))
+    fmap.get_root().html.add_child(Element(_legend(domain, city_score, counts, lang, as_cells)))
     return fmap
+
+
+def wall_cells(problems: gpd.GeoDataFrame, keys: pd.Series, bounds, across: int = WALL_CELLS_ACROSS) -> pd.DataFrame:
+    """The unresolved ``problems`` counted in squares, ``across`` of them over the wider side
+    of ``bounds`` (minx, miny, maxx, maxy): each square's mean position, its count and how
+    many of them are overdue (``keys``, from :func:`problem_keys`), busiest first."""
+    minx, miny, maxx, maxy = bounds
+    side = max(maxx - minx, maxy - miny, 1e-9) / across
+    x, y = problems.geometry.x.to_numpy(), problems.geometry.y.to_numpy()
+    frame = pd.DataFrame({"ix": np.floor((x - minx) / side), "iy": np.floor((y - miny) / side), "lon": x, "lat": y,
+                          "overdue": (keys.reindex(problems.index) == "overdue").to_numpy()})
+    cells = frame.groupby(["ix", "iy"]).agg(lon=("lon", "mean"), lat=("lat", "mean"), count=("lon", "size"),
+                                            overdue=("overdue", "sum"))
+    cells["share"] = cells["overdue"] / cells["count"]
+    cells["scale"] = np.sqrt(cells["count"] / cells["count"].max())
+    return cells.sort_values("count", ascending=False).reset_index(drop=True)
+
+
+def _cell_marker(cell) -> folium.Marker:
+    """One counted square: a disc sized by its count, the redder the more of it is overdue."""
+    size = round(1.6 + 3.4 * cell.scale, 2)  # viewport heights, as the rest of the wall
+    fill = _mix(DOT_STYLES["open"]["fillColor"], DOT_STYLES["overdue"]["fillColor"], min(1.0, cell.share * 1.5))
+    text = "#0f172a" if cell.share < 0.34 else "#ffffff"
+    label = f"{cell.count:,}" if cell.scale >= 0.3 else ""
+    style = (f"width:{size}vh;height:{size}vh;margin:-{size / 2}vh 0 0 -{size / 2}vh;border-radius:50%;"
+             f"background:{fill};color:{text};border:0.2vh solid #0f172a;display:flex;align-items:center;"
+             f"justify-content:center;font:700 {round(0.9 + 0.9 * cell.scale, 2)}vh sans-serif;opacity:0.92")
+    return folium.Marker([cell.lat, cell.lon], interactive=False, icon=folium.DivIcon(
+        html=f'<div class="wall-cell" style="{style}">{label}</div>', icon_size=(0, 0), icon_anchor=(0, 0)))
