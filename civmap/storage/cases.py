@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from civmap.storage import schema as s
 from civmap.storage.audit import insert_entries
 from civmap.storage.engine import write_transaction
+from civmap.storage.rows import batches
 from civmap.storage.writes import bump_version
 
 __all__ = ["CaseLookup", "MoveWrite", "case_row", "apply_move", "event_rows", "latest_thumbs", "photo_rows", "PHOTO_COLUMNS"]
@@ -110,11 +111,10 @@ def event_rows(engine: Engine, problem_id: str) -> pd.DataFrame:
 def latest_thumbs(engine: Engine, problem_ids) -> dict[str, str]:
     """Problem id → the thumbnail of its newest photo (relative to the photos folder), for
     the problems among ``problem_ids`` that have one."""
-    p, ids, found = s.photos, list(dict.fromkeys(problem_ids)), {}
+    p, found = s.photos, {}
     with engine.connect() as conn:
-        for start in range(0, len(ids), 500):  # well under every database's bound-parameter limit
-            query = (select(p.c.problem_id, p.c.thumb).where(p.c.problem_id.in_(ids[start:start + 500]))
-                     .order_by(p.c.at, p.c.id))
+        for part in batches(list(dict.fromkeys(problem_ids))):
+            query = select(p.c.problem_id, p.c.thumb).where(p.c.problem_id.in_(part)).order_by(p.c.at, p.c.id)
             found.update({problem: thumb for problem, thumb in conn.execute(query).all() if thumb})
     return found
 

@@ -20,14 +20,21 @@ from civmap.storage import schema as s
 from civmap.storage.schema import inspection_ref
 from geo import WGS84
 
-__all__ = ["SHAPE", "STORED", "copy_value", "row_columns", "text_limits", "shapes_of", "pop_shapes", "portable",
-           "to_stored", "from_stored", "stored_frame", "inspection_ref"]
+__all__ = ["SHAPE", "STORED", "BATCH", "batches", "copy_value", "row_columns", "text_limits", "shapes_of", "pop_shapes",
+           "portable", "to_stored", "from_stored", "stored_frame", "inspection_ref"]
 
 #: The column of a row's own geometry, in what storage hands out and takes in.
 SHAPE = "shape"
 _STORED = "geom"
 #: The stored geometry column's name, for code that copies whole tables (``copying``).
 STORED = _STORED
+#: Rows or keys per statement: well under every database's bound-parameter limit.
+BATCH = 500
+
+
+def batches(items: list, size: int = BATCH) -> list[list]:
+    """``items`` in consecutive slices of at most ``size``."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def row_columns(table_name: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Iterable
 
 import geopandas as gpd
@@ -27,7 +28,7 @@ from civmap.storage.engine import write_transaction
 from civmap.storage.writes import bump_version
 from civmap.filters import Filters
 from civmap.storage.health import FileWatch, StoreError, read_failure
-from civmap.storage.rows import SHAPE, pop_shapes
+from civmap.storage.rows import SHAPE, batches, pop_shapes
 from civmap.storage.scope import NOTHING, PERSONAL_COLUMNS, WHOLE_CITY, Scope
 from civmap.i18n import area_names
 from geo import WGS84
@@ -200,11 +201,7 @@ class Store:
                  .outerjoin(s.units, q.c.unit_code == s.units.c.code)
                  .outerjoin(s.points, q.c.point_id == s.points.c.id))
         query = self._where_problems(query, filters)
-        if ids is None:
-            return _with_point_geometry(self._frame(query))
-        parts = [self._frame(query.where(q.c.id.in_(chunk))) for chunk in _chunks(list(ids))]
-        frame = pd.concat(parts, ignore_index=True) if parts else self._frame(query.where(false()))
-        return _with_point_geometry(frame)
+        return _with_point_geometry(self._frame(query) if ids is None else _of_ids(self._frame, query, q.c.id, ids))
 
     def events(self, filters: Filters = Filters()) -> pd.DataFrame:
         """Status events of the problems in the selection, oldest first."""
@@ -233,11 +230,8 @@ class Store:
         dated = (q.c.found_on, q.c.status, q.c.deadline)
         query = self._within(select(*columns, *(type_coerce(c, String).label(c.name) for c in dated)), q)
         with self.engine.connect() as conn:
-            if ids is None:
-                frame = _plain_frame(conn, query)
-            else:
-                parts = [_plain_frame(conn, query.where(q.c.id.in_(chunk))) for chunk in _chunks(list(ids))]
-                frame = pd.concat(parts, ignore_index=True) if parts else _plain_frame(conn, query.where(false()))
+            read = partial(_plain_frame, conn)
+            frame = read(query) if ids is None else _of_ids(read, query, q.c.id, ids)
         for column in ("found_on", "deadline"):
             frame[column] = pd.to_datetime(frame[column], format="ISO8601", errors="coerce")
         return frame.astype({c: "str" for c in ("id", "district_code", "street_code", "unit_code", "category",
@@ -409,9 +403,11 @@ def district_of_area(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, s
     return out
 
 
-def _chunks(items: list, size: int = 500):
-    """``items`` in slices well under every database's bound-parameter limit."""
-    return [items[start:start + size] for start in range(0, len(items), size)]
+def _of_ids(read, query: Select, column, ids: Iterable[str]) -> pd.DataFrame:
+    """``read(query)`` limited to the rows whose ``column`` is among ``ids``, one statement per
+    batch of ids (``storage.rows.batches``)."""
+    parts = [read(query.where(column.in_(part))) for part in batches(list(ids))]
+    return pd.concat(parts, ignore_index=True) if parts else read(query.where(false()))
 
 
 def _plain_frame(conn, query: Select) -> pd.DataFrame:

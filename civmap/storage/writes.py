@@ -16,7 +16,7 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, select, text, up
 from civmap import clock
 from civmap.storage import schema as s
 from civmap.storage.engine import write_transaction
-from civmap.storage.rows import copy_value, from_stored, stored_frame, to_stored
+from civmap.storage.rows import batches, copy_value, from_stored, stored_frame, to_stored
 
 __all__ = ["TABLE_ORDER", "OfficeDataError", "bump_version", "write_tables", "insert_rows", "office_rows", "is_empty",
            "replace_contents", "apply_ledger"]
@@ -151,12 +151,6 @@ def replace_contents(engine: Engine, tables: Mapping[str, pd.DataFrame], meta: M
 # The only write path of ledger imports. What to write is planned inside the write
 # transaction (the write lock held from its start) from the rows as they are then, so no
 # other writer can change them in between, and a failure anywhere leaves the store as it was.
-_LEDGER_BATCH = 500
-
-
-def _batches(items: list, size: int = _LEDGER_BATCH):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], plan, on_progress=None):
@@ -183,7 +177,7 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
     columns = [c.name for c in table.columns]
     with write_transaction(engine) as conn:
         existing: dict[str, dict] = {}
-        for part in _batches(sorted(set(keys))):
+        for part in batches(sorted(set(keys))):
             for row in conn.execute(select(table).where(table.c[key].in_(part))).mappings():
                 existing[str(row[key])] = from_stored(row)
         writes = plan(existing)
@@ -203,10 +197,10 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
             if on_progress is not None:
                 on_progress(done, total)
 
-        for part in _batches(writes.deletes):  # first: a removed circle frees its centre for a new one
+        for part in batches(writes.deletes):  # first: a removed circle frees its centre for a new one
             conn.execute(delete(table).where(table.c[key].in_(part)))
             progress(len(part))
-        for part in _batches(writes.inserts):
+        for part in batches(writes.inserts):
             conn.execute(insert(table), [{c: row.get(c) for c in columns} for row in map(to_stored, part)])
             progress(len(part))
         groups: dict[tuple, list[dict]] = {}
@@ -215,10 +209,10 @@ def apply_ledger(engine: Engine, table_name: str, key: str, keys: list[str], pla
         for changed, rows in groups.items():
             statement = (update(table).where(table.c[key] == bindparam("k_key"))
                          .values({c: bindparam(f"v_{c}") for c in changed}))
-            for part in _batches(rows):
+            for part in batches(rows):
                 conn.execute(statement, [{"k_key": r[key], **{f"v_{c}": r[c] for c in changed}} for r in part])
                 progress(len(part))
-        for part in _batches(writes.events):
+        for part in batches(writes.events):
             conn.execute(insert(s.problem_events), part)
             progress(len(part))
         version = bump_version(conn) if total else None
