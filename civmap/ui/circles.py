@@ -10,7 +10,7 @@ from civmap.filters import Filters
 from civmap.i18n import localized_areas
 from civmap.maps.folium_map import render_html
 from civmap.storage.scope import Scope
-from civmap.ui.core import (asset_base, cache_key, city_layers, city_state, city_store, current_store, lang, selection,
+from civmap.ui.core import (asset_base, base_version, cache_key, city_layers, city_store, current_store, lang, selection,
                             settings, tile_config, vocab)
 
 __all__ = [
@@ -28,7 +28,7 @@ def _circle_data(version: str, scope: Scope, radius_m: float, kinds: tuple[str, 
 
     # The same whole layers the maps use: read once per data version, not again here.
     layers = city_layers(version, scope)
-    ties = _ties(city_state(version, scope).base, scope, tie_distance_m, layers)
+    ties = _ties(base_version(version), scope, tie_distance_m, layers)
     # On PostgreSQL the 300 m pairs come from PostGIS (None on SQLite: computed from the layers).
     return compute_circle_data(layers.districts, layers.points, layers.circles, layers.alleys, layers.problems, vocab(),
                                radius_m, kinds, tie_distance_m, as_of, found=city_store().within(scope).circle_pairs(radius_m),

@@ -30,7 +30,7 @@ from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "cache_key", "city_layers", "city_state", "city_store", "warm_overview", "cached_events",
+    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "base_version", "cache_key", "city_layers", "city_state", "city_store", "warm_overview", "cached_events",
     "cached_headline", "cached_map_html", "cached_problems", "code_multiselect", "current_scope", "current_store",
     "ensure_frame", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
     "versioned_resource",
@@ -279,12 +279,22 @@ def _live_city(url: str, engine_id: int, _store: Store) -> LiveCity:
     return LiveCity(_store)
 
 
+def _held(version: str) -> CityState:
+    store = city_store()
+    return _live_city(settings().database_url, id(store.engine), store).state(version)
+
+
 def city_state(version: str, scope: Scope) -> CityState:
     """The city as this process holds it, at least as new as data ``version``, the part
     ``scope`` may see: a case move written since the last state re-reads only the problems
     it changed, any other write reads the city whole."""
-    store = city_store()
-    return _live_city(settings().database_url, id(store.engine), store).state(version).within(scope)
+    return _held(version).within(scope)
+
+
+def base_version(version: str) -> str:
+    """The base version of the city held at data ``version`` (``civmap.storage.live``): the
+    key of what a case move cannot change, read without masking any layer for a scope."""
+    return _held(version).base
 
 
 def cached_events() -> pd.DataFrame:
