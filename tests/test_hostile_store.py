@@ -34,6 +34,7 @@ from civmap.filters import Filters
 from civmap.storage.health import StoreError, StoreLocked
 from civmap.ledger.export import export_workbook
 from civmap.storage.store import Store
+from civmap.testing import free_port
 from civmap.vocab import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,20 +351,12 @@ def test_a_damaged_embedded_store_is_named_not_a_traceback(tmp_path):
     assert caught.value.code == "unreadable"
 
 
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_a_database_server_that_cannot_be_reached_is_named_as_a_server_not_a_file(monkeypatch):
     """On PostgreSQL there is no file to restore: the message says to check the server and
     the URL, on the command line's open and on a page, in either language."""
     import streamlit as st
 
-    url = f"postgresql+psycopg://civmap:secret@127.0.0.1:{_closed_port()}/civmap"
+    url = f"postgresql+psycopg://civmap:secret@127.0.0.1:{free_port()}/civmap"  # nothing listens there
     with pytest.raises(StoreError) as caught:
         open_store(load_settings({"CIVMAP_DATABASE_URL": url}))
     assert caught.value.code == "server_unreachable"
