@@ -27,12 +27,11 @@ _last_history: dict = {}
 _last_history_lock = threading.Lock()
 
 
-@versioned_resource
-@st.cache_resource(max_entries=1, show_spinner=False)
 def _city_history(version: str):
     """The whole city's status history at data ``version``, from the city this process holds
     (``civmap.ui.core.city_state``): rebuilt only for the problems case moves changed since
-    the last one, else built whole (a few tenths of a second at ten times the demo city)."""
+    the last one, else built whole (a few tenths of a second at ten times the demo city).
+    Kept in ``_last_history`` alone: the last one built is the one asked for next."""
     from civmap.progress.history import built_history
 
     state = city_state(version, WHOLE_CITY)
