@@ -15,11 +15,15 @@ from civmap.storage.writes import bump_version
 
 #: Payloads that must stay text: script breakouts, an HTML comment that would swallow the
 #: rest of a script, event-handler markup, Markdown links and images, characters that end
-#: a JavaScript line or an HTML attribute.
+#: a JavaScript line or an HTML attribute, template code.
 SCRIPT_PAYLOADS = ("</script><svg onload=window.__pwned=1>", "<img src=x onerror=window.__pwned=1>", "<!--<script>")
 MARKDOWN_PAYLOADS = ("[m](javascript:window.__pwned=1)", "![i](http://127.0.0.1:9/pwned.png)")
 OTHER_PAYLOADS = ("'\"&amp;\u2028\u2029 :red[x] $x$ ",)
-PAYLOADS = SCRIPT_PAYLOADS + MARKDOWN_PAYLOADS + OTHER_PAYLOADS
+#: Jinja syntax: folium pages are rendered with Jinja, and branca read every element's output
+#: as a template again (civmap.maps.verbatim); the second one would reach Python's modules.
+TEMPLATE_PAYLOADS = ("{{ 7*7 }}{% if true %}T{% endif %}{# c #}",
+                     "{{ cycler.__init__.__globals__.os.getpid() }}")
+PAYLOADS = SCRIPT_PAYLOADS + MARKDOWN_PAYLOADS + OTHER_PAYLOADS + TEMPLATE_PAYLOADS
 
 #: The text columns the app shows, by table.
 TEXT_COLUMNS = {

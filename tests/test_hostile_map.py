@@ -19,7 +19,7 @@ from civmap.vocab import load_vocabulary
 from civmap.wall.figures import build_view, wall_city
 from civmap.wall.map import build_wall_map
 from tests.conftest import AS_OF
-from tests.hostile import PAYLOADS, SCRIPT_PAYLOADS, poison
+from tests.hostile import PAYLOADS, SCRIPT_PAYLOADS, TEMPLATE_PAYLOADS, poison
 
 #: What must never appear raw in a map page: each would end the script, open a comment, or
 #: be parsed as an element with an event handler.
@@ -96,7 +96,7 @@ def test_the_city_map_carries_every_payload_as_data(hostile, vocab):
     labels = _div_icons(page)
     for name in layers.districts["name"]:
         assert f'<div class="civmap-district-label">{html.escape(name)}</div>' in labels
-    for payload in SCRIPT_PAYLOADS:
+    for payload in SCRIPT_PAYLOADS + TEMPLATE_PAYLOADS:  # template code is text, never run
         assert any(payload in s for s in shown)
 
 
@@ -128,6 +128,7 @@ def test_the_circle_map_and_the_wall_map_are_inert(hostile, vocab):
     labels = _div_icons(page)
     for name in city.districts["name"]:
         assert any(f"<b>{html.escape(name)}</b>" in label for label in labels), name
+    assert any(name.startswith(TEMPLATE_PAYLOADS) for name in city.districts["name"])
 
 
 def test_a_unit_named_like_a_link_stays_text_in_the_ranking_chart():

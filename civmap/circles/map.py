@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element
 
 from civmap.maps.tables import labelled
+from civmap.maps.verbatim import Verbatim
 from civmap.i18n import t
 from civmap.maps.batches import BaseLayer, Field, batch_payload
 from civmap.maps.folium_map import (
@@ -98,12 +98,12 @@ def _legend(vocab: Vocabulary, view: CircleView, lang: str, radius_m: float) -> 
     </div>"""
 
 
-def _fly_script(fmap: folium.Map, bounds: tuple[float, float, float, float]) -> Element:
+def _fly_script(fmap: folium.Map, bounds: tuple[float, float, float, float]) -> Verbatim:
     minx, miny, maxx, maxy = bounds
     target = json.dumps([[miny, minx], [maxy, maxx]])
     name = fmap.get_name()
     # After the first paint, so the city is seen for a moment before the flight.
-    return Element(f"""<script>
+    return Verbatim(f"""<script>
     window.addEventListener("load", function () {{
       setTimeout(function () {{
         {name}.flyToBounds({target}, {{paddingTopLeft: [24, 24], paddingBottomRight: [{_LEGEND_PX}, 24],
@@ -185,5 +185,5 @@ def build_circle_map(view: CircleView, vocab: Vocabulary, lang: str, as_of: dt.d
          if len(problem_frame) else []),
     )
     add_layer_groups(fmap, groups, urls["layers_js"], lang)
-    fmap.get_root().html.add_child(Element(_legend(vocab, view, lang, radius_m)))
+    fmap.get_root().html.add_child(Verbatim(_legend(vocab, view, lang, radius_m)))
     return fmap

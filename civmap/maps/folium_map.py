@@ -16,13 +16,13 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element
 
 from civmap.figures import overdue_mask
 from civmap.i18n import t
 from civmap.maps.areas import AreaBase, area_payload
 from civmap.maps.batches import FeatureBatch, Field, PickReporter, batch_payload
 from civmap.maps.cells import AGGREGATE_ABOVE, DETAIL_LIMIT, MIN_CELL_ZOOM, detail_zoom, grid_cells, within_bounds
+from civmap.maps.verbatim import Verbatim, render_page
 from civmap.maps.tables import alley_table, circle_table, labelled, point_table, problem_table
 from civmap.vocab import Vocabulary
 from geo import convert_geometry
@@ -323,7 +323,7 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
         ("layer.problems", problems),
     )
     add_layer_groups(fmap, groups, urls["layers_js"], lang)
-    fmap.get_root().html.add_child(Element(_legend(vocab, layers, lang)))
+    fmap.get_root().html.add_child(Verbatim(_legend(vocab, layers, lang)))
     return fmap
 
 
@@ -377,4 +377,5 @@ def add_layer_groups(fmap: folium.Map, groups, layers_js: str, lang: str) -> Non
 
 
 def render_html(fmap: folium.Map) -> str:
-    return fmap.get_root().render()
+    """The map's page, no text of it read as a template (``civmap.maps.verbatim``)."""
+    return render_page(fmap)

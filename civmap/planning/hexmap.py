@@ -14,12 +14,13 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from jinja2 import Template
 
 from civmap.i18n import t
 from civmap.maps.batches import script_json
 from civmap.maps.folium_map import DISTRICT_FILLS, TileConfig, district_features, offline_map, shift_layer
+from civmap.maps.verbatim import Verbatim
 
 __all__ = ["MODES", "colour_classes", "hex_map"]
 
@@ -140,5 +141,5 @@ def hex_map(cells: gpd.GeoDataFrame, mode: str, districts: gpd.GeoDataFrame, lan
         minx, miny, maxx, maxy = frame.total_bounds
         bounds = [[miny, minx], [maxy, maxx]]
     _HexLayer({"colours": [c for c, *_ in legend] or ["#000000"], "cells": rows, "bounds": bounds}).add_to(fmap)
-    fmap.get_root().html.add_child(Element(_legend(legend, mode, lang)))
+    fmap.get_root().html.add_child(Verbatim(_legend(legend, mode, lang)))
     return fmap

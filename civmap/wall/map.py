@@ -17,7 +17,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from jinja2 import Template
 
 from civmap.figures import overdue_mask
@@ -25,6 +25,7 @@ from civmap.i18n import t
 from civmap.maps.batches import FeatureBatch, batch_payload
 from civmap.maps.cells import AGGREGATE_ABOVE
 from civmap.maps.folium_map import TileConfig, asset_urls, offline_map, shift_layer
+from civmap.maps.verbatim import Verbatim
 from civmap.vocab import Vocabulary
 from civmap.wall.figures import strip_personal
 
@@ -197,7 +198,7 @@ def build_wall_map(districts: gpd.GeoDataFrame, standing: pd.DataFrame, city_sco
             icon_size=(0, 0), icon_anchor=(0, 0))).add_to(fmap)
 
     counts = keys.value_counts().to_dict() if len(keys) else {}
-    fmap.get_root().html.add_child(Element(_legend(domain, city_score, counts, lang, as_cells)))
+    fmap.get_root().html.add_child(Verbatim(_legend(domain, city_score, counts, lang, as_cells)))
     return fmap
 
 
