@@ -110,3 +110,25 @@ def test_a_view_is_not_a_pick():
     from civmap.ui.mapchannel import read_pick
 
     assert read_pick({"view": {"bounds": [0, 0, 1, 1], "zoom": 16, "layers": ["problems"]}}, (3, 4)) == (None, (3, 4))
+
+
+def test_the_map_page_is_served_by_the_app_under_its_base_path(monkeypatch):
+    """The component is sent where the page is, not the page: its frame fetches it from the
+    app (under the base URL path a proxy gives the app), and it reads back byte for byte."""
+    import streamlit as st
+    from streamlit import runtime
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from civmap.ui import mapchannel
+
+    storage = MemoryMediaFileStorage("/media")
+    manager = MediaFileManager(storage)
+    monkeypatch.setattr(runtime, "get_instance", lambda: type("Runtime", (), {"media_file_mgr": manager})())
+    page = "<!doctype html><p>地图 {{ 7*7 }}</p>"
+    for base, prefix in (("", "/media/"), ("/civmap/", "/civmap/media/")):
+        monkeypatch.setattr(st, "get_option", lambda name, base=base: base if name == "server.baseUrlPath" else None)
+        url = mapchannel._served(page, "overview_map")
+        assert url.startswith(prefix) and url.endswith(".html"), url
+        served = storage.get_file(url.rsplit("/", 1)[1].split(".")[0])
+        assert served.content == page.encode("utf-8") and served.mimetype == "text/html"

@@ -6,6 +6,12 @@ no build step, nothing fetched from outside): ``layers.js`` reports which named 
 was clicked, the component hands that to Python, and a ``focus`` sent back makes the map
 fly to a feature and open it without being rebuilt.
 
+The map's page itself does not ride in the component's arguments: Streamlit keeps it as a
+media file of the session (``_served``) and the child frame loads it from the app over HTTP.
+Sent as an argument, the demo city's 0.65 MB page was decoded, parsed and handed on by
+Streamlit's page before the map's frame could start on it; fetched, the browser reads it as
+it arrives (``bench/bench_map.py``).
+
 streamlit-folium's ``st_folium`` was tried for this channel and not used: it reports the
 clicked place and the popup or tooltip text, not which feature was clicked, and civmap's
 canvas layers build their popups only when opened, so there is no text to report.
@@ -100,9 +106,24 @@ def read_pick(value, last_token) -> tuple[MapPick | None, object]:
     return MapPick(layer, ident), token
 
 
+def _served(html: str, key: str) -> str:
+    """Where the app serves the map page ``html`` (a path on the app, the base URL path
+    included: the component's frame resolves it against the app's host).
+
+    Streamlit's media files are kept while a run of the session uses them and dropped
+    after the first run that does not; one page is held once, whoever is shown it, under a
+    name made from its content, so a map can only be fetched by one who was sent its name.
+    """
+    from streamlit import runtime
+
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    url = runtime.get_instance().media_file_mgr.add(html.encode("utf-8"), "text/html", f"civmap-map-{key}")
+    return f"/{prefix}{url}" if prefix else url
+
+
 def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
                 detail: Callable[[MapView], list[dict]] | None = None) -> MapPick | None:
-    """Show the map ``html``; return the feature clicked since the last run, if any.
+    """Show the map page ``html``; return the feature clicked since the last run, if any.
 
     ``focus`` asks the map to fly to a feature and open its popup (a list row picked on
     the page); asking again for the same feature does nothing, so a rerun does not move
@@ -114,7 +135,7 @@ def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
     asked = st.session_state.get(key)
     view = read_view(asked) if detail is not None and isinstance(asked, dict) and asked.get("map") == map_id else None
     answer = None if view is None else {"key": view.key, "batches": detail(view)}
-    value = _map_component(html=html, height=height, focus=None if focus is None else focus.as_arg(),
+    value = _map_component(src=_served(html, key), height=height, focus=None if focus is None else focus.as_arg(),
                            detail=answer, map_id=map_id, key=key, default=None)
     pick, st.session_state[f"{key}__seen"] = read_pick(value, st.session_state.get(f"{key}__seen"))
     return pick

@@ -1,12 +1,12 @@
 /* civmap: the map as a Streamlit component, so a click on the map reaches Python.
  *
- * Streamlit renders this page in its own frame and sends it the map's HTML as an
- * argument (civmap/ui/mapchannel.py). The map runs in a child frame made from that HTML;
+ * Streamlit renders this page in its own frame and sends it, as an argument, where the app
+ * serves the map's page (civmap/ui/mapchannel.py). The map runs in a child frame that loads it;
  * layers.js posts {civmapPick: {layer, id}} when a named feature is clicked, and this page
  * passes it on to Python as the component's value (with a counter, so clicking the same
  * feature twice is two picks). When Python asks for a feature to be shown (args.focus), the
  * request is posted to the map, which flies there and opens it. The map is rebuilt only
- * when its HTML changes, so a pick or a focus keeps the user's pan and zoom.
+ * when its page changes, so a pick or a focus keeps the user's pan and zoom.
  * A layer too big to send whole (civmap/maps/cells.py) asks for the features of the view
  * it shows ({civmapView}); the value goes to Python, whose answer (args.detail) is posted
  * to the map once.
@@ -18,7 +18,7 @@
   "use strict";
 
   var frame = document.getElementById("civmap-map");
-  var shownHtml = null;
+  var shownSrc = null;
   var focusKey = null;
   var detailKey = null;
   var shownMap = null;
@@ -59,12 +59,12 @@
     var args = data.args || {};
     var height = Number(args.height) || 480;
     frame.style.height = height + "px";
-    if (args.html !== shownHtml) {
-      shownHtml = args.html;
+    if (args.src !== shownSrc) {
+      shownSrc = args.src;
       shownMap = args.map_id || null;
       focusKey = args.focus ? JSON.stringify(args.focus) : null;
       detailKey = null;
-      frame.srcdoc = args.html;
+      frame.src = args.src;
     } else {
       if (args.detail && args.detail.key !== detailKey && frame.contentWindow) {
         detailKey = args.detail.key;
