@@ -48,26 +48,26 @@ with st.container(key="overview_mapbox"):
         picks.show_details(filters, clicked or pick, on_district=overview.only_district)
 
 # -- the lists: a row picked flies the map to its problem and shows it beside the map ------
+# The tabs keep which list is open, so only that one is built and sent: a grid the browser
+# draws before the map's frame is time the first map waits (bench/bench_map.py).
 problem_id = t("field.id", lang)
 with st.container(key="overview_lists"):
     tab_late, tab_soon = st.tabs([t("overview.tab.overdue", lang, n=len(late)),
-                                  t("overview.tab.due_soon", lang, n=len(soon), days=ui.settings().due_soon_days)])
-    with tab_late:
-        if late.empty:
-            st.info(t("overview.none_overdue", lang))
-        else:
-            st.caption(t("overview.overdue_caption", lang))
-            st.dataframe(late, hide_index=True, width="stretch", height=320, key="overview_late",
-                         on_select=picks.picked_row("overview", "overview_late", late[problem_id].tolist()),
-                         selection_mode="single-row")
-            picks.problem_link(picks.current_pick("overview")[1])
-    with tab_soon:
-        if soon.empty:
-            st.info(t("overview.none_due_soon", lang, days=ui.settings().due_soon_days))
-        else:
-            st.caption(t("overview.due_soon_caption", lang))
-            st.dataframe(soon, hide_index=True, width="stretch", height=320, key="overview_soon",
-                         on_select=picks.picked_row("overview", "overview_soon", soon[problem_id].tolist()),
+                                  t("overview.tab.due_soon", lang, n=len(soon), days=ui.settings().due_soon_days)],
+                                 key="overview_tab", on_change="rerun")
+    lists = ((tab_late, late, "overview_late", t("overview.none_overdue", lang), t("overview.overdue_caption", lang)),
+             (tab_soon, soon, "overview_soon", t("overview.none_due_soon", lang, days=ui.settings().due_soon_days),
+              t("overview.due_soon_caption", lang)))
+    for tab, frame, key, none_text, caption in lists:
+        if not tab.open:
+            continue
+        with tab:
+            if frame.empty:
+                st.info(none_text)
+                continue
+            st.caption(caption)
+            st.dataframe(frame, hide_index=True, width="stretch", height=320, key=key,
+                         on_select=picks.picked_row("overview", key, frame[problem_id].tolist()),
                          selection_mode="single-row")
             picks.problem_link(picks.current_pick("overview")[1])
 

@@ -106,3 +106,16 @@ def test_direct_links_lean_on_a_streamlit_flag_that_still_works_as_assumed():
 
     assert "uses_pages_directory" in PagesManager.__annotations__
     assert "PagesManager.uses_pages_directory = False" in inspect.getsource(navigation.navigation)
+
+
+def test_only_the_open_list_is_built_and_sent(overview):
+    """The overdue list opens first; the due-soon list is built when its tab is opened (a
+    grid the browser draws before the map's frame is time the first map waits)."""
+    keys = {frame.key for frame in overview.dataframe}
+    assert "overview_late" in keys and "overview_soon" not in keys
+    labels = [tab.label for tab in overview.tabs]
+    overview.session_state["overview_tab"] = next(label for label in labels if label.startswith("即将超期"))
+    overview.run()
+    assert not overview.exception
+    keys = {frame.key for frame in overview.dataframe}
+    assert "overview_soon" in keys and "overview_late" not in keys
