@@ -262,3 +262,16 @@ def test_each_role_is_offered_exactly_its_moves_and_refused_the_others(demo_stor
                 with pytest.raises(Refused):
                     make_move(mine, VOCAB, user, code, case["id"], case["version"], rules, note="因故",
                               deadline=clock.today())
+
+
+def test_roles_are_parsed_once_per_table_and_again_for_a_new_one():
+    from dataclasses import replace
+
+    from civmap.accounts.roles import roles_of
+
+    first, again = roles_of(VOCAB), roles_of(VOCAB)
+    assert first == again and first is not again  # a copy each time: the held roles stay as read
+    renamed = VOCAB.roles.copy()
+    renamed.loc[renamed.index[0], "zh"] = "改名"
+    assert roles_of(replace(VOCAB, roles=renamed))[str(renamed.index[0])].zh == "改名"
+    assert roles_of(VOCAB) == first

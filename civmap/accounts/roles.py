@@ -71,9 +71,23 @@ def _role(code: str, row: pd.Series) -> Role:
     return Role(code, str(row["zh"]), str(row["en"]), str(row["scope"]), frozenset(rights))
 
 
+#: The roles parsed from a vocabulary's table, by the table's identity (the table is held, so
+#: its id is not reused while it is here): every page run asks for roles several times (the
+#: gate, the navigation, the demo switch), and parsing the table row by row each time cost
+#: a tenth of a second a run.
+_PARSED: dict[int, tuple[pd.DataFrame, dict[str, Role]]] = {}
+
+
 def roles_of(vocab: Vocabulary) -> dict[str, Role]:
     """Every role of the office's ``roles.csv``, by code; raises ValueError naming a bad row."""
-    return {str(code): _role(str(code), row) for code, row in vocab.roles.iterrows()}
+    table = vocab.roles
+    held = _PARSED.get(id(table))
+    if held is None or held[0] is not table:
+        held = (table, {str(code): _role(str(code), row) for code, row in table.iterrows()})
+        if len(_PARSED) >= 8:
+            _PARSED.clear()
+        _PARSED[id(table)] = held
+    return dict(held[1])
 
 
 def role_of(vocab: Vocabulary, code: str) -> Role:
