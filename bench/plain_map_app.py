@@ -31,6 +31,7 @@ class Drawn(MacroElement):
 
     _template = Template("""{% macro script(this, kwargs) %}
         document.documentElement.setAttribute("data-civmap-drawn", "{{ this.count }}");
+        document.documentElement.setAttribute("data-civmap-drawn-at", String(performance.timeOrigin + performance.now()));
         {% endmacro %}""")
 
     def __init__(self, count: int):

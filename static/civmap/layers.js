@@ -239,8 +239,9 @@
       window.civmapPendingFocus = null;
     }
     // For tests and benchmarks: the number of features on the map so far (a cell counts
-    // the features it stands for).
+    // the features it stands for), and when (epoch milliseconds) the last batch was drawn.
     document.documentElement.setAttribute("data-civmap-drawn", String(map._civmapDrawn));
+    document.documentElement.setAttribute("data-civmap-drawn-at", String(performance.timeOrigin + performance.now()));
   }
 
   window.civmapDraw = function (map, group, batch) {
