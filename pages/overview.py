@@ -48,7 +48,7 @@ with st.container(key="overview_mapbox"):
         picks.show_details(filters, clicked or pick, on_district=overview.only_district)
 
 # -- the lists: a row picked flies the map to its problem and shows it beside the map ------
-# The tabs keep which list is open, so only that one is built and sent: a grid the browser
+# The tabs keep which list is open, so only that one's grid is sent: a grid the browser
 # draws before the map's frame is time the first map waits (bench/bench_map.py).
 problem_id = t("field.id", lang)
 with st.container(key="overview_lists"):

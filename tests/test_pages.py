@@ -108,8 +108,8 @@ def test_direct_links_lean_on_a_streamlit_flag_that_still_works_as_assumed():
     assert "PagesManager.uses_pages_directory = False" in inspect.getsource(navigation.navigation)
 
 
-def test_only_the_open_list_is_built_and_sent(overview):
-    """The overdue list opens first; the due-soon list is built when its tab is opened (a
+def test_only_the_open_list_is_sent(overview):
+    """The overdue list opens first; the due-soon list is sent when its tab is opened (a
     grid the browser draws before the map's frame is time the first map waits)."""
     keys = {frame.key for frame in overview.dataframe}
     assert "overview_late" in keys and "overview_soon" not in keys
