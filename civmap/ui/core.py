@@ -181,9 +181,8 @@ def lang() -> str:
 
 def asset_base() -> str:
     """Where the app serves ``static/``; the map's iframe resolves it against the app's host."""
-    from civmap.ui.mapchannel import app_path
-
-    return app_path("/app/static")
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}/app/static" if prefix else "/app/static"
 
 
 # -- cached reads ----------------------------------------------------------------------

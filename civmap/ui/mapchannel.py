@@ -30,7 +30,7 @@ import streamlit.components.v1 as components
 
 from civmap.config import ROOT
 
-__all__ = ["MAP_LAYERS", "MapPick", "MapView", "app_path", "map_control", "read_pick", "read_view"]
+__all__ = ["MAP_LAYERS", "MapPick", "MapView", "map_control", "read_pick", "read_view"]
 
 #: The layers a pick can name: the district base and the four feature layers.
 MAP_LAYERS = ("districts", "points", "circles", "alleys", "problems")
@@ -116,14 +116,9 @@ def _served(html: str, key: str) -> str:
     """
     from streamlit import runtime
 
-    return app_path(runtime.get_instance().media_file_mgr.add(html.encode("utf-8"), "text/html", f"civmap-map-{key}"))
-
-
-def app_path(path: str) -> str:
-    """``path`` (from the app's root, "/app/static") under the base URL path a proxy gives
-    the app (``server.baseUrlPath``): what a frame resolves against the app's host."""
     prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{prefix}{path}" if prefix else path
+    url = runtime.get_instance().media_file_mgr.add(html.encode("utf-8"), "text/html", f"civmap-map-{key}")
+    return f"/{prefix}{url}" if prefix else url
 
 
 def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
