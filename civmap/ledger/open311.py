@@ -59,28 +59,34 @@ def open311_requests(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabu
     start of its finding day; ``updated_datetime`` its last status change;
     ``expected_datetime`` the end of its deadline day.
     """
-    first = events.groupby("problem_id")["at"].min() if len(events) else pd.Series(dtype=object)
+    first = events.groupby("problem_id")["at"].min().to_dict() if len(events) else {}
     types = vocab.statuses["type"].to_dict()
-    late = overdue_mask(problems, vocab, as_of)
-    days = overdue_days(problems, as_of)
+    status_labels, category_labels = vocab.labels("statuses", "zh"), vocab.labels("problem_categories", "zh")
+    source_labels = vocab.labels("problem_sources", "zh")
+    late = overdue_mask(problems, vocab, as_of).tolist()
+    days = overdue_days(problems, as_of).tolist()
+    found = pd.to_datetime(problems["found_on"]).dt.date.tolist()
+    deadline = pd.to_datetime(problems["deadline"]).dt.date.tolist()
     out = []
-    for (index, row), is_late, late_days in zip(problems.iterrows(), late, days):
+    # Plain records, not iterrows: a Series per row made this most of an export's time.
+    for row, is_late, late_days, found_on, due in zip(problems.to_dict("records"), late, days, found, deadline):
         status_type = types.get(row["status"], "open")
         requested = first.get(row["id"])
         if requested is None or pd.isna(requested):
-            requested = dt.datetime.combine(pd.Timestamp(row["found_on"]).date(), dt.time())
+            requested = dt.datetime.combine(found_on, dt.time())
+        due = None if pd.isna(due) else due
         out.append({
             "service_request_id": str(row["id"]),
             "status": "closed" if status_type == "closed" else "open",
-            "status_notes": vocab.label("statuses", row["status"], "zh"),
-            "service_name": vocab.label("problem_categories", row["category"], "zh"),
+            "status_notes": status_labels.get(row["status"], str(row["status"])),
+            "service_name": category_labels.get(row["category"], str(row["category"])),
             "service_code": row["category"],
             "description": _text(row["description"]),
             "agency_responsible": _text(row.get("unit_name")),
             "service_notice": None,
             "requested_datetime": _stamp(requested),
             "updated_datetime": _stamp(row["status_since"]),
-            "expected_datetime": _day_end(row["deadline"]),
+            "expected_datetime": _day_end(due),
             "address": _text(row["address"]),
             "address_id": None,
             "zipcode": None,
@@ -91,9 +97,9 @@ def open311_requests(problems: pd.DataFrame, events: pd.DataFrame, vocab: Vocabu
                 "civmap_status": row["status"],
                 "civmap_status_type": status_type,
                 "source": row["source"],
-                "source_name": vocab.label("problem_sources", row["source"], "zh"),
-                "found_on": pd.Timestamp(row["found_on"]).date().isoformat(),
-                "deadline": None if pd.isna(row["deadline"]) else pd.Timestamp(row["deadline"]).date().isoformat(),
+                "source_name": source_labels.get(row["source"], str(row["source"])),
+                "found_on": found_on.isoformat(),
+                "deadline": None if due is None else due.isoformat(),
                 "overdue": bool(is_late),
                 "overdue_days": int(late_days) if is_late else 0,
                 "district_code": row["district_code"],
