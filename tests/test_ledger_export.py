@@ -27,13 +27,19 @@ def workbook(demo_store):
     return export_workbook(demo_store, Filters(), VOCAB, demo_store.as_of())
 
 
+@pytest.fixture(scope="module")
+def book(workbook):
+    """The workbook as openpyxl reads it, once: reading the whole city's is slow. Read, never changed."""
+    return openpyxl.load_workbook(io.BytesIO(workbook))
+
+
 def _snapshot(store: Store):
     return (store.data_version(), len(store.events()),
             store.problems().drop(columns="geometry").sort_values("id").reset_index(drop=True))
 
 
-def test_workbook_has_one_sheet_per_layer_with_chinese_headers(workbook, demo_store):
-    wb = openpyxl.load_workbook(io.BytesIO(workbook))
+def test_workbook_has_one_sheet_per_layer_with_chinese_headers(book, demo_store):
+    wb = book
     assert wb.sheetnames == ["测评点位", "背街小巷", "问题台账", "责任单位", "重点点位圈", "测评结果",
                              "督办清单", "督办汇总", "说明"]
     points = wb["测评点位"]
@@ -44,10 +50,10 @@ def test_workbook_has_one_sheet_per_layer_with_chinese_headers(workbook, demo_st
     assert labels <= set(VOCAB.labels("problem_categories", "zh").values())
 
 
-def test_supervision_list_is_the_overdue_problems_by_unit_ready_to_print(workbook, demo_store):
+def test_supervision_list_is_the_overdue_problems_by_unit_ready_to_print(book, demo_store):
     problems = demo_store.problems()
     late = problems[overdue_mask(problems, VOCAB, demo_store.as_of())]
-    ws = openpyxl.load_workbook(io.BytesIO(workbook))["督办清单"]
+    ws = book["督办清单"]
     assert ws["A1"].value.startswith("督办清单") and "A1:M1" in {str(r) for r in ws.merged_cells.ranges}
     header = [c.value for c in ws[3]]
     assert header[:4] == ["序号", "责任单位", "问题编号", "问题描述"] and "超期天数" in header
@@ -61,7 +67,7 @@ def test_supervision_list_is_the_overdue_problems_by_unit_ready_to_print(workboo
     days = rows.groupby(units, sort=False)["超期天数"].apply(lambda s: s.is_monotonic_decreasing)
     assert days.all()
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3"
-    summary = openpyxl.load_workbook(io.BytesIO(workbook))["督办汇总"]
+    summary = book["督办汇总"]
     assert sum(row[1].value for row in summary.iter_rows(min_row=2)) == len(late)
 
 
