@@ -25,7 +25,7 @@ from civmap import clock
 from civmap.storage.schema import inspection_ref
 from civmap.demo.city import CITY_CENTRE, CITY_CRS, Ground, build_ground
 from civmap.demo.history import simulate_problems
-from civmap.demo.names import NameBook, load_namebook
+from civmap.demo.names import NameBook, load_namebook, pick
 from civmap.vocab import Vocabulary, load_vocabulary
 from geo import WGS84, assign_area, round_coordinates
 
@@ -264,7 +264,7 @@ def _points_table(rng, layout, areas, communities, names: NameBook, vocab, to_wg
     district_name = dict(zip(areas["code"], areas["name"]))
     rows = []
     for i, row in enumerate(frame.itertuples()):
-        community = str(rng.choice(communities.get(row.street_code, ["中心"])))
+        community = str(pick(rng, communities.get(row.street_code, ["中心"])))
         context = {"district": district_name[row.district_code], "street": district_name.get(row.street_code, ""),
                    "community": community}
         rows.append({
@@ -275,7 +275,7 @@ def _points_table(rng, layout, areas, communities, names: NameBook, vocab, to_wg
             "chief_phone": names.phone(rng),
             "unit_code": f"{row.street_code}-OFF" if row.street_code else f"{row.district_code}-GOV",
             "authority": vocab.point_categories.at[row.category, "authority"],
-            "partner_unit": None if rng.random() < 0.5 else f"{rng.choice(names.words['place_words'])}共建单位",
+            "partner_unit": None if rng.random() < 0.5 else f"{pick(rng, names.words['place_words'])}共建单位",
             "address": f"{names.road(rng)}{rng.integers(1, 300)}号",
         })
     frame = pd.concat([frame, pd.DataFrame(rows)], axis=1)
@@ -327,7 +327,7 @@ def _inspections(rng, points: pd.DataFrame, as_of: dt.date, names: NameBook) -> 
         while day <= as_of:
             progress = (day - start).days / 720
             score = float(np.clip(quality + 0.06 * progress + rng.normal(0, 0.05), 0.3, 1.0))
-            rows.append((point_id, day, round(score, 3), score >= 0.8, rng.choice(names.words["inspectors"])))
+            rows.append((point_id, day, round(score, 3), score >= 0.8, pick(rng, names.words["inspectors"])))
             day += dt.timedelta(days=int(rng.integers(70, 110)))
     frame = pd.DataFrame(rows, columns=["point_id", "date", "score_rate", "up_to_standard", "inspector"])
     frame["ref"] = [inspection_ref(p, d) for p, d in zip(frame["point_id"], frame["date"])]

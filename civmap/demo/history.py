@@ -90,12 +90,16 @@ def simulate_problems(rng: np.random.Generator, points: pd.DataFrame, units: pd.
     slowness = dict(zip(units["code"], rng.lognormal(0.0, 0.55, len(units))))
     end = dt.datetime.combine(as_of, dt.time(23, 59))
 
+    # Columns as lists and time limits looked up once: per-row pandas access was most of the
+    # loop's time, and the first visitor of a new store waits for this city.
+    limits = {code: vocab.time_limit_days(code) for code in set(categories)}
+    row_of = pts[["unit_code", "name", "id", "address", "chief_name"]].to_dict("list")
     problem_rows, event_rows = [], []
     for i in range(n):
         found_at = min(found[i] + dt.timedelta(hours=float(rng.uniform(8, 17.5))), end - _DAY * 0.4)
         cat = categories[i]
-        limit = vocab.time_limit_days(cat)
-        unit = pts.at[i, "unit_code"]
+        limit = limits[cat]
+        unit = row_of["unit_code"][i]
         pid = f"WT{found_at.year}{i + 1:06d}"
         events = _lifecycle(rng, found_at, limit, unit_names.get(unit, unit),
                             sources.at[source[i], "zh"], names, slowness.get(unit, 1.0))
@@ -106,17 +110,17 @@ def simulate_problems(rng: np.random.Generator, points: pd.DataFrame, units: pd.
             event_rows.append((pid, at, actor, frm, to, dl, note))
         problem_rows.append({
             "id": pid,
-            "description": names.problem_text(rng, cat, pts.at[i, "name"]),
+            "description": names.problem_text(rng, cat, row_of["name"][i]),
             "category": cat,
             "source": source[i],
-            "point_id": pts.at[i, "id"],
-            "address": pts.at[i, "address"],
+            "point_id": row_of["id"][i],
+            "address": row_of["address"][i],
             "found_on": events[0][0].date(),  # the found event, after office-hour rounding
             "deadline": deadline,
             "status": last[2][1],
             "status_since": last[0],
             "unit_code": unit,
-            "chief_name": pts.at[i, "chief_name"],
+            "chief_name": row_of["chief_name"][i],
         })
     events = pd.DataFrame(event_rows, columns=["problem_id", "at", "actor", "from_status", "to_status",
                                                "deadline", "note"])

@@ -10,9 +10,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEMO_DIR", "NameBook", "load_namebook"]
+__all__ = ["DEMO_DIR", "NameBook", "load_namebook", "pick"]
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
+
+
+def pick(rng: np.random.Generator, options):
+    """One of ``options``, uniformly: the same draw as ``rng.choice(options)`` (so a seed
+    gives the same city), without turning the list into an array on every call, which
+    made most of a demo city's names' cost."""
+    return options[rng.integers(0, len(options))]
 
 
 def _templates(path: Path) -> dict[str, list[str]]:
@@ -28,28 +35,28 @@ class NameBook:
     affinity: pd.DataFrame
 
     def person(self, rng: np.random.Generator) -> str:
-        surname = rng.choice(self.words["surnames"])
+        surname = pick(rng, self.words["surnames"])
         given = "".join(rng.choice(self.words["given_chars"], size=rng.integers(1, 3)))
         return f"{surname}{given}"
 
     def phone(self, rng: np.random.Generator) -> str:
-        return f"1{rng.choice([3, 5, 7, 8, 9])}{rng.integers(0, 10**9):09d}"
+        return f"1{pick(rng, (3, 5, 7, 8, 9))}{rng.integers(0, 10**9):09d}"
 
     def road(self, rng: np.random.Generator) -> str:
-        return f"{rng.choice(self.words['road_words'])}{rng.choice(self.words['road_suffixes'])}"
+        return f"{pick(rng, self.words['road_words'])}{pick(rng, self.words['road_suffixes'])}"
 
     def point_name(self, rng: np.random.Generator, category: str, context: dict[str, str]) -> str:
-        template = rng.choice(self.point_templates.get(category, ["{place}" + category]))
+        template = pick(rng, self.point_templates.get(category, ["{place}" + category]))
         w = self.words
         values = {
-            "place": rng.choice(w["place_words"]),
+            "place": pick(rng, w["place_words"]),
             "road": context.get("road") or self.road(rng),
             "road2": self.road(rng),
             "n": str(rng.integers(1, 40)),
-            "brand": rng.choice(w["brands"]),
-            "bank": rng.choice(w["banks"]),
-            "telecom": rng.choice(w["telecoms"]),
-            "compound": rng.choice(w["compound_suffixes"]),
+            "brand": pick(rng, w["brands"]),
+            "bank": pick(rng, w["banks"]),
+            "telecom": pick(rng, w["telecoms"]),
+            "compound": pick(rng, w["compound_suffixes"]),
             "district": context.get("district", ""),
             "street": context.get("street", ""),
             "community": context.get("community", ""),
@@ -57,10 +64,10 @@ class NameBook:
         return template.format(**values)
 
     def alley_name(self, rng: np.random.Generator) -> str:
-        return f"{rng.choice(self.words['place_words'])}{rng.choice(self.words['alley_suffixes'])}"
+        return f"{pick(rng, self.words['place_words'])}{pick(rng, self.words['alley_suffixes'])}"
 
     def problem_text(self, rng: np.random.Generator, category: str, where: str) -> str:
-        return rng.choice(self.problem_templates[category]).format(where=where)
+        return pick(rng, self.problem_templates[category]).format(where=where)
 
 
 @lru_cache(maxsize=2)
