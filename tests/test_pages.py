@@ -119,3 +119,19 @@ def test_only_the_open_list_is_sent(overview):
     assert not overview.exception
     keys = {frame.key for frame in overview.dataframe}
     assert "overview_soon" in keys and "overview_late" not in keys
+
+
+def test_a_run_checks_the_store_once_not_at_every_read(overview, monkeypatch):
+    """The overview asks for the store about twenty times a run; it is checked (a query of
+    its data version) once a run, and each run checks again."""
+    from civmap.storage.store import Store
+
+    asked = []
+    real = Store.data_version
+    monkeypatch.setattr(Store, "data_version", lambda self: asked.append(self.scope) or real(self))
+    overview.run()
+    assert not overview.exception
+    assert 1 <= len(asked) <= 2, asked  # the check of the whole-city store, and the run's pinned version
+    asked.clear()
+    overview.multiselect(key="f_districts").select("D02").run()
+    assert 1 <= len(asked) <= 2 and _metrics(overview)  # the next run checks again

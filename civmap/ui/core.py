@@ -109,7 +109,7 @@ def _opened_store() -> Store:
 
 
 def city_store() -> Store:
-    """The whole-city store, checked on every call; on a fault, an error and a stopped page.
+    """The whole-city store, checked once a script run; on a fault, an error and a stopped page.
 
     Only sign-in and account management read it whole (a user is looked up before his
     scope is known); every page's data comes through ``current_store``.
@@ -125,7 +125,9 @@ def city_store() -> Store:
         try:
             _first_run()
             opened = _opened_store()
-            opened.data_version()
+            if not _checked_this_run(opened):
+                opened.data_version()
+                _mark_checked(opened)
             return opened
         except StoreError as error:
             if opened is not None:
@@ -134,6 +136,33 @@ def city_store() -> Store:
             if attempt == 2 or error.code not in ("replaced", "truncated"):
                 st.error(t("store.fault.title", lang()) + "\n\n" + plain(error.message(lang())))
                 st.stop()
+
+
+def _checked_this_run(store: Store) -> bool:
+    """Whether ``store`` was checked earlier in this script run (``_mark_checked``).
+
+    A page asks for the store a dozen times a run; checking it (a query) once a run finds
+    a fault as soon as every call did, since a run reads one state of the data
+    (``_run_version``). Kept like ``_run_version``'s pin, with the run's ``cursors`` dict;
+    outside a run, every call checks.
+    """
+    ctx, run = _this_run()
+    checked = getattr(ctx, "civmap_store_checked", None)
+    return run is not None and checked is not None and checked[0] is run and checked[1] is store
+
+
+def _mark_checked(store: Store) -> None:
+    ctx, run = _this_run()
+    if run is not None:
+        ctx.civmap_store_checked = (run, store)
+
+
+def _this_run():
+    """(the script run's context, its ``cursors`` dict: new every run), or (…, None) outside a run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx, getattr(ctx, "cursors", None)
 
 
 #: The session entry where the frame's gate (``civmap.ui.auth.gate``) keeps this run's
@@ -213,10 +242,7 @@ def _run_version(store: Store) -> str:
     kept with that dict (by identity), so it cannot outlive its run. Outside a run, or should
     a Streamlit upgrade drop ``cursors``, the version is read at every call instead.
     """
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx(suppress_warning=True)
-    run = getattr(ctx, "cursors", None)
+    ctx, run = _this_run()
     if run is None:
         return store.data_version()
     pinned = getattr(ctx, "civmap_run_version", None)

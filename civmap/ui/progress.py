@@ -164,16 +164,23 @@ def progress_tiles_pending() -> list[tuple[str, str, str | None]]:
     return [(t(f"progress.tile.{key}", code), value.get(key, "…"), "…") for key in PROGRESS_TILES]
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _week_and_race(version: str, scope: Scope, filters: Filters, as_of: dt.date, assessment: dt.date):
+    """The last week's figures and the race to the assessment, kept with the data version:
+    every rerun of the overview showed them, and computing them was a tenth of a rerun."""
+    from civmap.progress.figures import RECENT_DAYS, timeline_race, timeline_summary
+
+    timeline = _progress_timeline(version, scope, filters)
+    return (timeline_summary(timeline, as_of - dt.timedelta(days=RECENT_DAYS - 1), as_of),
+            timeline_race(timeline, as_of, assessment))
+
+
 def progress_tiles(filters: Filters) -> list[tuple[str, str, str | None]]:
     """The overview's second row: found and closed in the last 7 days, their on-time rate,
     and the days left to the assessment date (with the race's verdict in the help)."""
-    from civmap.progress.figures import RECENT_DAYS, timeline_race, timeline_summary
-
     code, as_of = lang(), current_store().as_of()
-    timeline = progress_timeline(filters)
-    week = timeline_summary(timeline, as_of - dt.timedelta(days=RECENT_DAYS - 1), as_of)
     assessment = settings().assessment_date
-    race = timeline_race(timeline, as_of, assessment)
+    week, race = _week_and_race(*cache_key(), filters.without_statuses(), as_of, assessment)
     verdict = t("progress.tile.verdict." + ("enough" if race["enough"] else "short"), code)
     shown = {
         "found_week": (f"{week['found']:,}", t("progress.tile.help.week", code)),
