@@ -135,3 +135,13 @@ def test_a_run_checks_the_store_once_not_at_every_read(overview, monkeypatch):
     asked.clear()
     overview.multiselect(key="f_districts").select("D02").run()
     assert 1 <= len(asked) <= 2 and _metrics(overview)  # the next run checks again
+
+
+def test_the_overdue_list_names_each_problems_street(overview, demo_store):
+    streets = demo_store.areas("street")
+    late = overview.dataframe[0].value
+    assert "街道" in late.columns and late["街道"].notna().any()
+    assert set(late["街道"].dropna()) <= set(streets["name"])  # names, never codes
+    overview.multiselect(key="f_districts").select("D02").run()
+    late = overview.dataframe[0].value
+    assert set(late["街道"].dropna()) <= set(streets.loc[streets["parent_code"] == "D02", "name"])
