@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from civmap.config import ROOT
 
 __all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "DRAWN", "SCREENSHOTS", "free_port", "AppProcess", "app_process", "running_app",
-           "chromium", "wait_for", "RequestLog"]
+           "chromium", "wait_for", "wait_idle", "RequestLog"]
 
 CHROMIUM = os.environ.get("CIVMAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -117,6 +117,14 @@ def chromium(playwright) -> Iterator:
             yield context
         finally:
             context.close()
+
+
+def wait_idle(page, timeout_ms: float = 90_000, settle_ms: float = 300) -> None:
+    """Wait until Streamlit has finished running the page (its status widget is gone), after
+    ``settle_ms`` for a rerun just asked to start: a form filled while the page still draws
+    can be drawn again under the typing hand."""
+    page.wait_for_timeout(settle_ms)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
 
 
 def wait_for(page, expression: str, timeout: float = 90.0, frames: bool = True, poll: float = 0.05):

@@ -11,7 +11,7 @@ import openpyxl
 from civmap.config import ROOT
 from civmap.storage import make_engine
 from civmap.storage.store import Store
-from civmap.testing import running_app
+from civmap.testing import running_app, wait_idle
 from tests.conftest import BROWSER
 
 pytestmark = BROWSER
@@ -19,23 +19,17 @@ pytestmark = BROWSER
 WAIT = 180_000  # ms; generous, as the machine may be shared
 
 
-def _idle(page) -> None:
-    """Wait until Streamlit has finished rerunning the script (its status widget is gone)."""
-    page.wait_for_timeout(500)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT)
-
-
 def test_upload_commit_and_download(scratch_db_url, page):
     with running_app({"CIVMAP_DATABASE_URL": scratch_db_url}) as url:
         page.goto(f"{url}/ledger")
         page.wait_for_selector("text=台账类型", timeout=WAIT)
-        _idle(page)
+        wait_idle(page, WAIT, settle_ms=500)
         page.set_input_files('input[type="file"]', str(ROOT / "data" / "samples" / "points_ledger.xlsx"))
         page.wait_for_selector("text=问题行", timeout=WAIT)
-        _idle(page)
+        wait_idle(page, WAIT, settle_ms=500)
         page.get_by_role("button", name="确认导入 9 行").click()
         page.wait_for_selector("text=已导入：新增 8 行，更新 1 行", timeout=WAIT)
-        _idle(page)
+        wait_idle(page, WAIT, settle_ms=500)
         page.get_by_role("tab", name="导出").click()
         with page.expect_download(timeout=WAIT) as download:
             page.get_by_role("button", name="下载 Excel 台账（含督办清单）").click()

@@ -15,7 +15,7 @@ from civmap import accounts, clock
 from civmap.accounts import Area
 from civmap.storage import make_engine
 from civmap.storage.store import Store
-from civmap.testing import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, running_app, wait_for
+from civmap.testing import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, running_app, wait_for, wait_idle
 from civmap.vocab import load_vocabulary
 from conftest import BROWSER
 from photo_samples import jpeg
@@ -66,13 +66,6 @@ def _open_page(page, title: str) -> None:
     page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title).click()
 
 
-def _idle(page) -> None:
-    """Wait until Streamlit has finished running the page (its status widget is gone): a
-    form filled while the page still draws can be drawn again under the typing hand."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
-
-
 def _shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
@@ -118,7 +111,7 @@ def test_a_district_head_fixes_on_a_phone_and_an_inspector_closes(story, playwri
         assert case["district_code"] == district and case["status"] in ("assigned", "fixing")
         report = head.locator("[data-testid=stExpander]", has_text="报告已整改")
         report.wait_for(timeout=90_000)
-        _idle(head)
+        wait_idle(head)
         report.locator("summary").click()
         report.locator("textarea").fill("已清理完毕")
         report.locator("input[type=file]").set_input_files(
@@ -134,7 +127,7 @@ def test_a_district_head_fixes_on_a_phone_and_an_inspector_closes(story, playwri
         _sign_in(inspector, "zhao")
         close = inspector.locator("[data-testid=stExpander]", has_text="复核销号")
         close.wait_for(timeout=90_000)
-        _idle(inspector)
+        wait_idle(inspector)
         _shot(inspector, "problem-desktop.png")
         close.locator("summary").click()
         close.locator("textarea").fill("现场复核通过")
