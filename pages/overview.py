@@ -36,12 +36,13 @@ with st.container(key="overview_progress"):
 
 # -- the map and, beside it (below it on a phone), what was picked ------------------------
 MAP_HEIGHT = overview.MAP_HEIGHT
+lists_wait = overview.first_run()
 with st.container(key="overview_mapbox"):
     map_col, panel_col = st.columns([3, 1])
     pick, focus = picks.current_pick("overview")
     with map_col:
         clicked = ui.show_map(ui.cached_map_html(filters, MAP_HEIGHT), MAP_HEIGHT, key="overview_map", focus=focus,
-                              filters=filters)
+                              filters=filters, report_shown=lists_wait)
         st.caption(t("overview.map_note", lang))
     picks.remember_pick("overview", clicked)
     with panel_col, st.container(key="overview_details"):
@@ -49,7 +50,8 @@ with st.container(key="overview_mapbox"):
 
 # -- the lists: a row picked flies the map to its problem and shows it beside the map ------
 # The tabs keep which list is open, so only that one's grid is sent: a grid the browser
-# draws before the map's frame is time the first map waits (bench/bench_map.py).
+# draws before the map's frame is time the first map waits (bench/bench_map.py); on the
+# session's first run the grid follows once the browser has drawn the map.
 problem_id = t("field.id", lang)
 with st.container(key="overview_lists"):
     tab_late, tab_soon = st.tabs([t("overview.tab.overdue", lang, n=len(late)),
@@ -62,6 +64,9 @@ with st.container(key="overview_lists"):
         if not tab.open:
             continue
         with tab:
+            if lists_wait:
+                st.caption(t("overview.lists_follow", lang))
+                continue
             if frame.empty:
                 st.info(none_text)
                 continue

@@ -214,6 +214,15 @@ def sign_in_browser(page, url: str, login: str = OFFICE_LOGIN, password: str = O
     form.wait_for(state="detached", timeout=120_000)
 
 
+def map_drawn(at):
+    """``at``, an AppTest of the overview, after its map was drawn in the browser: the map
+    reports it and the page reruns, sending the list grid it held back on the session's
+    first run (``civmap.ui.overview.first_run``). AppTest runs no component: the test reruns."""
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def run_page(page: str, params: dict[str, str], timeout: float = 120, login: str | None = None,
              lang: str | None = None):
     """An AppTest of ``page`` through dashboard.py, opened on the URL ``params``, with no exception;

@@ -1,9 +1,12 @@
 """Every page renders on the demo city with Streamlit's AppTest, and the filters drive the figures."""
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.conftest import map_drawn
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
@@ -22,7 +25,7 @@ def overview(app_env):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
-    return at
+    return map_drawn(at)
 
 
 def test_overview_shows_the_city_in_chinese(overview, demo_store):
@@ -119,6 +122,26 @@ def test_only_the_open_list_is_sent(overview):
     assert not overview.exception
     keys = {frame.key for frame in overview.dataframe}
     assert "overview_soon" in keys and "overview_late" not in keys
+
+
+def _map_args(at) -> dict:
+    (component,) = [e for e in at.main if getattr(e, "type", "") == "component_instance"]
+    return json.loads(component.proto.json_args)
+
+
+def test_the_lists_follow_the_map_on_the_sessions_first_run(app_env):
+    """The grid's scripts held the first map back in the browser: on the session's first run
+    the list's place says it follows and the map is asked to report once drawn; the rerun
+    that report causes sends the grid, and later runs ask nothing more of the map."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception and not at.dataframe
+    assert _map_args(at)["report_shown"]
+    assert "清单在地图画好后显示……" in [c.value for c in at.caption]
+    map_drawn(at)
+    assert [frame.key for frame in at.dataframe] == ["overview_late"] and not _map_args(at)["report_shown"]
+    at.multiselect(key="f_districts").select("D02").run()
+    assert at.dataframe and not _map_args(at)["report_shown"]
 
 
 def test_a_run_checks_the_store_once_not_at_every_read(overview, monkeypatch):

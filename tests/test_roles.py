@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import run_page
+from conftest import map_drawn, run_page
 
 from civmap import accounts, clock
 from civmap.accounts import scope_of
@@ -73,6 +73,7 @@ def test_the_demo_opens_signed_in_with_a_badge_and_switches_accounts_on_every_pa
     whole = _metric(at, "超期问题")
     switch.set_value("demo-district").run()
     assert not at.exception and at.session_state["civmap_user"] == "demo-district"
+    map_drawn(at)  # a new account's first run of the overview: the lists follow the map
     head = users["demo-district"]
     district_name = demo_store.district_names()[head.districts[0]]
     assert at.sidebar.multiselect(key="f_districts").options == [district_name]  # his district only

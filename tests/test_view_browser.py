@@ -26,6 +26,18 @@ def _wait_map(page):
     return wait_for(page, f"{DRAWN} && document.readyState === 'complete'")[0]
 
 
+#: Counts in the top page each time the overdue grid appears, and when (epoch milliseconds).
+GRID_WATCH = """if (window.top === window) {
+  window.civmapGrids = [];
+  let shown = false;
+  new MutationObserver(() => {
+    const now = !!document.querySelector('.st-key-overview_late [data-testid=stDataFrame]');
+    if (now && !shown) window.civmapGrids.push(performance.timeOrigin + performance.now());
+    shown = now;
+  }).observe(document, {childList: true, subtree: true});
+}"""
+
+
 def _district_chips(page) -> list[str]:
     """The districts chosen in the sidebar filter, as its tags name them."""
     return [tag.get_attribute("aria-label") for tag in page.locator(".st-key-f_districts [data-tag]").all()]
@@ -55,6 +67,24 @@ def test_the_view_is_kept_on_every_page_and_after_a_reload(demo_app, page, lang,
     page.locator(".st-key-f_districts [data-tag]").first.wait_for()
     assert _district_chips(page) == [district_name]
     assert page.locator("h1").first.inner_text() == ("创城GIS指挥图" if lang == "zh" else "Civilized-city GIS dashboard")
+
+
+def test_the_overdue_list_follows_the_drawn_map_with_no_step_of_the_users(demo_app, page):
+    """On a first visit, and again for the account a demo switches to, the overdue grid is
+    sent once the browser has drawn the map (its scripts held the map back), unasked."""
+    page.add_init_script(GRID_WATCH)
+    page.goto(f"{demo_app}/")
+    for shown, switch_to in ((1, None), (2, "演示·区负责人")):
+        if switch_to:
+            page.locator(".st-key-civmap_demo_account").click()
+            page.get_by_role("option").filter(has_text=switch_to).click()
+        wait_for(page, f"window.civmapGrids.length === {shown}", timeout=90, frames=False)
+        frame = _wait_map(page)
+        drawn_at = float(frame.evaluate("document.documentElement.getAttribute('data-civmap-drawn-at')"))
+        assert page.evaluate("window.civmapGrids")[-1] >= drawn_at, switch_to
+    # the district head's own area, with its list
+    assert page.locator("[data-testid=stCaptionContainer]").filter(has_text="范围：").count() == 1
+    assert page.locator(".st-key-overview_late [data-testid=stDataFrame]").count() == 1
 
 
 def test_a_click_on_a_problem_reaches_python_and_shows_it_beside_the_map(demo_app, page):

@@ -508,20 +508,22 @@ def cached_map_html(filters: Filters, height: int) -> str:
     return _map_html(*cache_key(), filters, lang(), current_store().as_of(), asset_base(), height)
 
 
-def show_map(html: str, height: int, key: str = "map", focus=None, filters: Filters | None = None):
+def show_map(html: str, height: int, key: str = "map", focus=None, filters: Filters | None = None,
+             report_shown: str | None = None):
     """The map as a control (``civmap.ui.mapchannel``): returns the feature clicked, if any.
 
     ``filters``: the map is the city map of ``cached_map_html(filters)``, whose dense layers
     load the features of the view the user zooms in to (``civmap.maps.cells``).
+    ``report_shown``: a token; the page reruns once the map is on screen (``map_control``).
     """
     from civmap.ui.mapchannel import map_control
 
     if filters is None:
-        return map_control(html, height + 4, key, focus)
+        return map_control(html, height + 4, key, focus, report_shown=report_shown)
     version, scope = cache_key()
     as_of = current_store().as_of()
     return map_control(html, height + 4, key, _placed(focus, filters), detail=lambda view: _map_detail(
-        version, scope, filters, lang(), as_of, view.bounds, view.layers))
+        version, scope, filters, lang(), as_of, view.bounds, view.layers), report_shown=report_shown)
 
 
 # -- widgets ---------------------------------------------------------------------------

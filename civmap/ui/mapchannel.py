@@ -122,7 +122,7 @@ def _served(html: str, key: str) -> str:
 
 
 def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
-                detail: Callable[[MapView], list[dict]] | None = None) -> MapPick | None:
+                detail: Callable[[MapView], list[dict]] | None = None, report_shown: str | None = None) -> MapPick | None:
     """Show the map page ``html``; return the feature clicked since the last run, if any.
 
     ``focus`` asks the map to fly to a feature and open its popup (a list row picked on
@@ -136,6 +136,6 @@ def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
     view = read_view(asked) if detail is not None and isinstance(asked, dict) and asked.get("map") == map_id else None
     answer = None if view is None else {"key": view.key, "batches": detail(view)}
     value = _map_component(src=_served(html, key), height=height, focus=None if focus is None else focus.as_arg(),
-                           detail=answer, map_id=map_id, key=key, default=None)
+                           detail=answer, map_id=map_id, report_shown=report_shown, key=key, default=None)
     pick, st.session_state[f"{key}__seen"] = read_pick(value, st.session_state.get(f"{key}__seen"))
     return pick

@@ -10,6 +10,9 @@
  * A layer too big to send whole (civmap/maps/cells.py) asks for the features of the view
  * it shows ({civmapView}); the value goes to Python, whose answer (args.detail) is posted
  * to the map once.
+ * Asked to (args.report_shown, a token), it tells Python once per token when the map's page
+ * has loaded ({shown: map_id, token}), at once if it already has: a page can send what
+ * would slow the map's start (the overview's list grid) only once the map is on screen.
  *
  * The protocol is Streamlit's component messages (streamlit:componentReady, :render,
  * :setComponentValue, :setFrameHeight); nothing is loaded from outside the app.
@@ -23,6 +26,9 @@
   var detailKey = null;
   var shownMap = null;
   var picks = 0;
+  var loaded = false;
+  var reportToken = null;
+  var reportedToken = null;
 
   function toStreamlit(type, fields) {
     var message = { isStreamlitMessage: true, type: type };
@@ -34,9 +40,18 @@
     if (focus && frame.contentWindow) frame.contentWindow.postMessage({ civmapFocus: focus }, "*");
   }
 
+  function reportShown() {
+    if (!loaded || reportToken === null || reportToken === reportedToken) return;
+    reportedToken = reportToken;
+    toStreamlit("streamlit:setComponentValue", { value: { shown: shownMap, token: reportToken }, dataType: "json" });
+  }
+
   frame.addEventListener("load", function () {
     // A focus asked for with the map's first render waits for the map to exist.
     if (focusKey !== null) sendFocus(JSON.parse(focusKey));
+    // The map's page has run its scripts: every batch is drawn (not the frame's first, empty page).
+    loaded = shownSrc !== null;
+    reportShown();
   });
 
   window.addEventListener("message", function (event) {
@@ -58,12 +73,14 @@
     if (data.type !== "streamlit:render") return;
     var args = data.args || {};
     var height = Number(args.height) || 480;
+    reportToken = args.report_shown ? String(args.report_shown) : null;
     frame.style.height = height + "px";
     if (args.src !== shownSrc) {
       shownSrc = args.src;
       shownMap = args.map_id || null;
       focusKey = args.focus ? JSON.stringify(args.focus) : null;
       detailKey = null;
+      loaded = false;
       frame.src = args.src;
     } else {
       if (args.detail && args.detail.key !== detailKey && frame.contentWindow) {
@@ -77,6 +94,7 @@
       }
     }
     toStreamlit("streamlit:setFrameHeight", { height: height });
+    reportShown();
   });
 
   toStreamlit("streamlit:componentReady", { apiVersion: 1 });
