@@ -24,7 +24,7 @@ except NotFound:
     st.warning(t("case.not_found", lang, id=ui.plain(problem_id)))
     st.stop()
 
-done = st.session_state.pop("civmap_case_done", None)
+done = casework.done_message(case)
 if done:
     st.success(done)
 casework.seen_version(case)

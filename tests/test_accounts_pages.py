@@ -105,6 +105,8 @@ def test_a_move_from_the_page_and_the_conflict_message(office):
     assert not at.exception
     assert "Done: Check and close." in _texts(at, "success")
     assert office.problems().set_index("id").at[pid, "status"] == "closed"
+    at.run()  # the run after (as when a click cut the first short): the move is still confirmed
+    assert "Done: Check and close." in _texts(at, "success")
     history = at.dataframe[1].value
     assert history.iloc[-1]["What"] == "Check and close" and history.iloc[-1]["By"] == "<b>insp</b>"
     # someone else's page, opened before the closing, tries to send it back
@@ -116,6 +118,12 @@ def test_a_move_from_the_page_and_the_conflict_message(office):
     errors = _texts(late, "error")
     assert errors and f"just changed by {plain('insp')}" in errors[0] and "Closed" in errors[0]
     assert office.problems().set_index("id").at[pid, "status"] == "closed"
+    # having seen the closing, he sends it back: the inspector's page no longer says "done"
+    late.text_area[0].set_value("又脏了")
+    late.button(key="FormSubmitter:civmap_move:%s:reopen-Submit: Reopen" % pid).click().run()
+    assert "Done: Reopen." in _texts(late, "success")
+    at.run()
+    assert not [text for text in _texts(at, "success") if text.startswith("Done")]
 
 
 def test_the_account_page_is_for_the_office_only(office):

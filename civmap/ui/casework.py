@@ -24,11 +24,32 @@ from civmap.i18n import t
 from civmap.ui.core import current_store, lang, settings, vocab
 from civmap.ui.text import plain
 
-__all__ = ["facts_table", "history_table", "show_photos", "move_forms", "error_text", "seen_version", "current_case"]
+__all__ = ["facts_table", "history_table", "show_photos", "move_forms", "error_text", "seen_version", "current_case",
+           "done_message"]
+
+_DONE = "civmap_case_done"
 
 
 def _seen_key(problem_id: str) -> str:
     return f"civmap_seen_version:{problem_id}"
+
+
+def done_message(case: dict) -> str | None:
+    """What the user's last move on ``case`` did, as long as the case stays as that move left it.
+
+    Kept across runs, not taken at the first: a run cut short by the next one (a click
+    while the page still drew) would lose it, the move stored but never confirmed. It goes
+    when the case changes again or another case is opened.
+    """
+    done = st.session_state.get(_DONE)
+    if not isinstance(done, dict) or done.get("id") != case["id"]:
+        st.session_state.pop(_DONE, None)
+        return None
+    version = done.setdefault("version", case["version"])  # the first run after the move pins it
+    if version != case["version"]:
+        st.session_state.pop(_DONE, None)
+        return None
+    return done["text"]
 
 
 def seen_version(case: dict) -> int:
@@ -151,7 +172,7 @@ def move_forms(user: User, role: Role, case: dict, units: pd.DataFrame) -> None:
                 st.error(error.message(code))
                 return
             st.session_state.pop(_seen_key(case["id"]), None)
-            st.session_state["civmap_case_done"] = t("case.done", code, move=plain(move.label(code)))
+            st.session_state[_DONE] = {"id": case["id"], "text": t("case.done", code, move=plain(move.label(code)))}
             st.rerun()
 
 
