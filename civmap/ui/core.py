@@ -125,9 +125,8 @@ def city_store() -> Store:
         try:
             _first_run()
             opened = _opened_store()
-            if not _checked_this_run(opened):
-                opened.data_version()
-                _mark_checked(opened)
+            if _pinned_version(opened) is None:
+                _pin_version(opened, opened.data_version())
             return opened
         except StoreError as error:
             if opened is not None:
@@ -138,23 +137,26 @@ def city_store() -> Store:
                 st.stop()
 
 
-def _checked_this_run(store: Store) -> bool:
-    """Whether ``store`` was checked earlier in this script run (``_mark_checked``).
+def _pinned_version(store: Store) -> str | None:
+    """The data version this script run read from ``store`` (or a scoped view of it), if any.
 
-    A page asks for the store a dozen times a run; checking it (a query) once a run finds
-    a fault as soon as every call did, since a run reads one state of the data
-    (``_run_version``). Kept like ``_run_version``'s pin, with the run's ``cursors`` dict;
-    outside a run, every call checks.
+    A page asks for the store a dozen times a run; the first ask checks it (a query that
+    also reads the version, ``city_store``) and pins the version for the rest of the run
+    (``_run_version``). Kept with the run's ``cursors`` dict (new every run, by identity),
+    and with the store's engine, so a store opened anew within the run is checked again;
+    outside a run, nothing is pinned.
     """
     ctx, run = _this_run()
-    checked = getattr(ctx, "civmap_store_checked", None)
-    return run is not None and checked is not None and checked[0] is run and checked[1] is store
+    pinned = getattr(ctx, "civmap_run_version", None)
+    if run is None or pinned is None or pinned[0] is not run or pinned[1] is not store.engine:
+        return None
+    return pinned[2]
 
 
-def _mark_checked(store: Store) -> None:
+def _pin_version(store: Store, version: str) -> None:
     ctx, run = _this_run()
     if run is not None:
-        ctx.civmap_store_checked = (run, store)
+        ctx.civmap_run_version = (run, store.engine, version)
 
 
 def _this_run():
@@ -231,8 +233,8 @@ def cache_key() -> tuple[str, Scope]:
 
 
 def _run_version(store: Store) -> str:
-    """The data version of this script run: read from the database at the run's first
-    cached read, then kept until the run ends.
+    """The data version of this script run: read from the database when the run first asks
+    for the store (``city_store``'s check), then kept until the run ends.
 
     One run then shows one state of the data (its figures, map and lists agree even when
     another process writes meanwhile), and a run whose reads take seconds does not compute
@@ -242,14 +244,10 @@ def _run_version(store: Store) -> str:
     kept with that dict (by identity), so it cannot outlive its run. Outside a run, or should
     a Streamlit upgrade drop ``cursors``, the version is read at every call instead.
     """
-    ctx, run = _this_run()
-    if run is None:
-        return store.data_version()
-    pinned = getattr(ctx, "civmap_run_version", None)
-    if pinned is not None and pinned[0] is run and pinned[1] == store.scope:
-        return pinned[2]
-    version = store.data_version()
-    ctx.civmap_run_version = (run, store.scope, version)
+    version = _pinned_version(store)
+    if version is None:
+        version = store.data_version()
+        _pin_version(store, version)
     return version
 
 
