@@ -14,7 +14,7 @@ import pandas as pd
 from civmap.config import load_settings
 from civmap.storage import Store
 
-__all__ = ["act_as", "actor", "acting_role", "operator_store", "print_frame"]
+__all__ = ["act_as", "actor", "acting_role", "operator_store", "print_frame", "stop_acting"]
 
 _LOG = logging.getLogger("civmap.console")
 
@@ -38,6 +38,11 @@ def act_as(login: str) -> None:
         raise ValueError(f"--as: no enabled account {login!r}")
     role = accounts.role_of(load_vocabulary(settings.vocab_dir), user.role)
     _ACTING[:] = [user, role]
+
+
+def stop_acting() -> None:
+    """The next command acts as the operator again, unless it names an account itself."""
+    _ACTING.clear()
 
 
 def actor() -> str:

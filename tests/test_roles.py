@@ -238,6 +238,10 @@ def test_the_cli_acts_as_a_named_account(monkeypatch, capsys, office_db_url):
     assert "may not manage accounts" in capsys.readouterr().err
     assert accounts.get_user(store.engine, "x1") is None
     assert main(["--as", "nobody", "stats"]) == 2
+    capsys.readouterr()
+    # --as is for its own command: the next one, in the same process, is the operator's again
+    assert main(["stats", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["districts"]) == len(store.district_names()) > 1
 
 
 def test_each_role_is_offered_exactly_its_moves_and_refused_the_others(demo_store, users, scratch_db_url, tmp_path):
