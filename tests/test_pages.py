@@ -144,6 +144,19 @@ def test_the_lists_follow_the_map_on_the_sessions_first_run(app_env):
     assert at.dataframe and not _map_args(at)["report_shown"]
 
 
+def test_a_phone_is_told_by_its_client_hint_or_its_user_agent():
+    from civmap.ui.overview import on_a_phone
+
+    android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
+    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
+    ipad = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15"
+    desktop = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
+    assert on_a_phone({"User-Agent": android}) and on_a_phone({"User-Agent": iphone})
+    assert on_a_phone({"User-Agent": desktop, "Sec-CH-UA-Mobile": "?1"})
+    assert not on_a_phone({"User-Agent": ipad}) and not on_a_phone({"User-Agent": desktop, "Sec-CH-UA-Mobile": "?0"})
+    assert not on_a_phone({})
+
+
 def test_a_run_checks_the_store_once_not_at_every_read(overview, monkeypatch):
     """The overview asks for the store about twenty times a run; it is checked (a query of
     its data version, which the run's caches are then keyed by) once a run, and each run

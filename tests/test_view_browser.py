@@ -8,7 +8,7 @@ import time
 import pytest
 
 from civmap.figures import overdue_mask
-from civmap.testing import DRAWN, SCREENSHOTS, wait_for
+from civmap.testing import CHROMIUM, CHROMIUM_FLAGS, DRAWN, SCREENSHOTS, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF, BROWSER
 
@@ -85,6 +85,27 @@ def test_the_overdue_list_follows_the_drawn_map_with_no_step_of_the_users(demo_a
     # the district head's own area, with its list
     assert page.locator("[data-testid=stCaptionContainer]").filter(has_text="范围：").count() == 1
     assert page.locator(".st-key-overview_late [data-testid=stDataFrame]").count() == 1
+
+
+ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/130.0.0.0 Mobile Safari/537.36")
+
+
+def test_on_a_phone_the_overdue_list_is_not_held_back_for_the_map(demo_app, playwright_driver):
+    """A phone shows the list above the map: its first run sends the grid at once."""
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                user_agent=ANDROID, locale="zh-CN")
+        page.add_init_script("""if (window.top === window) { window.civmapHeld = false;
+          new MutationObserver(() => { if (document.body && document.body.innerText.includes('清单在地图画好后显示'))
+            window.civmapHeld = true; }).observe(document, {childList: true, subtree: true, characterData: true}); }""")
+        page.goto(f"{demo_app}/?district=D01")
+        page.locator(".st-key-overview_late [data-testid=stDataFrame]").wait_for(timeout=90_000)
+        _wait_map(page)
+        assert page.evaluate("window.civmapHeld") is False
+    finally:
+        browser.close()
 
 
 def test_a_click_on_a_problem_reaches_python_and_shows_it_beside_the_map(demo_app, page):

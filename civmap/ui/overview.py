@@ -12,7 +12,7 @@ from civmap.i18n import t
 from civmap.ui.core import lang, settings
 from civmap.ui.params import set_view
 
-__all__ = ["MAP_HEIGHT", "first_run", "headline_tiles", "only_district", "overview_style"]
+__all__ = ["MAP_HEIGHT", "first_run", "headline_tiles", "on_a_phone", "only_district", "overview_style"]
 
 #: The overview map's height in pixels (its rendered page is cached with it).
 MAP_HEIGHT = 560
@@ -28,17 +28,25 @@ def overview_style() -> None:
 
 def first_run() -> str | None:
     """On the session's first run of the overview, a token for the map to report back with
-    once it is drawn (``show_map(report_shown=...)``); None on every later run.
+    once it is drawn (``show_map(report_shown=...)``); None on every later run, and on a phone.
 
     The list grid waits for that report: on a first visit its scripts and drawing held the
     map's frame back in the browser by about 0.7 s (the demo city, ``bench/bench_map.py``).
     The rerun the report causes sends the grid, as does any other later run, so a map that
-    never reports holds the lists back only until the user's next step.
+    never reports holds the lists back only until the user's next step. A phone shows the
+    overdue list above the map (``overview.css``): what a district head reads first is not
+    held back for what he scrolls to.
     """
     if st.session_state.get(_OPENED):
         return None
     st.session_state[_OPENED] = True
-    return uuid.uuid4().hex
+    return None if on_a_phone(st.context.headers) else uuid.uuid4().hex
+
+
+def on_a_phone(headers) -> bool:
+    """Whether the browser says it is a phone's: Chromium's client hint, else the "Mobi" that
+    phone browsers put in their user agent (and tablets and desktops do not)."""
+    return headers.get("Sec-CH-UA-Mobile") == "?1" or "Mobi" in (headers.get("User-Agent") or "")
 
 
 def headline_tiles(figures: Headline, due_soon: int) -> list[tuple[str, str, str | None]]:
