@@ -112,6 +112,18 @@ def test_a_view_is_not_a_pick():
     assert read_pick({"view": {"bounds": [0, 0, 1, 1], "zoom": 16, "layers": ["problems"]}}, (3, 4)) == (None, (3, 4))
 
 
+def test_the_maps_shown_report_is_no_pick_and_keeps_the_view_it_carries():
+    """mapframe.js reports a drawn map ({shown, token}) with the view the map asked for as it
+    loaded, which the report replaced as the component's one value: the view is still read."""
+    from civmap.ui.mapchannel import read_pick, read_view
+
+    view = {"bounds": [25.2, 110.2, 25.3, 110.3], "zoom": 16, "layers": ["problems"]}
+    assert read_pick({"shown": "m1", "token": "t1"}, (3, 4)) == (None, (3, 4))
+    assert read_view({"shown": "m1", "token": "t1"}) is None
+    report = {"shown": "m1", "token": "t1", "view": view, "map": "m1"}
+    assert read_pick(report, (3, 4)) == (None, (3, 4)) and read_view(report).layers == ("problems",)
+
+
 def test_the_map_page_is_served_by_the_app_under_its_base_path(monkeypatch):
     """The component is sent where the page is, not the page: its frame fetches it from the
     app (under the base URL path a proxy gives the app), and it reads back byte for byte."""

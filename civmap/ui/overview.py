@@ -35,7 +35,8 @@ def first_run() -> str | None:
     The rerun the report causes sends the grid, as does any other later run, so a map that
     never reports holds the lists back only until the user's next step. A phone shows the
     overdue list above the map (``overview.css``): what a district head reads first is not
-    held back for what he scrolls to.
+    held back for what he scrolls to. The layout follows the width and this the browser's
+    word: a narrow desktop window still waits, as does a phone asking for desktop sites.
     """
     if st.session_state.get(_OPENED):
         return None

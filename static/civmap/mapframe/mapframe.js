@@ -29,6 +29,7 @@
   var loaded = false;
   var reportToken = null;
   var reportedToken = null;
+  var lastView = null;
 
   function toStreamlit(type, fields) {
     var message = { isStreamlitMessage: true, type: type };
@@ -43,7 +44,11 @@
   function reportShown() {
     if (!loaded || reportToken === null || reportToken === reportedToken) return;
     reportedToken = reportToken;
-    toStreamlit("streamlit:setComponentValue", { value: { shown: shownMap, token: reportToken }, dataType: "json" });
+    // The component has one value: a view the map asked for as it loaded rides along, or
+    // this report, replacing it before Python read it, would leave the view unanswered.
+    var value = { shown: shownMap, token: reportToken };
+    if (lastView !== null) { value.view = lastView; value.map = shownMap; }
+    toStreamlit("streamlit:setComponentValue", { value: value, dataType: "json" });
   }
 
   frame.addEventListener("load", function () {
@@ -57,6 +62,7 @@
   window.addEventListener("message", function (event) {
     var data = event.data || {};
     if (event.source === frame.contentWindow && data.civmapView) {
+      lastView = data.civmapView;
       // The map shows a layer too big to send whole: Python sends the features of this view.
       // Marked with the map it came from: a view of a map since replaced is not answered.
       toStreamlit("streamlit:setComponentValue", { value: { view: data.civmapView, map: shownMap }, dataType: "json" });
@@ -80,6 +86,7 @@
       shownMap = args.map_id || null;
       focusKey = args.focus ? JSON.stringify(args.focus) : null;
       detailKey = null;
+      lastView = null;
       loaded = false;
       frame.src = args.src;
     } else {
