@@ -39,14 +39,11 @@ def done_message(case: dict) -> str | None:
 
     Kept across runs, not taken at the first: a run cut short by the next one (a click
     while the page still drew) would lose it, the move stored but never confirmed. It goes
-    when the case changes again or another case is opened.
+    when the case changes again (its version is no longer the one the move made) or another
+    case is opened.
     """
     done = st.session_state.get(_DONE)
-    if not isinstance(done, dict) or done.get("id") != case["id"]:
-        st.session_state.pop(_DONE, None)
-        return None
-    version = done.setdefault("version", case["version"])  # the first run after the move pins it
-    if version != case["version"]:
+    if not isinstance(done, dict) or done.get("id") != case["id"] or done.get("version") != case["version"]:
         st.session_state.pop(_DONE, None)
         return None
     return done["text"]
@@ -159,8 +156,8 @@ def move_forms(user: User, role: Role, case: dict, units: pd.DataFrame) -> None:
                 continue
             try:
                 photos = [read_photo(f.getvalue(), f.name, limit) for f in given.pop("uploads", [])]
-                make_move(current_store(), vocab(), user, move.code, case["id"], seen_version(case),
-                          CaseRules.from_settings(settings()), photos=photos, **given)
+                moved = make_move(current_store(), vocab(), user, move.code, case["id"], seen_version(case),
+                                  CaseRules.from_settings(settings()), photos=photos, **given)
             except Conflict as conflict:
                 st.session_state[_seen_key(case["id"])] = conflict.state["version"]
                 st.error(error_text(conflict))
@@ -172,7 +169,8 @@ def move_forms(user: User, role: Role, case: dict, units: pd.DataFrame) -> None:
                 st.error(error.message(code))
                 return
             st.session_state.pop(_seen_key(case["id"]), None)
-            st.session_state[_DONE] = {"id": case["id"], "text": t("case.done", code, move=plain(move.label(code)))}
+            st.session_state[_DONE] = {"id": case["id"], "version": moved.event_id,  # the case's version the move made
+                                       "text": t("case.done", code, move=plain(move.label(code)))}
             st.rerun()
 
 
