@@ -152,10 +152,10 @@ def one_line(error: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
-    from civmap.console import act_as, stop_acting
-
     try:
         if args.acting_as:
+            from civmap.console import act_as
+
             act_as(args.acting_as)
         return handlers[args.command](args)
     except EXPECTED_ERRORS as error:
@@ -163,5 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {one_line(error)} (--debug shows the traceback)", file=sys.stderr)
         return 2
-    finally:  # ``--as`` names the account of this command only (main may be called again in a process)
-        stop_acting()
+    finally:
+        if args.acting_as:  # ``--as`` names the account of this command only (main may be called again)
+            from civmap.console import stop_acting
+
+            stop_acting()

@@ -172,6 +172,10 @@ def test_a_run_checks_the_store_once_not_at_every_read(overview, monkeypatch):
     asked.clear()
     overview.multiselect(key="f_districts").select("D02").run()
     assert len(asked) == 1 and _metrics(overview)  # the next run checks again
+    overview.sidebar.selectbox(key="civmap_demo_account").set_value("demo-street").run()
+    asked.clear()
+    overview.run()  # a street's account: its area is looked up under the same version
+    assert not overview.exception and len(asked) == 1 and _metrics(overview)
 
 
 def test_the_overdue_list_names_each_problems_street(overview, demo_store):

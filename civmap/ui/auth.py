@@ -22,7 +22,7 @@ from civmap.audit import record_now
 from civmap.demo.accounts import DEMO_ACCOUNTS, DEMO_DEFAULT, DEMO_LOGINS, DEMO_PASSWORD, demo_mode
 from civmap.storage.health import StoreError
 from civmap.i18n import t
-from civmap.ui.core import NOW_KEY, city_store, ensure_frame, lang, settings, vocab
+from civmap.ui.core import NOW_KEY, city_store, ensure_frame, lang, run_version, settings, vocab
 from civmap.ui.text import plain
 
 __all__ = ["gate", "current", "area_label", "signed_in_user", "user_role", "sidebar", "sso_configured",
@@ -190,7 +190,7 @@ def gate() -> tuple[User, Role] | None:
         _login_form()
         return None
     role = user_role(user)
-    parents = _district_of(city_store().data_version(), role.scope) if not role.reads_all else {}
+    parents = _district_of(run_version(), role.scope) if not role.reads_all else {}
     st.session_state[NOW_KEY] = (user, role, accounts.scope_of(user, role, parents))
     return user, role
 

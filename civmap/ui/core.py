@@ -30,7 +30,7 @@ from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
 __all__ = [
-    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "base_version", "cache_key", "city_layers", "city_state", "city_store", "warm_overview", "cached_events",
+    "ICON", "LANG_KEY", "NOW_KEY", "asset_base", "base_version", "cache_key", "city_layers", "city_state", "city_store", "warm_overview", "cached_events", "run_version",
     "cached_headline", "cached_map_html", "cached_problems", "code_multiselect", "current_scope", "current_store",
     "ensure_frame", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table", "selection",
     "versioned_resource",
@@ -230,6 +230,11 @@ def cache_key() -> tuple[str, Scope]:
     version = _run_version(store)
     _drop_older_than(version)
     return version, store.scope
+
+
+def run_version() -> str:
+    """This script run's data version (``_run_version``) of the whole-city store."""
+    return _run_version(city_store())
 
 
 def _run_version(store: Store) -> str:
