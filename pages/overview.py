@@ -53,6 +53,7 @@ with st.container(key="overview_mapbox"):
 # draws before the map's frame is time the first map waits (bench/bench_map.py); on the
 # session's first run the grid follows once the browser has drawn the map.
 problem_id = t("field.id", lang)
+LIST_HEIGHT = 320
 with st.container(key="overview_lists"):
     tab_late, tab_soon = st.tabs([t("overview.tab.overdue", lang, n=len(late)),
                                   t("overview.tab.due_soon", lang, n=len(soon), days=ui.settings().due_soon_days)],
@@ -64,14 +65,15 @@ with st.container(key="overview_lists"):
         if not tab.open:
             continue
         with tab:
-            if lists_wait:
+            if lists_wait and not frame.empty:  # held as tall as the grid: nothing below moves when it comes
                 st.caption(t("overview.lists_follow", lang))
+                st.container(height=LIST_HEIGHT, border=False)
                 continue
             if frame.empty:
                 st.info(none_text)
                 continue
             st.caption(caption)
-            st.dataframe(frame, hide_index=True, width="stretch", height=320, key=key,
+            st.dataframe(frame, hide_index=True, width="stretch", height=LIST_HEIGHT, key=key,
                          on_select=picks.picked_row("overview", key, frame[problem_id].tolist()),
                          selection_mode="single-row")
             picks.problem_link(picks.current_pick("overview")[1])
