@@ -75,10 +75,11 @@ class Socket:
         self.bytes += len(base64.b64decode(data)) if response.get("opcode") == 2 else len(data.encode())
 
 
-def drawn_frame(page, exclude_stale: bool = False, timeout: float = 120):
+def drawn_frame(page, after: float | None = None, timeout: float = 120):
     """The map's frame once every batch is drawn, with when (epoch ms) and the feature count;
-    with ``exclude_stale``, not the old map this run marked stale before a filter change."""
-    fresh = "!document.documentElement.dataset.stale && " if exclude_stale else ""
+    with ``after`` (epoch ms), only a drawing since then: a new map page, or the open one
+    drawing new layers in place."""
+    fresh = f"Number({DRAWN_AT}) > {after!r} && " if after is not None else ""
     frame, at = wait_for(page, f"document.readyState === 'complete' && {fresh}{DRAWN} && {DRAWN_AT}",
                          timeout=timeout, poll=0.05)
     return frame, float(at), int(frame.evaluate(DRAWN))
@@ -113,7 +114,6 @@ def visit(context, url: str, query: str, district: int | None, timeout: float, z
         wait_for(page, "document.documentElement.getAttribute('data-civmap-detail')", timeout=timeout, poll=0.02)
         out["detail"] = time.monotonic() - start
     if district is not None and page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").count():
-        frame.evaluate("document.documentElement.dataset.stale = '1'")
         # Streamlit 1.67 lists its own "Select all" first: pick among the districts only
         option = page.get_by_role("option").filter(has_not_text=re.compile("select all", re.I)).nth(district)
         for _ in range(5):  # a list opened while the page still runs can close again: open it anew
@@ -123,11 +123,12 @@ def visit(context, url: str, query: str, district: int | None, timeout: float, z
                 break
         page.evaluate(PRESS_MARK)
         option.click()
+        pressed = page.evaluate("window.civmapPressedAt")
         try:
-            _, at, _ = drawn_frame(page, exclude_stale=True, timeout=timeout)
+            _, at, _ = drawn_frame(page, after=pressed, timeout=timeout)
         except TimeoutError:
             return out
-        out["change"] = (at - page.evaluate("window.civmapPressedAt")) / 1000
+        out["change"] = (at - pressed) / 1000
     out["foreign"], out["timed_out"] = log.foreign(), False
     page.close()
     return out

@@ -13,7 +13,7 @@ from civmap.circles.membership import load_circle_data
 from civmap.circles.map import CircleView, build_circle_map
 from civmap.storage import make_engine
 from civmap.maps.batches import script_json
-from civmap.maps.folium_map import MapLayers, build_map, district_features, render_html
+from civmap.maps.folium_map import MapLayers, build_map, district_features, map_content, render_html
 from civmap.storage.store import Store
 from civmap.vocab import load_vocabulary
 from civmap.wall.figures import build_view, wall_city
@@ -98,6 +98,12 @@ def test_the_city_map_carries_every_payload_as_data(hostile, vocab):
         assert f'<div class="civmap-district-label">{html.escape(name)}</div>' in labels
     for payload in SCRIPT_PAYLOADS + TEMPLATE_PAYLOADS:  # template code is text, never run
         assert any(payload in s for s in shown)
+    # Sent apart after a filter change (fetched as JSON, drawn in place): the same batches,
+    # the same text, and nothing in it that could end a script or open a tag.
+    sent = map_content(layers, vocab, "zh", AS_OF).layers_json()
+    assert "<" not in sent and ">" not in sent
+    slots = json.loads(sent)["slots"]
+    assert [b for batches in slots.values() for b in batches] == batches
 
 
 def test_district_tooltips_and_labels_get_escaped_names(hostile):

@@ -7,7 +7,7 @@ import pytest
 
 from civmap.figures import overdue_mask
 from civmap.maps.batches import Field, batch_payload
-from civmap.maps.folium_map import MapLayers, TileConfig, build_map, render_html
+from civmap.maps.folium_map import MapLayers, TileConfig, build_map, map_content, render_html
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF
 
@@ -33,6 +33,33 @@ def test_every_feature_is_drawn_once(layers):
     assert ("line", len(layers.alleys)) in kinds
     assert ("point", len(layers.problems)) in kinds
     assert "江城区" in html and "重点点位圈" in html and "背街小巷" in html
+
+
+def test_a_filter_change_can_send_the_layers_alone(layers, demo_store):
+    """What a filter changes (the feature layers, the legend, the bounds) goes to an open map
+    apart from its page (civmap.ui.mapchannel): the same batches as the page draws, into the
+    slot of each layer, and bounds that open on the districts picked."""
+    vocab = load_vocabulary()
+    picked = ("D02",)
+    content = map_content(layers, vocab, "zh", AS_OF, fit=picked)
+    html = render_html(build_map(layers, vocab, "zh", AS_OF, "/app/static", fit=picked, content=content))
+    sent = json.loads(content.layers_json())
+    assert list(sent["slots"]) == ["layer.points", "layer.circles", "layer.alleys", "layer.problems"]
+    assert [b for batches in sent["slots"].values() for b in batches] == _batches(html)
+    for key in sent["slots"]:
+        assert "civmapSlot(" in html and f'"{key}");' in html
+    assert sent["legend"].startswith('<details class="civmap-legend') and sent["legend"] in html
+    district = demo_store.districts().set_index("code").loc["D02", "geometry"]
+    minx, miny, maxx, maxy = district.bounds
+    assert sum(sent["fit"], []) == pytest.approx([miny, minx, maxy, maxx])
+    assert "civmapFit(" in html
+    # the whole city when no district is picked, and an empty layer is an empty slot
+    empty = MapLayers(layers.districts, layers.points.head(0), layers.circles.head(0), layers.alleys.head(0),
+                      layers.problems.head(0))
+    whole = json.loads(map_content(empty, vocab, "zh", AS_OF).layers_json())
+    minx, miny, maxx, maxy = layers.districts.total_bounds
+    assert sum(whole["fit"], []) == pytest.approx([miny, minx, maxy, maxx])
+    assert all(batches == [] for batches in whole["slots"].values())
 
 
 def test_the_page_references_no_other_host(layers):
@@ -215,7 +242,7 @@ def test_the_warm_up_fills_the_whole_citys_map_with_the_whole_city(app_env, demo
     worker = threading.Thread(target=core.warm_overview, args=(version, WHOLE_CITY, filters, 500))
     worker.start()
     worker.join()
-    html = core._map_html(version, WHOLE_CITY, filters, "zh", demo_store.as_of(), core.asset_base(), 500)
+    html = core._map_page(version, WHOLE_CITY, filters, "zh", demo_store.as_of(), core.asset_base(), 500).html
     problems = demo_store.problems()
     unresolved = problems[problems["status"].isin(vocab.unresolved_statuses)]
     assert len(unresolved) > 0 and all(f"\"{pid}\"" in html for pid in unresolved["id"])  # every open one

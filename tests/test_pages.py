@@ -144,6 +144,21 @@ def test_the_lists_follow_the_map_on_the_sessions_first_run(app_env):
     assert at.dataframe and not _map_args(at)["report_shown"]
 
 
+def test_a_filter_change_sends_the_open_map_its_layers_on_the_same_base(overview):
+    """The browser keeps its map page and draws the new layers in place when the base is the
+    same (``shell``); another language is another base, loaded as a new page."""
+    at = overview
+    first = _map_args(at)
+    assert first["layers"].endswith(".json") and first["shell"]
+    at.multiselect(key="f_districts").select("D02").run()
+    changed = _map_args(at)
+    assert changed["src"] != first["src"] and changed["layers"] != first["layers"]
+    assert changed["shell"] == first["shell"]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception and _map_args(at)["shell"] != first["shell"]
+
+
 def test_a_phone_is_told_by_its_client_hint_or_its_user_agent():
     from civmap.ui.overview import on_a_phone
 

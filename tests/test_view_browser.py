@@ -87,6 +87,66 @@ def test_the_overdue_list_follows_the_drawn_map_with_no_step_of_the_users(demo_a
     assert page.locator(".st-key-overview_late [data-testid=stDataFrame]").count() == 1
 
 
+def _pick_option(page, key: str, name: str) -> None:
+    """Pick ``name`` in the sidebar's multiselect ``key``; a list opened while the page still
+    runs can close again, so it is opened anew until the option shows."""
+    option = page.get_by_role("option", name=name, exact=True)
+    for _ in range(5):
+        page.locator(f".st-key-{key}").get_by_role("combobox").click()
+        try:
+            option.wait_for(state="visible", timeout=3000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's timeout: open the list again
+            continue
+    option.click()
+
+
+DRAWN_AT = "Number(document.documentElement.getAttribute('data-civmap-drawn-at'))"
+
+
+def test_a_filter_change_draws_the_new_layers_in_the_open_map(demo_app, page, demo_store):
+    """A district picked in the sidebar: the open map draws that district's layers in place
+    (its page is not loaded again), keeps a layer the user switched off switched off, opens
+    on the district, and shows what a fresh page of that view shows. Layers it cannot fetch
+    make it load its whole page instead."""
+    page.goto(f"{demo_app}/")
+    frame = _wait_map(page)
+    frame.evaluate("document.documentElement.dataset.kept = '1'")
+    zoom = frame.evaluate("window.civmapMap.getZoom()")
+    points_box = frame.locator(".leaflet-control-layers-overlays label").filter(has_text="测评点位").locator("input")
+    points_box.uncheck()
+    before = float(frame.evaluate(DRAWN_AT))
+    districts = demo_store.districts().sort_values("code")
+    code, name = districts["code"].iloc[1], districts["name"].iloc[1]
+    _pick_option(page, "f_districts", name)
+    frame, drawn = wait_for(page, f"{DRAWN_AT} > {before} && {DRAWN}", timeout=60)
+    assert frame.evaluate("document.documentElement.dataset.kept") == "1", "the page was loaded again"
+    assert not points_box.is_checked() and not frame.evaluate(
+        "Object.values(window.civmapMap._civmapIndex.points || {}).some(l => window.civmapMap.hasLayer(l))")
+    assert frame.evaluate("window.civmapMap.getZoom()") > zoom
+    # Another status: the same districts, so the view the user moved to stays.
+    view = frame.evaluate("""() => { const m = window.civmapMap; m.setView(m.getCenter(), m.getZoom() + 1, {animate: false});
+      return [m.getCenter().lat, m.getCenter().lng, m.getZoom()]; }""")
+    before = float(frame.evaluate(DRAWN_AT))
+    page.keyboard.press("Escape")  # the district list, still open, hides the rest from roles
+    _pick_option(page, "f_statuses", "已销号")
+    frame, drawn = wait_for(page, f"{DRAWN_AT} > {before} && {DRAWN}", timeout=60)
+    assert frame.evaluate("document.documentElement.dataset.kept") == "1"
+    assert frame.evaluate("(() => { const m = window.civmapMap; return [m.getCenter().lat, m.getCenter().lng, m.getZoom()]; })()") \
+        == pytest.approx(view)
+    # The layers cannot be had (gone from the server): the map loads its whole page.
+    frame.parent_frame.evaluate("""document.getElementById('civmap-map').contentWindow.postMessage(
+        {civmapLayers: '/media/0000000000000000000000000000000000000000.json'}, '*')""")
+    reloaded, _ = wait_for(page, f"{DRAWN} && document.readyState === 'complete' && "
+                                     "!document.documentElement.dataset.kept && !!window.civmapMap", timeout=60)
+    assert int(reloaded.evaluate(DRAWN)) == int(drawn)
+    fresh = page.context.new_page()
+    assert f"district={code}" in page.url
+    fresh.goto(f"{demo_app}/?{page.url.split('?', 1)[1]}")  # the same view, opened afresh
+    assert int(_wait_map(fresh).evaluate(DRAWN)) == int(drawn)
+    fresh.close()
+
+
 ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/130.0.0.0 Mobile Safari/537.36")
 

@@ -19,7 +19,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-__all__ = ["BaseLayer", "Field", "FeatureBatch", "PickReporter", "batch_payload", "script_json"]
+__all__ = ["BaseLayer", "Field", "FeatureBatch", "LayerSlot", "MapFit", "PickReporter", "batch_payload", "script_json"]
 
 # Inside <script>, the HTML parser ends the script at "</script" and starts a comment state
 # at "<!--" whatever JSON says; "&" matters in XHTML; U+2028/9 end a line in older JavaScript.
@@ -139,11 +139,13 @@ class FeatureBatch(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, payload: dict, script_url: str):
+    def __init__(self, payload: dict, script_url: str, text: str | None = None):
+        """``text``: the payload already written by ``script_json`` (a map that also sends
+        its layers apart writes each once)."""
         super().__init__()
         self._name = "FeatureBatch"
         self.default_js = [("civmap_layers", script_url)]
-        self.payload = script_json(payload)
+        self.payload = script_json(payload) if text is None else text
         self.count = len(payload["rows"])
 
 
@@ -174,6 +176,46 @@ class PickReporter(MacroElement):
         self._name = "PickReporter"
         self.layer = script_json(layer)
         self.property = script_json(property)
+
+
+class LayerSlot(MacroElement):
+    """Names its parent FeatureGroup as the map's layer ``name`` (``points``, ``problems``, ...):
+    where ``layers.js`` draws that layer's batches when the page is sent new ones in place
+    (``civmapLayers``), the group, its place in the layer control and its switch kept."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        civmapSlot({{ this._parent._parent.get_name() }}, {{ this._parent.get_name() }}, {{ this.slot }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, script_url: str):
+        super().__init__()
+        self._name = "LayerSlot"
+        self.default_js = [("civmap_layers", script_url)]
+        self.slot = script_json(name)
+
+
+class MapFit(MacroElement):
+    """Opens the map on ``bounds`` ([[south, west], [north, east]]) and notes them, so that
+    layers sent in place move the map only when their bounds differ (another district
+    picked), not when a status is: the user's pan and zoom are kept."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        civmapFit({{ this._parent.get_name() }}, {{ this.bounds }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds, script_url: str):
+        super().__init__()
+        self._name = "MapFit"
+        self.default_js = [("civmap_layers", script_url)]
+        self.bounds = script_json(bounds)
 
 
 class BaseLayer(MacroElement):

@@ -20,14 +20,14 @@ import pandas as pd
 from civmap.figures import overdue_mask
 from civmap.i18n import t
 from civmap.maps.areas import AreaBase, area_payload
-from civmap.maps.batches import FeatureBatch, Field, PickReporter, batch_payload
+from civmap.maps.batches import FeatureBatch, Field, LayerSlot, MapFit, PickReporter, batch_payload, script_json
 from civmap.maps.cells import AGGREGATE_ABOVE, DETAIL_LIMIT, MIN_CELL_ZOOM, detail_zoom, grid_cells, within_bounds
 from civmap.maps.verbatim import Verbatim, render_page
 from civmap.maps.tables import alley_table, circle_table, labelled, point_table, problem_table
 from civmap.vocab import Vocabulary
 from geo import convert_geometry
 
-__all__ = ["MapLayers", "TileConfig", "narrowed", "offline_map", "build_map", "point_batch", "circle_batches", "alley_batch",
+__all__ = ["MapContent", "MapLayers", "TileConfig", "narrowed", "offline_map", "map_content", "build_map", "point_batch", "circle_batches", "alley_batch",
            "problem_batch", "cell_batch", "dense", "map_detail", "DETAIL_LAYERS", "shift_layer", "add_layer_groups", "render_html", "asset_urls",
            "district_features", "DISTRICT_FILLS", "OVERDUE_COLOR", "POINT_FILL", "POINT_LINE", "DASHES",
            "centre_dashes", "dash_gradient", "layer_colors"]
@@ -276,22 +276,75 @@ def offline_map(asset_base: str, tiles: TileConfig = TileConfig(), css: str = "l
     return fmap
 
 
+@dataclass(frozen=True)
+class MapContent:
+    """What a filter changes on the city map: its feature layers (i18n key, batches), each
+    batch's JSON as the page writes it, the legend and the bounds the map opens on.
+
+    The page carries it at first; after a filter change the open page is sent it alone
+    (``layers_json``) and draws it in place (``civmap.ui.mapchannel``), instead of loading a
+    new page whose base (the districts, their names, the areas) is the same.
+    """
+
+    groups: tuple[tuple[str, tuple[dict, ...]], ...]
+    texts: tuple[tuple[str, ...], ...]
+    legend: str
+    fit: list | None
+
+    def layers_json(self) -> str:
+        """The layers as ``civmapLayers`` in ``layers.js`` takes them: ``{slots: {key:
+        [batch, ...]}, legend, fit}``, each batch the text the page holds (no second dump)."""
+        slots = ",".join(f"{script_json(key)}:[{','.join(texts)}]" for (key, _), texts in zip(self.groups, self.texts))
+        return f'{{"slots":{{{slots}}},"legend":{script_json(self.legend)},"fit":{script_json(self.fit)}}}'
+
+
+def map_content(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, tiles: TileConfig = TileConfig(),
+                radius_m: float = 300.0, fit: tuple[str, ...] = ()) -> MapContent:
+    """The city map's feature layers, legend and opening bounds for ``layers`` (see ``build_map``)."""
+    system = tiles.system
+    shifted = MapLayers(*(shift_layer(getattr(layers, f), system) for f in MapLayers.__dataclass_fields__))
+    district_names = layers.districts.set_index("code")["name"].to_dict() if len(layers.districts) else {}
+    points = ([cell_batch(shifted.points, "points", POINT_LINE)] if dense(shifted.points)
+              else [point_batch(shifted.points, vocab, lang, district_names)] if len(shifted.points) else [])
+    problems = ([cell_batch(shifted.problems, "problems", PROBLEM_CELL, overdue_mask(shifted.problems, vocab, as_of))]
+                if dense(shifted.problems) else
+                [problem_batch(shifted.problems, vocab, lang, district_names, as_of)] if len(shifted.problems) else [])
+    groups = (
+        ("layer.points", tuple(points)),
+        ("layer.circles", circle_batches(shifted.circles, vocab, lang, district_names, radius_m)
+         if len(shifted.circles) else ()),
+        ("layer.alleys", (alley_batch(shifted.alleys, vocab, lang, district_names),) if len(shifted.alleys) else ()),
+        ("layer.problems", tuple(problems)),
+    )
+    bounds = None
+    if len(shifted.districts):
+        chosen = shifted.districts[shifted.districts["code"].isin(fit)]
+        minx, miny, maxx, maxy = (chosen if len(chosen) else shifted.districts).total_bounds
+        bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+    return MapContent(groups, tuple(tuple(script_json(p) for p in payloads) for _, payloads in groups),
+                      _legend(vocab, layers, lang), bounds)
+
+
 def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, asset_base: str,
               tiles: TileConfig = TileConfig(), radius_m: float = 300.0, height: str = "100%",
-              fit: tuple[str, ...] = ()) -> folium.Map:
+              fit: tuple[str, ...] = (), content: MapContent | None = None) -> folium.Map:
     """The folium map of the selection; nothing in it is fetched from outside the app.
 
     The map opens on the districts ``fit`` names (the district filter), else on the city.
+    ``content``: its feature layers, legend and bounds, when the caller made them already
+    (``map_content`` of the same arguments).
     """
+    if content is None:
+        content = map_content(layers, vocab, lang, as_of, tiles, radius_m, fit)
     system = tiles.system
-    shifted = MapLayers(*(shift_layer(getattr(layers, f), system) for f in MapLayers.__dataclass_fields__))
+    shifted_districts = shift_layer(layers.districts, system)
+    shifted_areas = shift_layer(layers.subareas, system)
     urls = asset_urls(asset_base)
-    district_names = layers.districts.set_index("code")["name"].to_dict() if len(layers.districts) else {}
     fmap = offline_map(asset_base, tiles, height=height)
 
     base = folium.FeatureGroup(name=t("layer.districts", lang), control=True).add_to(fmap)
-    if len(shifted.districts):
-        districts = district_features(shifted.districts)
+    if len(shifted_districts):
+        districts = district_features(shifted_districts)
         districts["fill"] = [DISTRICT_FILLS[i % len(DISTRICT_FILLS)] for i in range(len(districts))]
         folium.GeoJson(
             districts, name=t("layer.districts", lang),
@@ -304,26 +357,12 @@ def build_map(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, a
             folium.Marker([anchor.y, anchor.x], interactive=False, icon=folium.DivIcon(
                 html=f'<div class="civmap-district-label">{row.label}</div>',
                 icon_size=(80, 20), icon_anchor=(40, 10))).add_to(base)
-        if shifted.subareas is not None and len(shifted.subareas):
-            fmap.add_child(AreaBase(area_payload(shifted.subareas), urls["layers_js"]))
-        chosen = shifted.districts[shifted.districts["code"].isin(fit)]
-        minx, miny, maxx, maxy = (chosen if len(chosen) else shifted.districts).total_bounds
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-
-    points = ([cell_batch(shifted.points, "points", POINT_LINE)] if dense(shifted.points)
-              else [point_batch(shifted.points, vocab, lang, district_names)] if len(shifted.points) else [])
-    problems = ([cell_batch(shifted.problems, "problems", PROBLEM_CELL, overdue_mask(shifted.problems, vocab, as_of))]
-                if dense(shifted.problems) else
-                [problem_batch(shifted.problems, vocab, lang, district_names, as_of)] if len(shifted.problems) else [])
-    groups = (
-        ("layer.points", points),
-        ("layer.circles", list(circle_batches(shifted.circles, vocab, lang, district_names, radius_m))
-         if len(shifted.circles) else []),
-        ("layer.alleys", [alley_batch(shifted.alleys, vocab, lang, district_names)] if len(shifted.alleys) else []),
-        ("layer.problems", problems),
-    )
-    add_layer_groups(fmap, groups, urls["layers_js"], lang)
-    fmap.get_root().html.add_child(Verbatim(_legend(vocab, layers, lang)))
+        if shifted_areas is not None and len(shifted_areas):
+            fmap.add_child(AreaBase(area_payload(shifted_areas), urls["layers_js"]))
+    if content.fit is not None:
+        fmap.add_child(MapFit(content.fit, urls["layers_js"]))
+    add_layer_groups(fmap, content.groups, urls["layers_js"], lang, content.texts)
+    fmap.get_root().html.add_child(Verbatim(content.legend))
     return fmap
 
 
@@ -366,13 +405,15 @@ def map_detail(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date, 
     return out
 
 
-def add_layer_groups(fmap: folium.Map, groups, layers_js: str, lang: str) -> None:
+def add_layer_groups(fmap: folium.Map, groups, layers_js: str, lang: str, texts=None) -> None:
     """One switchable layer per (i18n key, feature batches) in ``groups``, drawn by
-    layers.js, and the open layer control that switches them."""
-    for key, payloads in groups:
+    layers.js, and the open layer control that switches them. Each layer's group is the
+    slot its key names (``LayerSlot``); ``texts``: the batches' JSON, written already."""
+    for i, (key, payloads) in enumerate(groups):
         group = folium.FeatureGroup(name=t(key, lang)).add_to(fmap)
-        for payload in payloads:
-            FeatureBatch(payload, layers_js).add_to(group)
+        LayerSlot(key, layers_js).add_to(group)
+        for j, payload in enumerate(payloads):
+            FeatureBatch(payload, layers_js, None if texts is None else texts[i][j]).add_to(group)
     folium.LayerControl(collapsed=False).add_to(fmap)
 
 

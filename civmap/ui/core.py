@@ -7,6 +7,7 @@ GeoDataFrames (which ``st.cache_data`` cannot hash); the store itself is a resou
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -21,11 +22,12 @@ from civmap.figures import Headline, headline, overdue_list
 from civmap.filters import Filters
 from civmap.storage.health import StoreError
 from civmap.i18n import LANGS, area_names, localized_areas, t
-from civmap.maps.folium_map import (DETAIL_LAYERS, MapLayers, TileConfig, build_map, dense, map_detail, narrowed,
-                                    render_html, shift_layer)
+from civmap.maps.folium_map import (DETAIL_LAYERS, MapLayers, TileConfig, build_map, dense, map_content, map_detail,
+                                    narrowed, render_html, shift_layer)
 from civmap.storage import Store
 from civmap.storage.live import CityState, LiveCity
 from civmap.storage.scope import NOTHING, Scope
+from civmap.ui.mapchannel import MapPage
 from civmap.ui.text import plain
 from civmap.vocab import Vocabulary, load_vocabulary
 
@@ -351,7 +353,7 @@ def warm_overview(version: str, scope: Scope, filters: Filters, height: int) -> 
     _headline(version, scope, filters, as_of)
     for days in (None, settings().due_soon_days):
         _deadline_table(version, scope, filters, as_of, settings().lang, days)
-    _map_html(version, scope, filters, settings().lang, as_of, asset_base(), height)
+    _map_page(version, scope, filters, settings().lang, as_of, asset_base(), height)
 
 
 def city_layers(version: str, scope: Scope) -> MapLayers:
@@ -445,11 +447,17 @@ def _shown_layers(version: str, scope: Scope, filters: Filters, lang_code: str) 
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _map_html(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
-              height: int) -> str:
-    fmap = build_map(_shown_layers(version, scope, filters, lang_code), vocab(), lang_code, as_of, base, tiles=tile_config(),
-                     radius_m=settings().circle_radius_m, height=f"{height}px", fit=filters.districts)
-    return render_html(fmap)
+def _map_page(version: str, scope: Scope, filters: Filters, lang_code: str, as_of: dt.date, base: str,
+              height: int) -> MapPage:
+    layers, tiles = _shown_layers(version, scope, filters, lang_code), tile_config()
+    content = map_content(layers, vocab(), lang_code, as_of, tiles, settings().circle_radius_m, filters.districts)
+    fmap = build_map(layers, vocab(), lang_code, as_of, base, tiles=tiles, radius_m=settings().circle_radius_m,
+                     height=f"{height}px", fit=filters.districts, content=content)
+    # Everything on the page but its feature layers, legend and bounds: the city's base as
+    # of this data version, in this language, on these tiles, at this size.
+    shell = hashlib.blake2b(repr((version, scope, lang_code, base, height, tiles)).encode("utf-8"),
+                            digest_size=8).hexdigest()
+    return MapPage(render_html(fmap), content.layers_json(), shell)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -506,12 +514,13 @@ def due_soon_table(filters: Filters) -> pd.DataFrame:
     return _deadline_table(*cache_key(), filters, current_store().as_of(), lang(), settings().due_soon_days)
 
 
-def cached_map_html(filters: Filters, height: int) -> str:
-    """The rendered map page; cached whole, as rebuilding it is most of a rerun's cost."""
-    return _map_html(*cache_key(), filters, lang(), current_store().as_of(), asset_base(), height)
+def cached_map_html(filters: Filters, height: int) -> MapPage:
+    """The rendered city map, its page and its layers apart; cached whole, as rebuilding
+    it is most of a rerun's cost."""
+    return _map_page(*cache_key(), filters, lang(), current_store().as_of(), asset_base(), height)
 
 
-def show_map(html: str, height: int, key: str = "map", focus=None, filters: Filters | None = None,
+def show_map(html: str | MapPage, height: int, key: str = "map", focus=None, filters: Filters | None = None,
              report_shown: str | None = None):
     """The map as a control (``civmap.ui.mapchannel``): returns the feature clicked, if any.
 

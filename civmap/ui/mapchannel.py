@@ -12,6 +12,11 @@ Sent as an argument, the demo city's 0.65 MB page was decoded, parsed and handed
 Streamlit's page before the map's frame could start on it; fetched, the browser reads it as
 it arrives (``bench/bench_map.py``).
 
+A city map (``MapPage`` with ``layers`` and ``shell``) also serves its feature layers alone.
+When the filters change, the page open in the browser is on the same base (the same
+``shell``), so it fetches the new layers and draws them in place: no new page to load, parse
+and lay out, and the user's layer switches and (unless other districts were picked) view kept.
+
 streamlit-folium's ``st_folium`` was tried for this channel and not used: it reports the
 clicked place and the popup or tooltip text, not which feature was clicked, and civmap's
 canvas layers build their popups only when opened, so there is no text to report.
@@ -30,7 +35,7 @@ import streamlit.components.v1 as components
 
 from civmap.config import ROOT
 
-__all__ = ["MAP_LAYERS", "MapPick", "MapView", "map_control", "read_pick", "read_view"]
+__all__ = ["MAP_LAYERS", "MapPage", "MapPick", "MapView", "map_control", "read_pick", "read_view"]
 
 #: The layers a pick can name: the district base and the four feature layers.
 MAP_LAYERS = ("districts", "points", "circles", "alleys", "problems")
@@ -52,6 +57,17 @@ class MapPick:
     def as_arg(self) -> dict:
         place = {} if self.lat is None or self.lon is None else {"lat": self.lat, "lon": self.lon}
         return {"layer": self.layer, "id": self.id, **place}
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """A map's page; for a map whose layers can be sent apart, those layers (the JSON
+    ``civmapLayers`` in ``layers.js`` takes) and its ``shell``: a key of everything else on
+    the page, equal for two pages only when one can become the other by its layers."""
+
+    html: str
+    layers: str | None = None
+    shell: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +122,9 @@ def read_pick(value, last_token) -> tuple[MapPick | None, object]:
     return MapPick(layer, ident), token
 
 
-def _served(html: str, key: str) -> str:
-    """Where the app serves the map page ``html`` (a path on the app, the base URL path
-    included: the component's frame resolves it against the app's host).
+def _served(text: str, key: str, mimetype: str = "text/html", kind: str = "map") -> str:
+    """Where the app serves the map page ``text`` (a path on the app, the base URL path
+    included: the component's frame resolves it against the app's host), or its layers.
 
     Streamlit's media files are kept while a run of the session uses them and dropped
     after the first run that does not; one page is held once, whoever is shown it, under a
@@ -117,13 +133,14 @@ def _served(html: str, key: str) -> str:
     from streamlit import runtime
 
     prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    url = runtime.get_instance().media_file_mgr.add(html.encode("utf-8"), "text/html", f"civmap-map-{key}")
+    url = runtime.get_instance().media_file_mgr.add(text.encode("utf-8"), mimetype, f"civmap-{kind}-{key}")
     return f"/{prefix}{url}" if prefix else url
 
 
-def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
+def map_control(page: str | MapPage, height: int, key: str, focus: MapPick | None = None,
                 detail: Callable[[MapView], list[dict]] | None = None, report_shown: str | None = None) -> MapPick | None:
-    """Show the map page ``html``; return the feature clicked since the last run, if any.
+    """Show the map ``page`` (its HTML, or a ``MapPage``); return the feature clicked since
+    the last run, if any.
 
     ``focus`` asks the map to fly to a feature and open its popup (a list row picked on
     the page); asking again for the same feature does nothing, so a rerun does not move
@@ -131,11 +148,14 @@ def map_control(html: str, height: int, key: str, focus: MapPick | None = None,
     single features of its view: it is given the view and returns the feature batches. A
     view asked by a map since replaced (the filters changed) is not answered.
     """
-    map_id = hashlib.blake2b(html.encode("utf-8"), digest_size=8).hexdigest()
+    page = page if isinstance(page, MapPage) else MapPage(page)
+    map_id = hashlib.blake2b(page.html.encode("utf-8"), digest_size=8).hexdigest()
     asked = st.session_state.get(key)
     view = read_view(asked) if detail is not None and isinstance(asked, dict) and asked.get("map") == map_id else None
     answer = None if view is None else {"key": view.key, "batches": detail(view)}
-    value = _map_component(src=_served(html, key), height=height, focus=None if focus is None else focus.as_arg(),
-                           detail=answer, map_id=map_id, report_shown=report_shown, key=key, default=None)
+    layers = None if page.layers is None else _served(page.layers, key, "application/json", "layers")
+    value = _map_component(src=_served(page.html, key), layers=layers, shell=page.shell, height=height,
+                           focus=None if focus is None else focus.as_arg(), detail=answer, map_id=map_id,
+                           report_shown=report_shown, key=key, default=None)
     pick, st.session_state[f"{key}__seen"] = read_pick(value, st.session_state.get(f"{key}__seen"))
     return pick

@@ -255,11 +255,104 @@
     var count = drawRows(map, group, batch);
     if (batch.kind === "circle") {
       // folium may put the group on the map only after its batches are drawn: restack then.
-      group.on("add", function () { restack(map); });
+      if (!group._civmapRestacks) {
+        group._civmapRestacks = true;
+        group.on("add", function () { restack(map); });
+      }
       restack(map);
     }
     afterDraw(map, count);
   };
+
+  // -- the same page, new layers (civmap/maps/folium_map.py: MapContent) ------------------
+  // A filter change sends the open page its feature layers alone: each is drawn into the
+  // group its slot names, so the base, the layer switches and, unless other districts were
+  // picked, the user's pan and zoom stay as they were.
+  window.civmapSlot = function (map, group, name) {
+    map._civmapSlots = map._civmapSlots || {};
+    map._civmapSlots[name] = group;
+    window.civmapMap = map;
+  };
+
+  window.civmapFit = function (map, bounds) {
+    map._civmapFit = JSON.stringify(bounds);
+    map.fitBounds(bounds);
+  };
+
+  function replaceLegend(html) {
+    var old = document.querySelector("details.civmap-legend");
+    if (!old || typeof html !== "string") return;
+    var holder = document.createElement("div");
+    holder.innerHTML = html;  // the server's legend: vocabulary labels, HTML-escaped there
+    var fresh = holder.querySelector("details.civmap-legend");
+    if (!fresh) return;
+    fresh.open = old.open;
+    if (old.dataset.civmapFolded) fresh.dataset.civmapFolded = old.dataset.civmapFolded;
+    // The sections the user opened or closed stay so.
+    var before = {};
+    old.querySelectorAll("details details").forEach(function (section) {
+      before[section.querySelector("summary").textContent] = section.open;
+    });
+    fresh.querySelectorAll("details details").forEach(function (section) {
+      var name = section.querySelector("summary").textContent;
+      if (Object.prototype.hasOwnProperty.call(before, name)) section.open = before[name];
+    });
+    old.replaceWith(fresh);
+  }
+
+  function applyLayers(map, payload) {
+    var root = document.documentElement;
+    map.closePopup();
+    map._civmapIndex = {};
+    map._civmapScaled = [];
+    map._civmapRings = [];
+    map._civmapAggregates = {};
+    map._civmapDetailBounds = null;
+    map._civmapDetailLayers = null;
+    map._civmapViewKey = null;
+    map._civmapDrawn = 0;
+    root.removeAttribute("data-civmap-detail");
+    Array.prototype.slice.call(root.attributes).forEach(function (attribute) {
+      if (attribute.name.indexOf("data-civmap-cells-") === 0) root.removeAttribute(attribute.name);
+    });
+    var fit = payload.fit ? JSON.stringify(payload.fit) : null;
+    if (fit !== null && fit !== map._civmapFit) {
+      map._civmapFit = fit;
+      map.fitBounds(payload.fit, { animate: false });
+    }
+    var slots = map._civmapSlots || {};
+    var drawn = false;
+    Object.keys(slots).forEach(function (name) {
+      slots[name].clearLayers();
+      ((payload.slots || {})[name] || []).forEach(function (batch) {
+        window.civmapDraw(map, slots[name], batch);
+        drawn = true;
+      });
+    });
+    replaceLegend(payload.legend);
+    if (!drawn) afterDraw(map, 0);
+  }
+
+  // Only the page that holds this map may send it layers, and only from the app itself.
+  var layersAsked = 0;
+  window.addEventListener("message", function (event) {
+    var url = event.data && event.data.civmapLayers;
+    if (typeof url !== "string" || event.source !== window.parent) return;
+    if (url.charAt(0) !== "/" || url.charAt(1) === "/" || !window.civmapMap) return;
+    var asked = ++layersAsked;
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("layers: HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (payload) {
+        if (asked === layersAsked) applyLayers(window.civmapMap, payload);
+      })
+      .catch(function () {
+        // The layers are gone (a newer run replaced them) or broken: load the whole page.
+        if (asked === layersAsked) window.parent.postMessage({ civmapReload: true }, "*");
+      });
+  });
 
   // -- layers too big to read at once (civmap/maps/cells.py) ----------------------------
   // Below its detail zoom such a layer shows counted cells (those of the view only);
@@ -286,7 +379,10 @@
     map._civmapAggregates = map._civmapAggregates || {};
     map._civmapAggregates[batch.layer] = entry;
     // folium may put the group on the map only after its batches are drawn: fill it then.
-    group.on("add", function () { updateAggregates(map); });
+    if (!group._civmapFills) {
+      group._civmapFills = true;
+      group.on("add", function () { updateAggregates(map); });
+    }
     if (!map._civmapViewWatch) {
       map._civmapViewWatch = true;
       map.on("moveend", function () { updateAggregates(map); });

@@ -6,7 +6,11 @@
  * passes it on to Python as the component's value (with a counter, so clicking the same
  * feature twice is two picks). When Python asks for a feature to be shown (args.focus), the
  * request is posted to the map, which flies there and opens it. The map is rebuilt only
- * when its page changes, so a pick or a focus keeps the user's pan and zoom.
+ * when its page changes, so a pick or a focus keeps the user's pan and zoom. A new page on
+ * the same base (args.shell: after a filter change) is not loaded: the open map is sent the
+ * URL of its layers alone (args.layers) and draws them in place ({civmapLayers}), keeping
+ * the base, the layer switches and the view; if those layers cannot be had, the map asks
+ * for its whole page ({civmapReload}).
  * A layer too big to send whole (civmap/maps/cells.py) asks for the features of the view
  * it shows ({civmapView}); the value goes to Python, whose answer (args.detail) is posted
  * to the map once.
@@ -22,6 +26,7 @@
 
   var frame = document.getElementById("civmap-map");
   var shownSrc = null;
+  var shownShell = null;
   var focusKey = null;
   var detailKey = null;
   var shownMap = null;
@@ -59,8 +64,17 @@
     reportShown();
   });
 
+  function load(src) {
+    loaded = false;
+    frame.src = src;
+  }
+
   window.addEventListener("message", function (event) {
     var data = event.data || {};
+    if (event.source === frame.contentWindow && data.civmapReload) {
+      if (shownSrc !== null) load(shownSrc);
+      return;
+    }
     if (event.source === frame.contentWindow && data.civmapView) {
       lastView = data.civmapView;
       // The map shows a layer too big to send whole: Python sends the features of this view.
@@ -81,15 +95,23 @@
     var height = Number(args.height) || 480;
     reportToken = args.report_shown ? String(args.report_shown) : null;
     frame.style.height = height + "px";
+    var loading = false;
     if (args.src !== shownSrc) {
+      var inPlace = loaded && args.shell && args.shell === shownShell && args.layers && frame.contentWindow;
       shownSrc = args.src;
       shownMap = args.map_id || null;
-      focusKey = args.focus ? JSON.stringify(args.focus) : null;
       detailKey = null;
       lastView = null;
-      loaded = false;
-      frame.src = args.src;
-    } else {
+      if (inPlace) {
+        frame.contentWindow.postMessage({ civmapLayers: String(args.layers) }, "*");
+      } else {
+        shownShell = args.shell || null;
+        focusKey = args.focus ? JSON.stringify(args.focus) : null;
+        load(args.src);
+        loading = true;
+      }
+    }
+    if (!loading) {
       if (args.detail && args.detail.key !== detailKey && frame.contentWindow) {
         detailKey = args.detail.key;
         frame.contentWindow.postMessage({ civmapDetail: args.detail }, "*");
