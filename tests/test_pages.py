@@ -154,6 +154,10 @@ def test_a_filter_change_sends_the_open_map_its_layers_on_the_same_base(overview
     changed = _map_args(at)
     assert changed["src"] != first["src"] and changed["layers"] != first["layers"]
     assert changed["shell"] == first["shell"]
+    # the new layers ride along with the run that made them (the open map need not fetch them)
+    assert first["layers_text"] is None and json.loads(changed["layers_text"])["slots"]["layer.problems"]
+    at.run()
+    assert _map_args(at)["layers_text"] is None  # the same map again: nothing to draw anew
     at.session_state["lang"] = "en"
     at.run()
     assert not at.exception and _map_args(at)["shell"] != first["shell"]

@@ -61,6 +61,13 @@ def _coords(geometry, kind: str) -> list:
     return [round(geometry.y, 6), round(geometry.x, 6)]
 
 
+def _all_coords(geometries, kind: str) -> list:
+    """``_coords`` of every geometry; points read as two arrays, not one shape at a time."""
+    if kind == "line" or not len(geometries):
+        return [_coords(g, kind) for g in geometries]
+    return [[round(y, 6), round(x, 6)] for x, y in zip(geometries.x.tolist(), geometries.y.tolist())]
+
+
 def _jsonable(value):
     if type(value) is str:  # most values (ledger text): as they are, without the checks below
         return value
@@ -75,6 +82,17 @@ def _jsonable(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
     return value
+
+
+def _column(values: pd.Series) -> list:
+    """``_jsonable`` of every value: a column of text, numbers or flags is converted whole
+    (its missing values made None), any other (dates) one value at a time."""
+    if values.dtype.kind not in "biuf" and not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        return [_jsonable(v) for v in values.tolist()]
+    out = values.tolist()
+    for i in np.flatnonzero(values.isna().to_numpy()):
+        out[i] = None
+    return out
 
 
 def batch_payload(frame, kind: str, style_codes: Sequence[str], styles: dict[str, dict],
@@ -105,11 +123,10 @@ def batch_payload(frame, kind: str, style_codes: Sequence[str], styles: dict[str
             dicts[str(position)] = [_jsonable(u) for u in uniques]
             encoded.append([None if c < 0 else int(c) for c in codes])
         else:
-            encoded.append([_jsonable(v) for v in values.tolist()])
-    rows = []
-    geometries = frame.geometry.tolist()
-    for i, code in enumerate(style_codes):
-        rows.append([_coords(geometries[i], kind), style_index.get(code, 0), *(col[i] for col in encoded)])
+            encoded.append(_column(values))
+    styled = [style_index.get(code, 0) for code in style_codes]
+    rows = [[where, style, *cells] for where, style, cells in
+            zip(_all_coords(frame.geometry, kind), styled, zip(*encoded) if encoded else ((),) * len(styled))]
     payload = {
         "kind": kind,
         "styles": [styles[key] for key in style_keys] or [{}],

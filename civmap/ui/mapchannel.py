@@ -154,7 +154,13 @@ def map_control(page: str | MapPage, height: int, key: str, focus: MapPick | Non
     view = read_view(asked) if detail is not None and isinstance(asked, dict) and asked.get("map") == map_id else None
     answer = None if view is None else {"key": view.key, "batches": detail(view)}
     layers = None if page.layers is None else _served(page.layers, key, "application/json", "layers")
-    value = _map_component(src=_served(page.html, key), layers=layers, shell=page.shell, height=height,
+    # A new map on the base sent last run: the open page will want these layers at once,
+    # and a fetch would wait for a server still busy with the rest of this run.
+    last = st.session_state.get(f"{key}__sent")
+    inline = page.layers if page.shell is not None and last is not None and last[0] == page.shell and last[1] != map_id \
+        else None
+    st.session_state[f"{key}__sent"] = (page.shell, map_id)
+    value = _map_component(src=_served(page.html, key), layers=layers, layers_text=inline, shell=page.shell, height=height,
                            focus=None if focus is None else focus.as_arg(), detail=answer, map_id=map_id,
                            report_shown=report_shown, key=key, default=None)
     pick, st.session_state[f"{key}__seen"] = read_pick(value, st.session_state.get(f"{key}__seen"))

@@ -315,15 +315,16 @@
     Array.prototype.slice.call(root.attributes).forEach(function (attribute) {
       if (attribute.name.indexOf("data-civmap-cells-") === 0) root.removeAttribute(attribute.name);
     });
+    var slots = map._civmapSlots || {};
+    var drawn = false;
+    // Cleared before the map moves: a move redraws every feature still on it.
+    Object.keys(slots).forEach(function (name) { slots[name].clearLayers(); });
     var fit = payload.fit ? JSON.stringify(payload.fit) : null;
     if (fit !== null && fit !== map._civmapFit) {
       map._civmapFit = fit;
       map.fitBounds(payload.fit, { animate: false });
     }
-    var slots = map._civmapSlots || {};
-    var drawn = false;
     Object.keys(slots).forEach(function (name) {
-      slots[name].clearLayers();
       ((payload.slots || {})[name] || []).forEach(function (batch) {
         window.civmapDraw(map, slots[name], batch);
         drawn = true;
@@ -333,9 +334,16 @@
     if (!drawn) afterDraw(map, 0);
   }
 
-  // Only the page that holds this map may send it layers, and only from the app itself.
+  // Only the page that holds this map may send it layers: as text (a filter change, sent
+  // with the page's run) or as a path on the app itself to fetch them from.
   var layersAsked = 0;
   window.addEventListener("message", function (event) {
+    var text = event.data && event.data.civmapLayersText;
+    if (typeof text === "string" && event.source === window.parent && window.civmapMap) {
+      layersAsked += 1;  // what a fetch still under way brings is older
+      applyLayers(window.civmapMap, JSON.parse(text));
+      return;
+    }
     var url = event.data && event.data.civmapLayers;
     if (typeof url !== "string" || event.source !== window.parent) return;
     if (url.charAt(0) !== "/" || url.charAt(1) === "/" || !window.civmapMap) return;

@@ -9,8 +9,9 @@
  * when its page changes, so a pick or a focus keeps the user's pan and zoom. A new page on
  * the same base (args.shell: after a filter change) is not loaded: the open map is sent the
  * URL of its layers alone (args.layers) and draws them in place ({civmapLayers}), keeping
- * the base, the layer switches and the view; if those layers cannot be had, the map asks
- * for its whole page ({civmapReload}).
+ * the base, the layer switches and the view; the layers themselves come along
+ * (args.layers_text) when Python knows the map it sent last run is on that base. If the
+ * layers cannot be had, the map asks for its whole page ({civmapReload}).
  * A layer too big to send whole (civmap/maps/cells.py) asks for the features of the view
  * it shows ({civmapView}); the value goes to Python, whose answer (args.detail) is posted
  * to the map once.
@@ -103,7 +104,8 @@
       detailKey = null;
       lastView = null;
       if (inPlace) {
-        frame.contentWindow.postMessage({ civmapLayers: String(args.layers) }, "*");
+        frame.contentWindow.postMessage(typeof args.layers_text === "string" ? { civmapLayersText: args.layers_text }
+          : { civmapLayers: String(args.layers) }, "*");
       } else {
         shownShell = args.shell || null;
         focusKey = args.focus ? JSON.stringify(args.focus) : null;
