@@ -110,6 +110,31 @@ def test_batch_payload_sends_categories_once():
         batch_payload(frame, "polygon", [], {}, [])
 
 
+def test_batch_cells_are_json_values_with_blanks_as_null():
+    """Columns are converted whole: text, numbers and flags as they are, a blank (None, NaN,
+    pandas' NA) as null, a date as its ISO day, whatever the column's type."""
+    import datetime as dt
+
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame({
+        "text": pd.Series(["甲", None, "c"], dtype="string"), "plain": ["x", np.nan, "z"],
+        "number": [1.25, np.nan, 3.0], "count": [1, 2, 3], "flag": [True, False, True],
+        "day": [dt.date(2026, 12, 3), None, dt.date(2026, 1, 2)],
+        "stamp": pd.to_datetime(["2026-12-03 08:00", None, "2026-01-02 00:00"]),
+    }, geometry=[Point(110.1, 25.1), Point(110.2, 25.2), Point(110.3, 25.3)], crs=4326)
+    columns = list(frame.columns.drop("geometry"))
+    payload = batch_payload(frame, "point", ["a"] * 3, {"a": {}}, [Field(c, c) for c in columns])
+    assert [row[2:] for row in payload["rows"]] == [
+        ["甲", "x", 1.25, 1, True, "2026-12-03", "2026-12-03"],
+        [None, None, None, 2, False, None, None],
+        ["c", "z", 3.0, 3, True, "2026-01-02", "2026-01-02"]]
+    assert json.loads(json.dumps(payload)) == payload
+
+
 def test_configured_tiles_appear_only_when_asked(layers):
     vocab = load_vocabulary()
     html = render_html(build_map(layers, vocab, "zh", AS_OF, "/app/static", tiles=TileConfig("osm")))
