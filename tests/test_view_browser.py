@@ -3,6 +3,7 @@ a list row flies the map to its problem, and a district head's phone shows what 
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -140,11 +141,42 @@ def test_a_filter_change_draws_the_new_layers_in_the_open_map(demo_app, page, de
     reloaded, _ = wait_for(page, f"{DRAWN} && document.readyState === 'complete' && "
                                      "!document.documentElement.dataset.kept && !!window.civmapMap", timeout=60)
     assert int(reloaded.evaluate(DRAWN)) == int(drawn)
+    # Layers sent that cannot be read: the same.
+    reloaded.evaluate("document.documentElement.dataset.kept = '1'")
+    reloaded.parent_frame.evaluate("""document.getElementById('civmap-map').contentWindow.postMessage(
+        {civmapLayersText: '{"slots": '}, location.origin)""")
+    reloaded, _ = wait_for(page, f"{DRAWN} && document.readyState === 'complete' && "
+                                 "!document.documentElement.dataset.kept && !!window.civmapMap", timeout=60)
+    assert int(reloaded.evaluate(DRAWN)) == int(drawn)
     fresh = page.context.new_page()
     assert f"district={code}" in page.url
     fresh.goto(f"{demo_app}/?{page.url.split('?', 1)[1]}")  # the same view, opened afresh
     assert int(_wait_map(fresh).evaluate(DRAWN)) == int(drawn)
     fresh.close()
+
+
+def test_a_foreign_site_framing_the_map_cannot_send_it_layers(demo_app, page, browser):
+    """The map page draws layers and puts their legend in as HTML: a page of another site
+    that frames it and posts it layers (a legend with a script) is not listened to."""
+    page.goto(f"{demo_app}/")
+    map_url = _wait_map(page).url
+    foreign = browser.new_page()
+    try:
+        foreign.set_content(f'<iframe id="m" src="{map_url}" style="width:800px;height:600px"></iframe>')
+        framed, count = wait_for(foreign, f"{DRAWN} && !!window.civmapMap && {DRAWN}", timeout=60)
+        evil = {"slots": {}, "fit": None,
+                "legend": '<details class="civmap-legend"><img src=x onerror="document.documentElement.dataset.hacked=1">'
+                          "</details>"}
+        foreign.evaluate("""(text) => document.getElementById('m').contentWindow.postMessage(
+            {civmapLayersText: text}, '*')""", json.dumps(evil))
+        foreign.evaluate("""() => document.getElementById('m').contentWindow.postMessage(
+            {civmapLayers: '/media/0000000000000000000000000000000000000000.json'}, '*')""")
+        foreign.wait_for_timeout(1500)
+        assert framed.evaluate("document.documentElement.dataset.hacked") is None
+        assert framed.evaluate("document.querySelectorAll('.civmap-legend img').length") == 0
+        assert framed.evaluate(DRAWN) == count  # the layers it had, still drawn
+    finally:
+        foreign.close()
 
 
 ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "

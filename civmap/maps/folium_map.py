@@ -302,7 +302,8 @@ def map_content(layers: MapLayers, vocab: Vocabulary, lang: str, as_of: dt.date,
                 radius_m: float = 300.0, fit: tuple[str, ...] = ()) -> MapContent:
     """The city map's feature layers, legend and opening bounds for ``layers`` (see ``build_map``)."""
     system = tiles.system
-    shifted = MapLayers(*(shift_layer(getattr(layers, f), system) for f in MapLayers.__dataclass_fields__))
+    shifted = MapLayers(*(shift_layer(getattr(layers, f), system) for f in
+                          ("districts", "points", "circles", "alleys", "problems")))
     district_names = layers.districts.set_index("code")["name"].to_dict() if len(layers.districts) else {}
     points = ([cell_batch(shifted.points, "points", POINT_LINE)] if dense(shifted.points)
               else [point_batch(shifted.points, vocab, lang, district_names)] if len(shifted.points) else [])

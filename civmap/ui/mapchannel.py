@@ -12,10 +12,12 @@ Sent as an argument, the demo city's 0.65 MB page was decoded, parsed and handed
 Streamlit's page before the map's frame could start on it; fetched, the browser reads it as
 it arrives (``bench/bench_map.py``).
 
-A city map (``MapPage`` with ``layers`` and ``shell``) also serves its feature layers alone.
+A city map (``MapPage`` with ``layers`` and ``shell``) also has its feature layers apart.
 When the filters change, the page open in the browser is on the same base (the same
-``shell``), so it fetches the new layers and draws them in place: no new page to load, parse
+``shell``), so it is sent the new layers and draws them in place: no new page to load, parse
 and lay out, and the user's layer switches and (unless other districts were picked) view kept.
+The layers ride with the run when the session's last run sent a map on that base; otherwise
+the open page may fetch them (served like the page), and loads its whole page if it cannot.
 
 streamlit-folium's ``st_folium`` was tried for this channel and not used: it reports the
 clicked place and the popup or tooltip text, not which feature was clicked, and civmap's

@@ -334,21 +334,40 @@
     if (!drawn) afterDraw(map, 0);
   }
 
-  // Only the page that holds this map may send it layers: as text (a filter change, sent
-  // with the page's run) or as a path on the app itself to fetch them from.
+  // Only the page that holds this map, served by the app itself, may send it layers: as text
+  // (a filter change, sent with the page's run) or as a path on the app to fetch them from.
+  // The legend goes into the page as HTML: a message from another site (a page that framed
+  // this one) is not taken, nor a path that leads off the app.
   var layersAsked = 0;
+
+  function reloadPage() {
+    window.parent.postMessage({ civmapReload: true }, location.origin);
+  }
+
   window.addEventListener("message", function (event) {
-    var text = event.data && event.data.civmapLayersText;
-    if (typeof text === "string" && event.source === window.parent && window.civmapMap) {
-      layersAsked += 1;  // what a fetch still under way brings is older
-      applyLayers(window.civmapMap, JSON.parse(text));
+    var data = event.data || {};
+    var text = data.civmapLayersText, url = data.civmapLayers;
+    if ((typeof text !== "string" && typeof url !== "string") || event.source !== window.parent ||
+        event.origin !== location.origin || !window.civmapMap) return;
+    var asked = ++layersAsked;  // what a fetch still under way brings is older
+    // A focus asked before these layers was for the old ones; one asked with them follows.
+    window.civmapPendingFocus = null;
+    if (typeof text === "string") {
+      try {
+        applyLayers(window.civmapMap, JSON.parse(text));
+      } catch (error) {
+        reloadPage();  // half drawn or unreadable: the whole page has it right
+      }
       return;
     }
-    var url = event.data && event.data.civmapLayers;
-    if (typeof url !== "string" || event.source !== window.parent) return;
-    if (url.charAt(0) !== "/" || url.charAt(1) === "/" || !window.civmapMap) return;
-    var asked = ++layersAsked;
-    fetch(url, { credentials: "same-origin" })
+    var target;
+    try {
+      target = new URL(url, location.href);
+    } catch (error) {
+      return;
+    }
+    if (target.origin !== location.origin) return;
+    fetch(target.href, { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error("layers: HTTP " + response.status);
         return response.json();
@@ -357,8 +376,8 @@
         if (asked === layersAsked) applyLayers(window.civmapMap, payload);
       })
       .catch(function () {
-        // The layers are gone (a newer run replaced them) or broken: load the whole page.
-        if (asked === layersAsked) window.parent.postMessage({ civmapReload: true }, "*");
+        // The layers are gone (a newer run replaced them), broken, or failed to draw.
+        if (asked === layersAsked) reloadPage();
       });
   });
 

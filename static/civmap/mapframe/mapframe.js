@@ -72,7 +72,7 @@
 
   window.addEventListener("message", function (event) {
     var data = event.data || {};
-    if (event.source === frame.contentWindow && data.civmapReload) {
+    if (event.source === frame.contentWindow && event.origin === location.origin && data.civmapReload) {
       if (shownSrc !== null) load(shownSrc);
       return;
     }
@@ -104,8 +104,9 @@
       detailKey = null;
       lastView = null;
       if (inPlace) {
+        // To the app's own origin only: the map page takes layers from nowhere else.
         frame.contentWindow.postMessage(typeof args.layers_text === "string" ? { civmapLayersText: args.layers_text }
-          : { civmapLayers: String(args.layers) }, "*");
+          : { civmapLayers: String(args.layers) }, location.origin);
       } else {
         shownShell = args.shell || null;
         focusKey = args.focus ? JSON.stringify(args.focus) : null;
