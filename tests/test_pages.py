@@ -158,6 +158,14 @@ def test_a_filter_change_sends_the_open_map_its_layers_on_the_same_base(overview
     assert first["layers_text"] is None and json.loads(changed["layers_text"])["slots"]["layer.problems"]
     at.run()
     assert _map_args(at)["layers_text"] is None  # the same map again: nothing to draw anew
+    # filters changed on another page: the overview comes back with a new map component,
+    # which loads the whole page; nothing rides along for it
+    at.switch_page("pages/progress.py").run()
+    at.multiselect(key="f_districts").select("D03").run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception and _map_args(at)["layers_text"] is None
+    at.multiselect(key="f_districts").select("D04").run()
+    assert _map_args(at)["layers_text"]  # and the next change on the overview is in place again
     at.session_state["lang"] = "en"
     at.run()
     assert not at.exception and _map_args(at)["shell"] != first["shell"]

@@ -122,6 +122,8 @@ def test_a_filter_change_draws_the_new_layers_in_the_open_map(demo_app, page, de
     _pick_option(page, "f_districts", name)
     frame, drawn = wait_for(page, f"{DRAWN_AT} > {before} && {DRAWN}", timeout=60)
     assert frame.evaluate("document.documentElement.dataset.kept") == "1", "the page was loaded again"
+    # the layers came with the run that made them, not fetched from a server still running it
+    assert not frame.evaluate("performance.getEntriesByType('resource').some(e => e.name.endsWith('.json'))")
     assert not points_box.is_checked() and not frame.evaluate(
         "Object.values(window.civmapMap._civmapIndex.points || {}).some(l => window.civmapMap.hasLayer(l))")
     assert frame.evaluate("window.civmapMap.getZoom()") > zoom

@@ -157,8 +157,10 @@ def map_control(page: str | MapPage, height: int, key: str, focus: MapPick | Non
     answer = None if view is None else {"key": view.key, "batches": detail(view)}
     layers = None if page.layers is None else _served(page.layers, key, "application/json", "layers")
     # A new map on the base sent last run: the open page will want these layers at once,
-    # and a fetch would wait for a server still busy with the rest of this run.
-    last = st.session_state.get(f"{key}__sent")
+    # and a fetch would wait for a server still busy with the rest of this run. Streamlit
+    # keeps the component's state only while a run shows it: when it is gone the last run
+    # was another page, whose return builds the component, and its page, anew.
+    last = st.session_state.get(f"{key}__sent") if key in st.session_state else None
     inline = page.layers if page.shell is not None and last is not None and last[0] == page.shell and last[1] != map_id \
         else None
     st.session_state[f"{key}__sent"] = (page.shell, map_id)
