@@ -116,6 +116,7 @@ def test_a_filter_change_draws_the_new_layers_in_the_open_map(demo_app, page, de
     zoom = frame.evaluate("window.civmapMap.getZoom()")
     points_box = frame.locator(".leaflet-control-layers-overlays label").filter(has_text="测评点位").locator("input")
     points_box.uncheck()
+    frame.evaluate("document.querySelector('details.civmap-legend').open = false")  # folded, as on a phone
     before = float(frame.evaluate(DRAWN_AT))
     districts = demo_store.districts().sort_values("code")
     code, name = districts["code"].iloc[1], districts["name"].iloc[1]
@@ -127,6 +128,9 @@ def test_a_filter_change_draws_the_new_layers_in_the_open_map(demo_app, page, de
     assert not points_box.is_checked() and not frame.evaluate(
         "Object.values(window.civmapMap._civmapIndex.points || {}).some(l => window.civmapMap.hasLayer(l))")
     assert frame.evaluate("window.civmapMap.getZoom()") > zoom
+    # the new legend, still folded as the user left it
+    assert frame.evaluate("document.querySelectorAll('details.civmap-legend').length") == 1
+    assert frame.evaluate("document.querySelector('details.civmap-legend').open") is False
     # Another status: the same districts, so the view the user moved to stays.
     view = frame.evaluate("""() => { const m = window.civmapMap; m.setView(m.getCenter(), m.getZoom() + 1, {animate: false});
       return [m.getCenter().lat, m.getCenter().lng, m.getZoom()]; }""")
