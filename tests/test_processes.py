@@ -257,6 +257,11 @@ def test_nginx_example_proxies_to_two_processes_and_keeps_each_client_on_one(sha
                 assert _open_tile(tab) > 0
             finally:
                 tab.close()
+            # nginx logs the websocket once it has closed, which may follow the tab's closing; a
+            # connection still open when nginx is stopped is never logged.
+            deadline = time.monotonic() + 20
+            while "/_stcore/stream" not in (tmp_path / "access.log").read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
             # Clients from different addresses, each asking twice.
             for round_ in range(2):
                 for host in range(1, 13):
