@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from civmap.testing import DRAWN, RequestLog, chromium, running_app, wait_for  # noqa: E402
+from civmap.testing import DRAWN, RequestLog, chromium, open_until_shown, running_app, wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN_APP = ROOT / "bench" / "plain_map_app.py"
@@ -116,11 +116,8 @@ def visit(context, url: str, query: str, district: int | None, timeout: float, z
     if district is not None and page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").count():
         # Streamlit 1.67 lists its own "Select all" first: pick among the districts only
         option = page.get_by_role("option").filter(has_not_text=re.compile("select all", re.I)).nth(district)
-        for _ in range(5):  # a list opened while the page still runs can close again: open it anew
-            page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.get_by_role("combobox").click()
-            with contextlib.suppress(Exception):
-                option.wait_for(state="visible", timeout=3000)
-                break
+        open_until_shown(page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.get_by_role("combobox"),
+                         option)
         page.evaluate(PRESS_MARK)
         option.click()
         pressed = page.evaluate("window.civmapPressedAt")

@@ -119,6 +119,16 @@ def chromium(playwright) -> Iterator:
             context.close()
 
 
+def open_until_shown(combobox, option, tries: int = 5) -> None:
+    """Open a select's list (the locator ``combobox``) until ``option`` (a locator) shows: a
+    list opened while the page still runs can close again as the run redraws it."""
+    for _ in range(tries):
+        combobox.click()
+        with contextlib.suppress(Exception):  # playwright's timeout: open the list again
+            option.wait_for(state="visible", timeout=3000)
+            return
+
+
 def wait_idle(page, timeout_ms: float = 90_000, settle_ms: float = 300) -> None:
     """Wait until Streamlit has finished running the page (its status widget is gone), after
     ``settle_ms`` for a rerun just asked to start: a form filled while the page still draws

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from civmap.figures import overdue_mask
-from civmap.testing import CHROMIUM, CHROMIUM_FLAGS, DRAWN, SCREENSHOTS, wait_for
+from civmap.testing import CHROMIUM, CHROMIUM_FLAGS, DRAWN, SCREENSHOTS, open_until_shown, wait_for
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF, BROWSER
 
@@ -89,16 +89,9 @@ def test_the_overdue_list_follows_the_drawn_map_with_no_step_of_the_users(demo_a
 
 
 def _pick_option(page, key: str, name: str) -> None:
-    """Pick ``name`` in the sidebar's multiselect ``key``; a list opened while the page still
-    runs can close again, so it is opened anew until the option shows."""
+    """Pick ``name`` in the sidebar's multiselect ``key``."""
     option = page.get_by_role("option", name=name, exact=True)
-    for _ in range(5):
-        page.locator(f".st-key-{key}").get_by_role("combobox").click()
-        try:
-            option.wait_for(state="visible", timeout=3000)
-            break
-        except Exception:  # noqa: BLE001 - playwright's timeout: open the list again
-            continue
+    open_until_shown(page.locator(f".st-key-{key}").get_by_role("combobox"), option)
     option.click()
 
 
