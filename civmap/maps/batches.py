@@ -87,7 +87,8 @@ def _jsonable(value):
 def _column(values: pd.Series) -> list:
     """``_jsonable`` of every value: a column of text, numbers or flags is converted whole
     (its missing values made None), any other (dates) one value at a time."""
-    if values.dtype.kind not in "biuf" and not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+    whole = values.dtype != object and (values.dtype.kind in "biuf" or pd.api.types.is_string_dtype(values.dtype))
+    if not whole:
         return [_jsonable(v) for v in values.tolist()]
     out = values.tolist()
     for i in np.flatnonzero(values.isna().to_numpy()):
