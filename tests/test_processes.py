@@ -14,12 +14,14 @@ on SQLite and on PostgreSQL with PostGIS (``both_backends``, tests/conftest.py).
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+import streamlit
 
 from civmap import accounts
 from civmap.cases import CaseRules, load_case, make_move
@@ -189,6 +191,8 @@ def test_every_cache_of_stored_data_is_keyed_by_the_data_version():
 
 # -- behind nginx: the shipped configuration, proxying to two processes -------------------------
 NGINX_CONF = ROOT / "deploy" / "nginx" / "civmap.conf"
+#: Where the installed streamlit package keeps the scripts nginx serves itself.
+STREAMLIT_STATIC = Path(streamlit.__file__).parent / "static"
 
 
 def _nginx_conf(tmp_path: Path, listen: int, upstreams: list[int]) -> Path:
@@ -198,7 +202,10 @@ def _nginx_conf(tmp_path: Path, listen: int, upstreams: list[int]) -> Path:
     site = site.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{upstreams[0]};")
     site = site.replace("server 127.0.0.1:8502;", f"server 127.0.0.1:{upstreams[1]};")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    site = site.replace("root /opt/civmap/venv/lib/python3.11/site-packages/streamlit/static;",
+                        f"root {STREAMLIT_STATIC};")
     assert f":{upstreams[1]};" in site and f":{listen};" in site, "the shipped file no longer has its example ports"
+    assert f"root {STREAMLIT_STATIC};" in site, "the shipped file no longer has its example Streamlit folder"
     for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp_path / name).mkdir()
         (tmp_path / name).chmod(0o777)  # nginx's workers drop root
@@ -206,11 +213,15 @@ def _nginx_conf(tmp_path: Path, listen: int, upstreams: list[int]) -> Path:
     temp = "\n".join(f"    {kind}_temp_path {tmp_path / name};" for kind, name in (
         ("client_body", "body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"), ("uwsgi", "uwsgi"), ("scgi", "scgi")))
     main = tmp_path / "nginx.conf"
-    main.write_text(f"""worker_processes 1;
+    # As Debian's nginx.conf: the MIME types (a script must be sent as one); as root, workers
+    # that can read the package wherever this Python put it.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    main.write_text(f"""{user}worker_processes 1;
 pid {tmp_path / 'nginx.pid'};
 error_log {tmp_path / 'error.log'};
 events {{ worker_connections 256; }}
 http {{
+    include /etc/nginx/mime.types;
     log_format upstream '$remote_addr $upstream_addr $status $request';
     access_log {tmp_path / 'access.log'} upstream;
 {temp}
@@ -262,6 +273,15 @@ def test_nginx_example_proxies_to_two_processes_and_keeps_each_client_on_one(sha
             deadline = time.monotonic() + 20
             while "/_stcore/stream" not in (tmp_path / "access.log").read_text() and time.monotonic() < deadline:
                 time.sleep(0.2)
+            # Streamlit's scripts come from nginx itself: compressed, and cached for good.
+            script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', (STREAMLIT_STATIC / "index.html").read_text()).group(1)
+            connection = http.client.HTTPConnection("127.0.0.1", listen, timeout=10)
+            connection.request("GET", f"/{script}", headers={"Accept-Encoding": "gzip"})
+            response = connection.getresponse()
+            assert response.status == 200 and response.getheader("Content-Encoding") == "gzip", response.headers
+            assert "immutable" in response.getheader("Cache-Control", ""), response.headers
+            assert response.getheader("Content-Type", "").startswith(("application/javascript", "text/javascript"))
+            connection.close()
             # Clients from different addresses, each asking twice.
             for round_ in range(2):
                 for host in range(1, 13):
@@ -274,18 +294,24 @@ def test_nginx_example_proxies_to_two_processes_and_keeps_each_client_on_one(sha
             nginx.terminate()
             nginx.wait(timeout=10)
     served: dict[str, set[str]] = {}
+    static: list[tuple[str, str]] = []  # (who answered, status) of the requests for Streamlit's scripts
     log = (tmp_path / "access.log").read_text()
     for line in log.splitlines():
         # "$remote_addr $upstream_addr $status $request"; a retried request lists its upstreams "a, b"
         found = re.fullmatch(r"(\S+) (.+?) (\d{3}) \S+ (\S+) .*", line)
         assert found, line
         client, upstream, status, path = found.groups()
+        if path.startswith("/static/"):
+            static.append((upstream, status))
+            continue
         if upstream == "-":  # answered by nginx itself (a request the browser gave up as the tab closed)
             continue
         served.setdefault(client, set()).add(upstream)
         if path.startswith("/_stcore/stream"):
             assert status == "101", line  # the websocket went through
     assert "/_stcore/stream" in log, log
+    # every one answered by nginx, none asked of a process (a request the closing tab gave up is 499)
+    assert {upstream for upstream, _ in static} == {"-"} and ("-", "200") in static, static
     assert all(len(upstreams) == 1 for upstreams in served.values()), log  # each client stays on one
     used = set().union(*served.values())
     assert used == {f"127.0.0.1:{port}" for port in ports}, served  # and both processes serve
