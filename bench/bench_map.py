@@ -24,7 +24,10 @@ its script health check once as it starts, as a service manager would: that star
 cache warm-up, and the first visitor comes right after). The plain approach's runs stop at
 ``--plain-timeout`` seconds and are then printed as "> N s".
 
-    python bench/bench_map.py [--runs 3] [--plain-timeout 60] [--scenarios default,every]
+With ``--nginx``, civmap is measured again behind the README's reverse proxy
+(``deploy/nginx/civmap.conf``, nginx serving Streamlit's own scripts) in front of the same process.
+
+    python bench/bench_map.py [--runs 3] [--plain-timeout 60] [--scenarios default,every] [--nginx]
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from civmap.testing import DRAWN, RequestLog, chromium, open_until_shown, running_app, wait_for  # noqa: E402
+from civmap.testing import DRAWN, RequestLog, chromium, nginx_front, open_until_shown, running_app, wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN_APP = ROOT / "bench" / "plain_map_app.py"
@@ -167,7 +170,7 @@ def ratio(plain: float | None, ours: float | None, timeout: float) -> str:
     return f"> {timeout / ours:.0f}×" if plain is None else f"{plain / ours:.1f}×"
 
 
-def report(title: str, ours: dict, plain: dict | None, floor: dict, timeout: float) -> None:
+def report(title: str, ours: dict, plain: dict | None, floor: dict, timeout: float, front: dict | None = None) -> None:
     runs, back = ours["runs"], ours["back"]
     print(f"== {title}: {ours['cold']['count']:,} features on the map")
     rows = [("first map drawn, a browser's first visit (median)", "runs", "first", seconds),
@@ -186,6 +189,11 @@ def report(title: str, ours: dict, plain: dict | None, floor: dict, timeout: flo
         print(line)
     print(f"  floor, Streamlit with the map component alone: {seconds(median(r['first'] for r in floor['runs']), timeout)}"
           f" on a first visit, {seconds(median(r['first'] for r in floor['back']), timeout)} returning")
+    if front is not None:
+        print(f"  behind deploy/nginx/civmap.conf (Streamlit's scripts from nginx): civmap "
+              f"{seconds(median(r['first'] for r in front['runs']), timeout)} on a first visit, "
+              f"{seconds(median(r['first'] for r in front['back']), timeout)} returning, "
+              f"{seconds(median(r['change'] for r in front['runs']), timeout)} for a filter change")
     print(f"  civmap's map page: {megabytes(median(r['map_bytes'] for r in runs))}")
     details = [r["detail"] for r in runs + back if r["detail"] is not None]
     if details:
@@ -218,6 +226,8 @@ def main() -> None:
     parser.add_argument("--plain-timeout", type=float, default=60.0, help="seconds before a plain run is cut short")
     parser.add_argument("--scenarios", default="default,every", help="default (open problems), every (all problems)")
     parser.add_argument("--no-plain", action="store_true", help="measure civmap alone")
+    parser.add_argument("--nginx", action="store_true",
+                        help="also measure civmap behind the README's nginx configuration (deploy/nginx/civmap.conf)")
     args = parser.parse_args()
     from civmap.vocab import load_vocabulary
 
@@ -228,9 +238,16 @@ def main() -> None:
     runs = min(args.runs, 5)
     with sync_playwright() as playwright:
         ours = {}
+        fronted = {}
         with running_app(warm=True) as url:
             for title, query in chosen:
                 ours[title] = measure(playwright, url, query, runs, 120.0)
+            if args.nginx:
+                port = int(url.rsplit(":", 1)[1])
+                with tempfile.TemporaryDirectory(prefix="civmap-nginx-") as folder, \
+                        nginx_front(Path(folder), [port, port]) as front:
+                    for title, query in chosen:
+                        fronted[title] = measure(playwright, front, query, runs, 120.0)
         with beside_static(FLOOR_APP) as script, running_app(script=script, warm=True) as url:
             floor = measure(playwright, url, "", runs, 120.0, zoom=False)
         plain = {}
@@ -239,7 +256,7 @@ def main() -> None:
                 for title, query in chosen:
                     plain[title] = measure(playwright, url, query, runs, args.plain_timeout, zoom=False)
         for title, _ in chosen:
-            report(title, ours[title], plain.get(title), floor, args.plain_timeout)
+            report(title, ours[title], plain.get(title), floor, args.plain_timeout, fronted.get(title))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Playwright with ``executable_path``; no browser is ever downloaded.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import socket
 import subprocess
@@ -22,8 +23,8 @@ from urllib.parse import urlparse
 
 from civmap.config import ROOT
 
-__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "DRAWN", "SCREENSHOTS", "free_port", "AppProcess", "app_process", "running_app",
-           "chromium", "wait_for", "wait_idle", "RequestLog"]
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "DRAWN", "NGINX_CONF", "SCREENSHOTS", "free_port", "AppProcess",
+           "app_process", "running_app", "nginx_conf", "nginx_front", "streamlit_static", "chromium", "wait_for", "wait_idle", "RequestLog"]
 
 CHROMIUM = os.environ.get("CIVMAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -104,6 +105,82 @@ def running_app(env: dict[str, str] | None = None, port: int | None = None, time
     """Start the app on localhost and yield its base URL (see ``app_process``)."""
     with app_process(env, port, timeout, options, script, warm) as app:
         yield app.url
+
+
+#: The reverse proxy the README's production set-up ships.
+NGINX_CONF = ROOT / "deploy" / "nginx" / "civmap.conf"
+
+
+def streamlit_static() -> Path:
+    """Where the installed streamlit package keeps the scripts ``NGINX_CONF`` has nginx serve
+    itself (found, not imported: civmap runs without Streamlit outside ``civmap.ui``)."""
+    return Path(importlib.util.find_spec("streamlit").origin).parent / "static"
+
+
+def nginx_conf(folder: Path, listen: int, upstreams: list[int]) -> Path:
+    """deploy/nginx/civmap.conf as shipped, on ``listen`` in front of the app processes on
+    ``upstreams`` (two: the file's two example lines), its ``root`` the installed Streamlit's,
+    inside a minimal nginx.conf in ``folder`` that logs which process answered each client
+    address (``access.log``: "$remote_addr $upstream_addr $status $request")."""
+    site = NGINX_CONF.read_text(encoding="utf-8")
+    site = site.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{upstreams[0]};")
+    site = site.replace("server 127.0.0.1:8502;", f"server 127.0.0.1:{upstreams[1]};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    root = f"root {streamlit_static()};"
+    site = site.replace("root /opt/civmap/venv/lib/python3.11/site-packages/streamlit/static;", root)
+    if f":{upstreams[1]};" not in site or f":{listen};" not in site or root not in site:
+        raise ValueError(f"{NGINX_CONF} no longer has its example ports or Streamlit folder")
+    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (folder / name).mkdir(exist_ok=True)
+        (folder / name).chmod(0o777)  # nginx's workers drop root
+    (folder / "civmap.conf").write_text(site, encoding="utf-8")
+    temp = "\n".join(f"    {kind}_temp_path {folder / name};" for kind, name in (
+        ("client_body", "body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"), ("uwsgi", "uwsgi"), ("scgi", "scgi")))
+    # As Debian's nginx.conf: the MIME types (a script must be sent as one); as root, workers
+    # that can read the package wherever this Python put it.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    main = folder / "nginx.conf"
+    main.write_text(f"""{user}worker_processes 1;
+pid {folder / 'nginx.pid'};
+error_log {folder / 'error.log'};
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    log_format upstream '$remote_addr $upstream_addr $status $request';
+    access_log {folder / 'access.log'} upstream;
+{temp}
+    include {folder / 'civmap.conf'};
+}}
+""", encoding="utf-8")
+    return main
+
+
+@contextlib.contextmanager
+def nginx_front(folder: Path, upstreams: list[int], timeout: float = 20.0) -> Iterator[str]:
+    """nginx with ``nginx_conf`` in front of ``upstreams``: yields its base URL once it
+    answers the app's health check; stopped after."""
+    listen = free_port()
+    conf = nginx_conf(folder, listen, upstreams)
+    checked = subprocess.run(["nginx", "-t", "-c", str(conf)], capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise RuntimeError(checked.stderr)
+    process = subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"])
+    url = f"http://127.0.0.1:{listen}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @contextlib.contextmanager

@@ -14,14 +14,12 @@ on SQLite and on PostgreSQL with PostGIS (``both_backends``, tests/conftest.py).
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
-import streamlit
 
 from civmap import accounts
 from civmap.cases import CaseRules, load_case, make_move
@@ -190,80 +188,23 @@ def test_every_cache_of_stored_data_is_keyed_by_the_data_version():
 
 
 # -- behind nginx: the shipped configuration, proxying to two processes -------------------------
-NGINX_CONF = ROOT / "deploy" / "nginx" / "civmap.conf"
-#: Where the installed streamlit package keeps the scripts nginx serves itself.
-STREAMLIT_STATIC = Path(streamlit.__file__).parent / "static"
-
-
-def _nginx_conf(tmp_path: Path, listen: int, upstreams: list[int]) -> Path:
-    """deploy/nginx/civmap.conf as shipped, on this test's ports, inside a minimal nginx.conf
-    that logs which process served each client address."""
-    site = NGINX_CONF.read_text(encoding="utf-8")
-    site = site.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{upstreams[0]};")
-    site = site.replace("server 127.0.0.1:8502;", f"server 127.0.0.1:{upstreams[1]};")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
-    site = site.replace("root /opt/civmap/venv/lib/python3.11/site-packages/streamlit/static;",
-                        f"root {STREAMLIT_STATIC};")
-    assert f":{upstreams[1]};" in site and f":{listen};" in site, "the shipped file no longer has its example ports"
-    assert f"root {STREAMLIT_STATIC};" in site, "the shipped file no longer has its example Streamlit folder"
-    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp_path / name).mkdir()
-        (tmp_path / name).chmod(0o777)  # nginx's workers drop root
-    (tmp_path / "civmap.conf").write_text(site, encoding="utf-8")
-    temp = "\n".join(f"    {kind}_temp_path {tmp_path / name};" for kind, name in (
-        ("client_body", "body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"), ("uwsgi", "uwsgi"), ("scgi", "scgi")))
-    main = tmp_path / "nginx.conf"
-    # As Debian's nginx.conf: the MIME types (a script must be sent as one); as root, workers
-    # that can read the package wherever this Python put it.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    main.write_text(f"""{user}worker_processes 1;
-pid {tmp_path / 'nginx.pid'};
-error_log {tmp_path / 'error.log'};
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    log_format upstream '$remote_addr $upstream_addr $status $request';
-    access_log {tmp_path / 'access.log'} upstream;
-{temp}
-    include {tmp_path / 'civmap.conf'};
-}}
-""", encoding="utf-8")
-    return main
-
-
 @pytest.mark.browser
 @BROWSER[1]
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
 def test_nginx_example_proxies_to_two_processes_and_keeps_each_client_on_one(shared_store_url, browser, tmp_path):
     import http.client
-    import subprocess
 
-    from civmap.testing import app_process, free_port
+    from civmap.testing import app_process, nginx_front, streamlit_static
 
     env = {"CIVMAP_DATABASE_URL": shared_store_url, "CIVMAP_DATA_DIR": str(tmp_path)}
     with app_process(env) as app_a, app_process(env) as app_b:
         ports = [int(app.url.rsplit(":", 1)[1]) for app in (app_a, app_b)]
-        listen = free_port()
-        conf = _nginx_conf(tmp_path, listen, ports)
-        checked = subprocess.run(["nginx", "-t", "-c", str(conf)], capture_output=True, text=True)
-        assert checked.returncode == 0, checked.stderr
-        nginx = subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"])
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    connection = http.client.HTTPConnection("127.0.0.1", listen, timeout=5)
-                    connection.request("GET", "/_stcore/health")
-                    if connection.getresponse().status == 200:
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+        with nginx_front(tmp_path, ports) as url:
+            listen = int(url.rsplit(":", 1)[1])
             # A page through the proxy: its run comes back over the proxied websocket.
             tab = browser.new_page()
             try:
-                tab.goto(f"http://127.0.0.1:{listen}/")
+                tab.goto(f"{url}/")
                 _sign_in_if_asked(tab)
                 assert _open_tile(tab) > 0
             finally:
@@ -274,7 +215,7 @@ def test_nginx_example_proxies_to_two_processes_and_keeps_each_client_on_one(sha
             while "/_stcore/stream" not in (tmp_path / "access.log").read_text() and time.monotonic() < deadline:
                 time.sleep(0.2)
             # Streamlit's scripts come from nginx itself: compressed, and cached for good.
-            script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', (STREAMLIT_STATIC / "index.html").read_text()).group(1)
+            script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', (streamlit_static() / "index.html").read_text()).group(1)
             connection = http.client.HTTPConnection("127.0.0.1", listen, timeout=10)
             connection.request("GET", f"/{script}", headers={"Accept-Encoding": "gzip"})
             response = connection.getresponse()
@@ -290,9 +231,6 @@ def test_nginx_example_proxies_to_two_processes_and_keeps_each_client_on_one(sha
                     connection.request("GET", "/_stcore/health")
                     assert connection.getresponse().status == 200
                     connection.close()
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=10)
     served: dict[str, set[str]] = {}
     static: list[tuple[str, str]] = []  # (who answered, status) of the requests for Streamlit's scripts
     log = (tmp_path / "access.log").read_text()
