@@ -60,3 +60,36 @@ def test_the_legend_folds_on_a_phone_and_popups_lie_above_every_control(demo_app
     assert result["inside"], "the popup was panned into view"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"map-popup-{width}.png"))
+
+
+# Opens a problem's popup in the middle of the map, then asks what lies under the middle of
+# the zoom-in button and of the first layer switch.
+UNDER_CONTROLS = """() => new Promise(resolve => {
+    const map = window.civmapMap;
+    let target = null;
+    map.eachLayer(l => { if (!target && l._civmapBaseRadius === 4.5) target = l; });
+    map.setView(target.getLatLng(), 15, {animate: false});
+    map.once('popupopen', () => setTimeout(() => {
+      const on = (selector, within) => {
+        const r = document.querySelector(selector).getBoundingClientRect();
+        const e = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return !!(e && e.closest(within));
+      };
+      resolve({zoom: on('.leaflet-control-zoom-in', '.leaflet-control-zoom'),
+               layers: on('.leaflet-control-layers-overlays label', '.leaflet-control-layers'),
+               open: !!document.querySelector('.leaflet-popup')});
+    }, 600));
+    target.openPopup();
+})"""
+
+
+def test_the_maps_controls_work_while_a_popup_is_open(demo_app, page):
+    """A popup open in the middle of the map leaves the zoom buttons and the layer switches
+    it does not cover where the user can press them (under the map's canvas, the press
+    picked the district beneath the button)."""
+    frame = _map(page, demo_app, 1400, 900)
+    under = frame.evaluate(UNDER_CONTROLS)
+    assert under == {"zoom": True, "layers": True, "open": True}, under
+    zoom = frame.evaluate("window.civmapMap.getZoom()")
+    frame.locator(".leaflet-control-zoom-in").click()
+    frame.wait_for_function(f"window.civmapMap.getZoom() > {zoom}", timeout=5000)

@@ -90,8 +90,6 @@
       map.on("popupopen moveend", function () { uncoverPopup(map); });
       map.on("popupclose", function () { uncoverPopup(map, true); });
       map._civmapScaled = [];
-      map.on("popupopen", function () { document.documentElement.classList.add("civmap-popup-open"); });
-      map.on("popupclose", function () { document.documentElement.classList.remove("civmap-popup-open"); });
       map.on("zoomend", function () {
         var factor = zoomFactor(map.getZoom());
         map._civmapScaled.forEach(function (layer) {
