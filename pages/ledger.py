@@ -33,8 +33,9 @@ with tab_in:
                                    help=t("ledger.create_units.help", lang))
     year = None
     if kind in ledger.DATED_KINDS:
-        year = right.number_input(t("ledger.year", lang), min_value=0, max_value=9999, value=0, step=1,
-                                 key="ledger_year", help=t("ledger.year.help", lang)) or None
+        year = right.number_input(t("ledger.year", lang), min_value=1900, max_value=2100, value=None, step=1,
+                                 placeholder=t("ledger.year.placeholder", lang), key="ledger_year",
+                                 help=t("ledger.year.help", lang))
     upload = st.file_uploader(t("ledger.upload", lang), key="ledger_file",
                               type=[suffix.lstrip(".") for suffix in ledger.SUFFIXES])
     checked = None
