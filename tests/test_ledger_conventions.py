@@ -195,6 +195,18 @@ def test_cli_rejects_into_a_missing_folder_fails_before_writing(scratch_db_url, 
     assert (after.data_version(), len(after.problems())) == before
 
 
+def test_the_preview_shows_a_cell_the_ledger_left_blank_as_blank(demo_store, city):
+    """An update shows only what the ledger sets: the rest is blank, not "None"."""
+    known = demo_store.problems()["id"].iloc[0]
+    checked = ledger.check_file(xlsx([HEADER, _row(city, 1, known, "占道经营")]), "问题台账.xlsx", "problems",
+                                demo_store, VOCAB)
+    assert checked.actions.get(known) == "update", checked.actions
+    preview = ledger.preview_frame(checked, VOCAB, {}, "zh")
+    text = preview.select_dtypes(exclude="number")
+    assert not text.isna().any().any(), text  # st.dataframe would write them "None"
+    assert (text == "").any().any(), text
+
+
 # -- the page ---------------------------------------------------------------------------------
 def test_the_page_takes_the_year_and_says_what_it_skipped(app_env, city, tmp_path):
     from pathlib import Path

@@ -106,7 +106,11 @@ def preview_frame(checked: Checked, vocab: Vocabulary, names: dict[str, dict[str
                 value = t("value.yes" if value else "value.no", lang)
             line[_header(kind, column, lang)] = value
         lines.append(line)
-    return pd.DataFrame(lines)
+    frame = pd.DataFrame(lines)
+    # A text the ledger leaves blank reads blank, not "None" (numbers keep their empty cells).
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    frame[text] = frame[text].astype(object).where(frame[text].notna(), "")
+    return frame
 
 
 def summary_text(checked: Checked, lang: str = "zh") -> str:
