@@ -79,3 +79,37 @@ def test_status_command_agrees_with_the_page(boundaries_only):
     text = subprocess.run([sys.executable, "-m", "civmap", "status"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert "下一步" in text.stdout and "--kind units" in text.stdout
+
+
+def test_status_lines_up_its_counts_in_either_language(demo_store):
+    from civmap.setup.cli import _width, stage_lines
+
+    status = setup_status(demo_store)
+    for lang in ("zh", "en"):
+        lines = stage_lines(status, lang)
+        ends = {_width(line[:line.index(f"{stage.count:,}")] + f"{stage.count:,}")
+                for line, stage in zip(lines, status.stages)}
+        assert len(ends) == 1, lines
+
+
+def test_status_of_an_empty_store_says_to_load_the_boundaries(tmp_path):
+    from civmap.storage import create_schema
+
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    engine.dispose()
+    env = {**os.environ, "CIVMAP_DATABASE_URL": url}
+    for lang, says in (("zh", "尚无行政区划"), ("en", "No districts yet")):
+        done = subprocess.run([sys.executable, "-m", "civmap", "status", "--lang", lang], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert says in done.stdout and "Empty DataFrame" not in done.stdout, done.stdout
+
+
+def test_status_names_the_districts_in_its_language(boundaries_only):
+    env = {**os.environ, "CIVMAP_DATABASE_URL": boundaries_only}
+    done = subprocess.run([sys.executable, "-m", "civmap", "status", "--lang", "en"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Jiangcheng" in done.stdout and "江城区" not in done.stdout, done.stdout

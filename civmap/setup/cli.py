@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import unicodedata
 
 import pandas as pd
 
 from civmap.i18n import t
 from civmap.setup.stages import CITY_LEVEL, SetupStatus, setup_status
 
-__all__ = ["REGISTERS", "district_table", "import_command", "stage_rows"]
+__all__ = ["REGISTERS", "district_table", "import_command", "stage_lines", "stage_rows"]
 
 
 def import_command(kind: str) -> str:
@@ -37,12 +38,26 @@ def district_table(status: SetupStatus, names: dict[str, str], lang: str) -> pd.
     return table.rename(columns=lambda c: t(f"setup.stage.{c}", lang))
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def stage_lines(status: SetupStatus, lang: str) -> list[str]:
+    """The stages as aligned lines: the counts line up in either language."""
+    rows = stage_rows(status, lang)
+    wide = max((_width(row["stage"]) for row in rows), default=0)
+    return [f"{row['step']}. {row['stage']}{' ' * (wide - _width(row['stage']))}  {row['count']:>9,}  {row['state']}"
+            for row in rows]
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from civmap.console import operator_store
 
-    status = setup_status(operator_store(seed_if_empty=False))
+    store = operator_store(seed_if_empty=False)
+    status = setup_status(store)
     lang = args.lang
-    table = district_table(status, status.districts, lang)
+    table = district_table(status, store.district_names(lang), lang)
     following = status.next_stage
     if args.format == "json":
         print(json.dumps({"stages": [{"code": s.code, "kind": s.kind, "count": s.count, "loaded": s.loaded,
@@ -53,11 +68,14 @@ def _cmd_status(args: argparse.Namespace) -> int:
         return 0
     if status.is_demo:
         print(t("setup.demo", lang))
-    for row in stage_rows(status, lang):
-        print(f"{row['step']}. {row['stage']:<12} {row['count']:>9,}  {row['state']}")
+    print("\n".join(stage_lines(status, lang)))
     print()
     print(t("setup.by_district", lang))
-    print(table.to_string())
+    if table.empty:
+        print(t("setup.by_district.none", lang))
+    else:
+        with pd.option_context("display.unicode.east_asian_width", True):
+            print(table.to_string())
     print()
     if following is None:
         print(t("setup.all_loaded", lang))
