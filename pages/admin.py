@@ -7,6 +7,7 @@ from civmap.i18n import t
 from civmap.ui import admin, auth
 
 lang = ui.lang()
+ui.view_note()
 user, role = auth.current()
 st.title(t("admin.title", lang))
 if not role.may("manage_accounts"):

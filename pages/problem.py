@@ -11,6 +11,7 @@ from civmap.i18n import t
 from civmap.ui import auth, casework
 
 lang = ui.lang()
+ui.view_note()
 user, role = auth.current()
 st.title(t("page.problem", lang))
 
@@ -24,13 +25,11 @@ except NotFound:
     st.warning(t("case.not_found", lang, id=ui.plain(problem_id)))
     st.stop()
 
-done = casework.done_message(case)
-if done:
-    st.success(done)
+banner = casework.done_banner(case)
 casework.seen_version(case)
 st.subheader(t("case.facts", lang))
 st.dataframe(casework.facts_table(case, ui.district_names()), hide_index=True, width="stretch")
-casework.move_forms(user, role, case, ui.current_store().units())
+casework.move_forms(user, role, case, ui.current_store().units(), banner)
 st.subheader(t("case.history", lang))
 st.dataframe(casework.history_table(problem_id), hide_index=True, width="stretch")
 casework.show_photos(problem_id)

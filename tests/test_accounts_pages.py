@@ -153,3 +153,93 @@ def test_photos_show_with_their_flags(office, tmp_path):
     assert len(at.get("image")) == 2
     (flag,) = [w for w in _texts(at, "warning") if "from the problem" in w]
     assert flag.startswith("Taken 1,9") or flag.startswith("Taken 2,0")
+
+
+def _param(at: AppTest, key: str) -> list[str]:
+    """A URL parameter's values (AppTest keeps one value as a string, several as a list)."""
+    value = at.query_params.get(key)
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+@pytest.mark.parametrize("lang, headers, status", [("en", ["Field", "Value"], "Found"),
+                                                    ("zh", ["项目", "内容"], "待交办")])
+def test_the_facts_name_the_unit_and_the_first_event_has_no_nan(office, lang, headers, status):
+    problems = office.problems()
+    row = problems[(problems["district_code"] == "D01") & problems["unit_code"].notna()].iloc[0]
+    at = _page("pages/problem.py", "li", {"id": row["id"]}, lang=lang)
+    facts, history = at.dataframe[0].value, at.dataframe[1].value
+    assert facts.columns.tolist() == headers
+    values = dict(zip(facts.iloc[:, 0], facts.iloc[:, 1]))
+    unit_label = {"en": "Responsible unit", "zh": "责任单位"}[lang]
+    assert values[unit_label] == row["unit_name"] and row["unit_name"] != row["unit_code"]
+    statuses = history.iloc[:, 3].tolist()
+    assert statuses[0] == status and not any("nan" in s for s in statuses)
+    assert row["unit_code"] not in history.iloc[:, 5].tolist()  # the history names units too
+
+
+@pytest.mark.parametrize("path", ["pages/problem.py", "pages/admin.py"])
+def test_the_problem_and_accounts_pages_keep_the_view(office, path):
+    at = _page(path, "op1", {"id": _problem(office, "D01", "found"), "district": "D01"}, lang="en")
+    assert at.selectbox(key="lang").value == "en"
+    assert _param(at, "lang") == ["en"] and _param(at, "district") == ["D01"]
+    assert path != "pages/problem.py" or _param(at, "id")  # the page's own parameter stays
+    at.selectbox(key="lang").set_value("zh").run()
+    assert _param(at, "lang") == ["zh"]
+
+
+def test_the_overview_links_a_problem_in_the_page_language(office):
+    from civmap.ui.mapchannel import MapPick
+
+    pid = _problem(office, "D01", "found")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.session_state["civmap_user"], at.session_state["civmap_seen"] = "op1", clock.now()
+    at.session_state["overview__pick"] = MapPick("problems", pid)
+    at.run()
+    assert not at.exception, at.exception
+    links = [link.proto for link in at.get("page_link")]
+    assert links and all(f"id={pid}" in link.query_string and "lang=en" in link.query_string for link in links)
+
+
+def test_the_reporter_of_a_fix_is_not_offered_its_closing(office, tmp_path):
+    from civmap.cases import CaseRules, make_move, read_photo
+    from tests.photo_samples import jpeg
+
+    pid = _problem(office, "D01", "fixing")
+    op1 = accounts.get_user(office.engine, "op1")
+    case = load_case(office, op1, VOCAB, pid)
+    make_move(office, VOCAB, op1, "report", pid, case["version"], CaseRules(tmp_path / "photos"), note="好了",
+              photos=[read_photo(jpeg(), "after.jpg", 10**7)])
+    mine = _page("pages/problem.py", "op1", {"id": pid})
+    assert [e.label for e in mine.expander] == ["Check and send back"]
+    assert "Another account must check and close it: you reported the fix." in _texts(mine, "caption")
+    other = _page("pages/problem.py", "insp", {"id": pid})
+    assert [e.label for e in other.expander] == ["Check and close", "Check and send back"]
+
+
+def test_a_refused_move_does_not_show_the_last_ones_banner(office):
+    pid = _problem(office, "D01", "assigned")
+    at = _page("pages/problem.py", "li", {"id": pid})
+    at.button(key="FormSubmitter:civmap_move:%s:start-Submit: Start fixing" % pid).click().run()
+    assert "Done: Start fixing." in _texts(at, "success")
+    at.button(key="FormSubmitter:civmap_move:%s:extend-Submit: Extend deadline" % pid).click().run()
+    assert len(_texts(at, "error")) == 1  # the deadline is not later, the reason missing
+    assert not [text for text in _texts(at, "success") if text.startswith("Done")]
+    at.run()  # nor on the next run: the user has moved on
+    assert not [text for text in _texts(at, "success") if text.startswith("Done")]
+
+
+def test_the_photo_forms_state_the_real_limit_and_captions_name_the_actor(office, tmp_path):
+    from civmap.cases import CaseRules, make_move, read_photo
+    from tests.photo_samples import jpeg
+
+    pid = _problem(office, "D01", "fixing")
+    li = accounts.get_user(office.engine, "li")
+    report = _page("pages/problem.py", "li", {"id": pid})
+    assert {u.proto.max_upload_size_mb for u in report.get("file_uploader")} == {10}
+    case = load_case(office, li, VOCAB, pid)
+    make_move(office, VOCAB, li, "report", pid, case["version"], CaseRules(tmp_path / "photos"), note="好了",
+              photos=[read_photo(jpeg(), "after.jpg", 10**7)])
+    at = _page("pages/problem.py", "insp", {"id": pid})
+    (image,) = at.get("image")
+    assert image.proto.imgs[0].caption.startswith(f"After · {plain('<b>li</b>')} · ")

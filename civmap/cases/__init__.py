@@ -4,12 +4,12 @@
 the store; ``photos`` checks evidence photos; ``history`` reads a problem's story back.
 """
 
-from civmap.cases.act import CaseRules, Moved, load_case, make_move
+from civmap.cases.act import CaseRules, Moved, load_case, make_move, offered_moves
 from civmap.cases.flow import (
     CaseError, Conflict, Move, NotFound, Refused, allowed_moves, moves_of,
 )
 from civmap.cases.history import history, photos_of
 from civmap.cases.photos import Photo, PhotoError, read_photo
 
-__all__ = ["CaseRules", "Moved", "load_case", "make_move", "Move", "moves_of", "allowed_moves", "CaseError",
+__all__ = ["CaseRules", "Moved", "load_case", "make_move", "offered_moves", "Move", "moves_of", "allowed_moves", "CaseError",
            "Conflict", "NotFound", "Refused", "history", "photos_of", "Photo", "PhotoError", "read_photo"]

@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Sequence
 
 from civmap import clock
-from civmap.accounts import User, covers, roles_of
+from civmap.accounts import Role, User, covers, roles_of
 from civmap.audit import entry
 from civmap.cases.files import save_photo
-from civmap.cases.flow import Conflict, Move, NotFound, Refused, check_inputs, moves_of
+from civmap.cases.flow import Conflict, Move, NotFound, Refused, allowed_moves, check_inputs, moves_of
 from civmap.cases.photos import Photo, flags_for
-from civmap.storage.cases import CaseLookup, MoveWrite, apply_move, case_row
+from civmap.storage.cases import CaseLookup, MoveWrite, apply_move, case_row, last_move_to
 from civmap.storage.store import Store
 from civmap.vocab import Vocabulary
 
-__all__ = ["CaseRules", "Moved", "load_case", "make_move"]
+__all__ = ["CaseRules", "Moved", "load_case", "make_move", "offered_moves"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,13 @@ class CaseRules:
     def from_settings(cls, settings) -> "CaseRules":
         return cls(settings.photos_dir, settings.closer_not_reporter, settings.photo_max_distance_m)
 
+    def closes_own_fix(self, move: Move, status: str, types, user: User, reporter: str | None) -> bool:
+        """Whether ``move`` from ``status`` would have ``user`` close a fix he reported himself
+        (``reporter``: who last took the problem to a fixed status), which the office may
+        forbid so that every closing is a second pair of eyes. ``types``: status → type."""
+        return (self.closer_not_reporter and types.get(move.target or status) == "closed"
+                and reporter is not None and reporter == user.login)
+
 
 @dataclass(frozen=True)
 class Moved:
@@ -48,18 +55,35 @@ class Moved:
     data_version: str
 
 
+def _fixed(vocab: Vocabulary) -> list[str]:
+    types = vocab.statuses["type"]
+    return list(types.index[types == "fixed"])
+
+
 def _visible(store: Store, case: dict | None) -> bool:
     return case is not None and store.scope.admits(case)
 
 
 def load_case(store: Store, user: User, vocab: Vocabulary, problem_id: str) -> dict:
-    """A problem's facts and its ``version``, if it is in the store's scope and the user's area;
-    ``NotFound`` otherwise (another district's id reads as no problem at all)."""
+    """A problem's facts, its ``version`` and ``fixed_by`` (who last reported it fixed), if it
+    is in the store's scope and the user's area; ``NotFound`` otherwise (another district's id
+    reads as no problem at all)."""
     role = roles_of(vocab).get(user.role)
     case = case_row(store.engine, problem_id)
     if role is None or not _visible(store, case) or not covers(user, role, case):
         raise NotFound(problem_id)
-    return case
+    return {**case, "fixed_by": last_move_to(store.engine, problem_id, _fixed(vocab))[0]}
+
+
+def offered_moves(vocab: Vocabulary, user: User, role: Role, case: dict,
+                  rules: CaseRules) -> tuple[list[Move], list[Move]]:
+    """The moves to offer ``user`` on ``case`` (from ``load_case``), and those his role may make
+    but the office's rules refuse him here (closing his own fix): a page offers no form that
+    submitting would only refuse, and can say why instead."""
+    types = vocab.statuses["type"]
+    allowed = allowed_moves(moves_of(vocab), user, role, case)
+    held = [m for m in allowed if rules.closes_own_fix(m, case["status"], types, user, case.get("fixed_by"))]
+    return [m for m in allowed if m not in held], held
 
 
 def _check_unit(lookup: CaseLookup, unit: str, case: dict) -> None:
@@ -99,11 +123,8 @@ def make_move(store: Store, vocab: Vocabulary, user: User, move_code: str, probl
         if role.code not in move.roles or case["status"] not in move.sources:
             raise Refused("not_allowed", move=move_code, status=case["status"])
         target = move.target or case["status"]
-        fixed = list(types.index[types == "fixed"])
-        if rules.closer_not_reporter and types.get(target) == "closed":
-            reporter, _ = lookup.last_move_to(fixed)
-            if reporter == user.login:
-                raise Refused("closer_is_reporter")
+        if rules.closes_own_fix(move, case["status"], types, user, lookup.last_move_to(_fixed(vocab))[0]):
+            raise Refused("closer_is_reporter")
         if "unit" in move.needs:
             _check_unit(lookup, (unit or "").strip(), case)
         text = check_inputs(move, clock.today(), case["deadline"], unit, deadline, note, len(photos))

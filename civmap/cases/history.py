@@ -15,16 +15,21 @@ if TYPE_CHECKING:  # for annotations only: SQL stays in storage
 __all__ = ["history", "photos_of"]
 
 
-def history(engine: Engine, problem_id: str) -> pd.DataFrame:
-    """Events of one problem, oldest first; ``who`` is the actor's display name where the
-    actor is an account (an import's actor is its file, shown as it is)."""
-    frame = event_rows(engine, problem_id)
+def _with_who(frame: pd.DataFrame) -> pd.DataFrame:
+    """``who``: the actor's display name where the actor is an account (an import's actor is
+    its file, shown as it is), so the history and the photos name a person alike."""
     frame["who"] = frame["display_name"].fillna(frame["actor"])
     return frame
 
 
+def history(engine: Engine, problem_id: str) -> pd.DataFrame:
+    """Events of one problem, oldest first, with ``who`` and ``unit_name`` (the unit an
+    assignment named)."""
+    return _with_who(event_rows(engine, problem_id))
+
+
 def photos_of(engine: Engine, problem_id: str) -> pd.DataFrame:
-    """The problem's photos, oldest first (paths relative to the photos folder)."""
-    frame = photo_rows(engine, problem_id)
+    """The problem's photos, oldest first (paths relative to the photos folder), with ``who``."""
+    frame = _with_who(photo_rows(engine, problem_id))
     frame["flag"] = frame["flag"].fillna("")  # "": nothing doubtful
     return frame

@@ -19,7 +19,8 @@ from civmap.storage.engine import write_transaction
 from civmap.storage.rows import batches
 from civmap.storage.writes import bump_version
 
-__all__ = ["CaseLookup", "MoveWrite", "case_row", "apply_move", "event_rows", "latest_thumbs", "photo_rows", "PHOTO_COLUMNS"]
+__all__ = ["CaseLookup", "MoveWrite", "case_row", "last_move_to", "apply_move", "event_rows", "latest_thumbs",
+           "photo_rows", "PHOTO_COLUMNS"]
 
 P, E = s.problems, s.problem_events
 _FACTS = (P.c.id, P.c.description, P.c.category, P.c.source, P.c.point_id, P.c.district_code, P.c.street_code,
@@ -28,8 +29,15 @@ PHOTO_COLUMNS = ["id", "event_id", "stage", "file", "thumb", "name", "media_type
                  "lon", "lat", "flag", "distance_m"]
 
 
+def _unit_named(table):
+    """``table`` joined to its responsible unit, whose name is shown where the unit is (as the
+    map's layers name it)."""
+    return table.outerjoin(s.units, table.c.unit_code == s.units.c.code)
+
+
 def _case(conn: Connection, problem_id: str) -> dict | None:
-    row = conn.execute(select(*_FACTS).where(P.c.id == problem_id)).mappings().one_or_none()
+    row = conn.execute(select(*_FACTS, s.units.c.name.label("unit_name")).select_from(_unit_named(P))
+                       .where(P.c.id == problem_id)).mappings().one_or_none()
     if row is None:
         return None
     # The version is the highest event id (a new event always gets a higher one); the last
@@ -42,9 +50,23 @@ def _case(conn: Connection, problem_id: str) -> dict | None:
 
 
 def case_row(engine: Engine, problem_id: str) -> dict | None:
-    """A problem's facts with ``version`` (its latest event id), ``last_actor`` and ``last_at``."""
+    """A problem's facts (``unit_name`` too) with ``version`` (its latest event id), ``last_actor`` and ``last_at``."""
     with engine.connect() as conn:
         return _case(conn, problem_id)
+
+
+def _last_move_to(conn: Connection, problem_id: str,
+                  statuses: Iterable[str]) -> tuple[str | None, dt.datetime | None]:
+    row = conn.execute(select(E.c.actor, E.c.at).where(E.c.problem_id == problem_id, E.c.to_status.in_(list(statuses)))
+                       .order_by(E.c.at.desc(), E.c.id.desc()).limit(1)).one_or_none()
+    return (row.actor, row.at) if row else (None, None)
+
+
+def last_move_to(engine: Engine, problem_id: str, statuses: Iterable[str]) -> tuple[str | None, dt.datetime | None]:
+    """Who last took the problem to one of ``statuses``, and when, as a page shows it (a move
+    asks again under the write lock, ``CaseLookup``)."""
+    with engine.connect() as conn:
+        return _last_move_to(conn, problem_id, statuses)
 
 
 @dataclass(frozen=True)
@@ -56,10 +78,7 @@ class CaseLookup:
 
     def last_move_to(self, statuses: Iterable[str]) -> tuple[str | None, dt.datetime | None]:
         """Who last took the problem to one of ``statuses``, and when (None, None: nobody)."""
-        row = self.conn.execute(select(E.c.actor, E.c.at).where(E.c.problem_id == self.problem_id,
-                                                                E.c.to_status.in_(list(statuses)))
-                                .order_by(E.c.at.desc(), E.c.id.desc()).limit(1)).one_or_none()
-        return (row.actor, row.at) if row else (None, None)
+        return _last_move_to(self.conn, self.problem_id, statuses)
 
     def unit(self, code: str) -> dict | None:
         """A responsible unit's ``district_code`` (None: a city-level unit); None: no such unit."""
@@ -97,15 +116,17 @@ def apply_move(engine: Engine, problem_id: str,
 
 
 def event_rows(engine: Engine, problem_id: str) -> pd.DataFrame:
-    """Events of one problem, oldest first, with the actor's display name where the actor is an account."""
+    """Events of one problem, oldest first, with the actor's display name where the actor is an
+    account and the name of the unit an assignment named."""
     e, u = s.problem_events, s.users
     query = (select(e.c.id, e.c.at, e.c.actor, u.c.display_name, e.c.move, e.c.from_status, e.c.to_status,
-                    e.c.deadline, e.c.unit_code, e.c.note)
-             .outerjoin(u, e.c.actor == u.c.login).where(e.c.problem_id == problem_id).order_by(e.c.at, e.c.id))
+                    e.c.deadline, e.c.unit_code, s.units.c.name, e.c.note)
+             .select_from(_unit_named(e).outerjoin(u, e.c.actor == u.c.login))
+             .where(e.c.problem_id == problem_id).order_by(e.c.at, e.c.id))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame(rows, columns=["id", "at", "actor", "display_name", "move", "from_status", "to_status",
-                                       "deadline", "unit_code", "note"])
+                                       "deadline", "unit_code", "unit_name", "note"])
 
 
 def latest_thumbs(engine: Engine, problem_ids) -> dict[str, str]:
@@ -120,9 +141,11 @@ def latest_thumbs(engine: Engine, problem_ids) -> dict[str, str]:
 
 
 def photo_rows(engine: Engine, problem_id: str) -> pd.DataFrame:
-    """The problem's photos, oldest first (paths relative to the photos folder)."""
-    p = s.photos
+    """The problem's photos, oldest first (paths relative to the photos folder), with the
+    actor's display name where the actor is an account."""
+    p, u = s.photos, s.users
     with engine.connect() as conn:
-        rows = conn.execute(select(*(p.c[c] for c in PHOTO_COLUMNS)).where(p.c.problem_id == problem_id)
-                            .order_by(p.c.at, p.c.id)).all()
-    return pd.DataFrame(rows, columns=PHOTO_COLUMNS)
+        rows = conn.execute(select(*(p.c[c] for c in PHOTO_COLUMNS), u.c.display_name)
+                            .select_from(p.outerjoin(u, p.c.actor == u.c.login))
+                            .where(p.c.problem_id == problem_id).order_by(p.c.at, p.c.id)).all()
+    return pd.DataFrame(rows, columns=[*PHOTO_COLUMNS, "display_name"])

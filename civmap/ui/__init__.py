@@ -14,7 +14,7 @@ from civmap.ui.circles import circle_data, circle_map_html, circle_rule
 from civmap.ui.ledger import ledger_check, ledger_commit, ledger_export, ledger_names
 from civmap.ui.params import (SHARED_FILTERS, kept_value, kept_widget, lang_problems, language_picker,
                               sidebar_filters, url_filters, url_period, url_warnings, view_filters, view_note,
-                              write_url)
+                              view_params, write_url)
 from civmap.ui.progress import (PROGRESS_TILES, date_range_input, progress_filters, progress_tiles,
                                 progress_tiles_pending, progress_timeline, rank_names, show_chart)
 from civmap.ui.setup import (district_table, import_command, missing_stages, setup_notice, setup_state, stage_table,
@@ -30,7 +30,7 @@ __all__ = [
     "bulletin_period", "made_bulletin", "pdf_available", "circle_data", "circle_map_html", "circle_rule",
     "ledger_check", "ledger_commit", "ledger_export", "ledger_names", "SHARED_FILTERS", "kept_value", "kept_widget", "lang_problems",
     "language_picker", "sidebar_filters", "url_filters", "url_period", "url_warnings", "view_filters", "view_note",
-    "write_url", "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_tiles",
+    "view_params", "write_url", "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_tiles",
     "progress_tiles_pending", "progress_timeline", "rank_names", "show_chart", "district_table", "import_command",
     "missing_stages", "setup_notice", "setup_state", "stage_table", "vocabulary_tables", "WORD_JOINER", "plain",
     "WALL_READ_ERRORS", "wall_awaits_problems", "wall_districts", "wall_now", "wall_options", "wall_position",

@@ -26,7 +26,8 @@ from civmap.i18n import LANGS, t
 from civmap.ui.core import LANG_KEY, district_names, lang, vocab
 
 __all__ = ["SHARED_FILTERS", "kept_value", "kept_widget", "lang_problems", "language_picker", "set_view",
-           "sidebar_filters", "url_filters", "url_period", "url_warnings", "view_filters", "view_note", "write_url"]
+           "sidebar_filters", "url_filters", "url_period", "url_warnings", "view_filters", "view_note", "view_params",
+           "write_url"]
 
 #: Session entries: the view (widget key → value) and the URL's unusable values.
 VIEW, PROBLEMS = "civmap_view", "civmap_url_problems"
@@ -182,10 +183,16 @@ def view_filters() -> Filters:
     return Filters.create(**{name: view[key] for name, key, _ in _MULTI}, found_from=start, found_until=end)
 
 
+def view_params(filters: Filters, extra: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """The URL parameters of the view: the filters, the language and ``extra`` (a page's
+    period, its units); for the address bar and for a link that opens another page in it."""
+    return {**filters.to_query_params(explicit_all=("statuses",)), **(extra or {}), "lang": [lang()]}
+
+
 def write_url(filters: Filters, extra: dict[str, list[str]] | None = None) -> None:
-    """Put the view in the address bar: the filters, the language and ``extra`` (a page's
-    period, its units); the view's parameters a page does not use are taken out."""
-    wanted = {**filters.to_query_params(explicit_all=("statuses",)), **(extra or {}), "lang": [lang()]}
+    """Put the view in the address bar (``view_params``); the view's parameters a page does
+    not use are taken out."""
+    wanted = view_params(filters, extra)
     for key in _VIEW_PARAMS:
         if key in wanted:
             if st.query_params.get_all(key) != wanted[key]:

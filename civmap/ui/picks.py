@@ -19,6 +19,7 @@ from civmap.maps import tables
 from civmap.storage.scope import Scope
 from civmap.ui.core import cache_key, current_store, lang, selection, settings, vocab
 from civmap.ui.mapchannel import MapPick
+from civmap.ui.params import view_filters, view_params
 from civmap.ui.text import plain
 
 __all__ = ["current_pick", "pick_details", "picked_row", "problem_link", "remember_pick", "show_details"]
@@ -112,9 +113,11 @@ def problem_link(pick: MapPick | None) -> None:
     """A link to the picked problem's own page (问题详情), where its moves are made.
 
     ``st.page_link`` opens it in the same tab: the sign-in lives in this tab's session, and
-    a new tab would ask for the password again.
+    a new tab would ask for the password again. The link carries the view (language and
+    filters), as the address bar does.
     """
     if pick is None or pick.layer != "problems":
         return
     st.page_link("pages/problem.py", label=t("pick.open_problem", lang(), id=plain(pick.id)),
-                 query_params={"id": pick.id}, icon=":material/assignment:", help=t("pick.open_problem_help", lang()))
+                 query_params={"id": pick.id, **view_params(view_filters())}, icon=":material/assignment:",
+                 help=t("pick.open_problem_help", lang()))
