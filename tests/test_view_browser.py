@@ -70,6 +70,23 @@ def test_the_view_is_kept_on_every_page_and_after_a_reload(demo_app, page, lang,
     assert page.locator("h1").first.inner_text() == ("创城GIS指挥图" if lang == "zh" else "Civilized-city GIS dashboard")
 
 
+def test_switching_the_language_relabels_every_choice_in_the_sidebar(demo_app, page):
+    """The chosen demo account and districts read in the new language at once (the account's
+    choice kept the old language's label until the next page)."""
+    from civmap.accounts import roles_of
+
+    page.goto(f"{demo_app}/?district=D01&lang=zh")
+    _wait_map(page)
+    staff = roles_of(load_vocabulary())["office"].label("en")  # the demo's default account's role
+    chosen = "(() => { const box = document.querySelector('.st-key-civmap_demo_account');" \
+             " const input = box.querySelector('input'); return (input ? input.value : '') + box.innerText; })()"
+    assert staff not in page.evaluate(chosen)
+    page.locator(".st-key-lang").click()
+    page.get_by_role("option", name="English").click()
+    wait_for(page, f"{chosen}.includes({json.dumps(staff)})", timeout=60, frames=False)
+    assert _district_chips(page) == ["Jiangcheng"]
+
+
 def test_the_overdue_list_follows_the_drawn_map_with_no_step_of_the_users(demo_app, page):
     """On a first visit, and again for the account a demo switches to, the overdue grid is
     sent once the browser has drawn the map (its scripts held the map back), unasked."""

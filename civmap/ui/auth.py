@@ -248,7 +248,10 @@ def sidebar(user: User, role: Role) -> None:
             names = {login: f"{name} · {accounts.role_of(vocab(), r).label(code)}" for login, name, r in DEMO_ACCOUNTS
                      if r in accounts.roles_of(vocab())}
             if user.login in names:
-                st.selectbox(t("demo.switch", code), list(names), index=list(names).index(user.login),
+                # Set from here on every run: the browser then redraws the choice in this run's
+                # language (given only as the index, it kept the label of the language before).
+                st.session_state["civmap_demo_account"] = user.login
+                st.selectbox(t("demo.switch", code), list(names),
                              format_func=names.get, key="civmap_demo_account", on_change=_switch_demo,
                              help=t("demo.switch_help", code, password=DEMO_PASSWORD))
         area = _area_names(role)
