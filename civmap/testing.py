@@ -46,6 +46,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _healthy(url: str, process: subprocess.Popen, timeout: float) -> bool:
+    """Whether the app's health check at ``url`` answers before ``process`` ends or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+
+
 @dataclass(frozen=True)
 class AppProcess:
     """A live app: its base URL and the process serving it (for its resident memory)."""
@@ -75,17 +90,8 @@ def app_process(env: dict[str, str] | None = None, port: int | None = None, time
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not start; see {log.name}:\n{Path(log.name).read_text()[-3000:]}")
-            time.sleep(0.3)
+        if not _healthy(url, process, timeout):
+            raise RuntimeError(f"the app did not start; see {log.name}:\n{Path(log.name).read_text()[-3000:]}")
         if warm:
             with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=timeout) as response:
                 response.read()
@@ -167,16 +173,8 @@ def nginx_front(folder: Path, upstreams: list[int], timeout: float = 20.0) -> It
     process = subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"])
     url = f"http://127.0.0.1:{listen}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        if not _healthy(url, process, timeout):
+            raise RuntimeError(f"nginx did not answer; see {folder / 'error.log'}")
         yield url
     finally:
         process.terminate()
