@@ -55,11 +55,6 @@ class Moved:
     data_version: str
 
 
-def _fixed(vocab: Vocabulary) -> list[str]:
-    types = vocab.statuses["type"]
-    return list(types.index[types == "fixed"])
-
-
 def _visible(store: Store, case: dict | None) -> bool:
     return case is not None and store.scope.admits(case)
 
@@ -72,7 +67,7 @@ def load_case(store: Store, user: User, vocab: Vocabulary, problem_id: str) -> d
     case = case_row(store.engine, problem_id)
     if role is None or not _visible(store, case) or not covers(user, role, case):
         raise NotFound(problem_id)
-    return {**case, "fixed_by": last_move_to(store.engine, problem_id, _fixed(vocab))[0]}
+    return {**case, "fixed_by": last_move_to(store.engine, problem_id, vocab.statuses_of_type("fixed"))[0]}
 
 
 def offered_moves(vocab: Vocabulary, user: User, role: Role, case: dict,
@@ -123,7 +118,8 @@ def make_move(store: Store, vocab: Vocabulary, user: User, move_code: str, probl
         if role.code not in move.roles or case["status"] not in move.sources:
             raise Refused("not_allowed", move=move_code, status=case["status"])
         target = move.target or case["status"]
-        if rules.closes_own_fix(move, case["status"], types, user, lookup.last_move_to(_fixed(vocab))[0]):
+        reporter, _ = lookup.last_move_to(vocab.statuses_of_type("fixed"))
+        if rules.closes_own_fix(move, case["status"], types, user, reporter):
             raise Refused("closer_is_reporter")
         if "unit" in move.needs:
             _check_unit(lookup, (unit or "").strip(), case)
