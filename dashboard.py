@@ -9,7 +9,7 @@ pages his role may open, and every read is limited to his role's area.
 import streamlit as st
 
 from civmap.i18n import t
-from civmap.ui import ICON, auth, lang
+from civmap.ui import ICON, auth, lang, overview
 from civmap.ui.warmup import warm_up
 
 warm_up()  # the whole city's caches, read in the background by the first run in a process
@@ -35,9 +35,10 @@ PAGES = [
 
 
 def navigation(entries, position: str = "sidebar"):
-    return st.navigation([st.Page(f"pages/{name}.py", title=t(title, code), icon=icon, url_path=path or None,
-                                  default=i == 0) for i, (path, name, title, icon) in enumerate(entries)],
-                         position=position)
+    """The page this run draws, and the overview's ``st.Page`` (None: not one of ``entries``)."""
+    pages = {name: st.Page(f"pages/{name}.py", title=t(title, code), icon=icon, url_path=path or None, default=i == 0)
+             for i, (path, name, title, icon) in enumerate(entries)}
+    return st.navigation(list(pages.values()), position=position), pages.get("overview")
 
 
 if signed_in is None:
@@ -47,6 +48,15 @@ if signed_in is None:
     st.stop()
 user, role = signed_in
 # Only the pages the role may open; the first is the default (a screen's wall: any link opens it).
-page = navigation([entry for entry in PAGES if role.opens(entry[0])])
-auth.sidebar(user, role)
+entries = [entry for entry in PAGES if role.opens(entry[0])]
+# A browser's first page, when it is the overview, draws its map before the navigation and the
+# sidebar (civmap.ui.overview.first_paint); any other page gets them at once, as every later run.
+held = overview.first_page()
+page, overview_page = navigation(entries, position="hidden" if held else "sidebar")
+if held and page is not overview_page:
+    page, _ = navigation(entries)
+    held = False
+overview.hold_for_map(held)
+if not held:
+    auth.sidebar(user, role)
 page.run()

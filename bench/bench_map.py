@@ -89,10 +89,10 @@ def drawn_frame(page, after: float | None = None, timeout: float = 120):
 
 
 def visit(context, url: str, query: str, district: int | None, timeout: float, zoom: bool,
-          socket: bool = False) -> dict:
+          socket: bool = False, filters: bool = True) -> dict:
     """One visit in ``context``: the first map and, for a ``district`` (its index in the
-    sidebar's list), a filter change; for civmap with layers sent as cells, zooming in to
-    the detail. Times are None past ``timeout``. With ``socket``, the bytes the websocket
+    sidebar's list) on a page with ``filters``, a filter change; for civmap with layers sent
+    as cells, zooming in to the detail. Times are None past ``timeout``. With ``socket``, the bytes the websocket
     carried until the map was drawn (a second devtools session that slows the browser: the
     timed visits go without it)."""
     out = {"first": None, "change": None, "bytes": None, "map_bytes": None, "detail": None, "count": 0,
@@ -116,7 +116,9 @@ def visit(context, url: str, query: str, district: int | None, timeout: float, z
           m.setView(m.getCenter(), z, {animate: false}); }""")
         wait_for(page, "document.documentElement.getAttribute('data-civmap-detail')", timeout=timeout, poll=0.02)
         out["detail"] = time.monotonic() - start
-    if district is not None and page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").count():
+    if district is not None and filters:
+        # civmap's first paint on a first visit is the map alone: the sidebar follows it
+        page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.wait_for(timeout=timeout * 1000)
         # Streamlit 1.67 lists its own "Select all" first: pick among the districts only
         option = page.get_by_role("option").filter(has_not_text=re.compile("select all", re.I)).nth(district)
         open_until_shown(page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.get_by_role("combobox"),
@@ -134,20 +136,21 @@ def visit(context, url: str, query: str, district: int | None, timeout: float, z
     return out
 
 
-def measure(playwright, url: str, query: str, runs: int, timeout: float, zoom: bool = True) -> dict:
+def measure(playwright, url: str, query: str, runs: int, timeout: float, zoom: bool = True,
+            filters: bool = True) -> dict:
     """The first visit (cold caches), then ``runs`` runs in a new profile each: a first visit
     that changes a district not picked before (so every filter change is computed afresh),
     and a returning visit in the same profile. A run past the timeout ends the series."""
     with chromium(playwright) as context:
-        cold = visit(context, url, query, 0, timeout, zoom, socket=True)
+        cold = visit(context, url, query, 0, timeout, zoom, socket=True, filters=filters)
     series, back = [], []
     for run in range(runs):
         if cold["timed_out"] or (series and series[-1]["timed_out"]):
             break
         with chromium(playwright) as context:
-            series.append(visit(context, url, query, run + 1, timeout, zoom))
+            series.append(visit(context, url, query, run + 1, timeout, zoom, filters=filters))
             if series[-1]["first"] is not None:
-                back.append(visit(context, url, query, None, timeout, zoom))
+                back.append(visit(context, url, query, None, timeout, zoom, filters=filters))
     return {"cold": cold, "runs": series, "back": back}
 
 
@@ -249,7 +252,7 @@ def main() -> None:
                     for title, query in chosen:
                         fronted[title] = measure(playwright, front, query, runs, 120.0)
         with beside_static(FLOOR_APP) as script, running_app(script=script, warm=True) as url:
-            floor = measure(playwright, url, "", runs, 120.0, zoom=False)
+            floor = measure(playwright, url, "", runs, 120.0, zoom=False, filters=False)
         plain = {}
         if not args.no_plain:
             with beside_static(PLAIN_APP) as script, running_app(script=script) as url:

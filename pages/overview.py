@@ -1,6 +1,8 @@
 """全市概览 — the city at a glance: headline figures, the map as a control, the lists of what is late.
 
 On a phone the counts and the overdue list come before the map (static/civmap/overview.css).
+A desktop browser's first page of the session is first drawn with its map alone, in its place;
+the rest follows once the map is drawn (civmap.ui.overview.first_paint).
 """
 
 import streamlit as st
@@ -11,9 +13,11 @@ from civmap.ledger.export import MEDIA_TYPES, export_file_name
 from civmap.ui import auth, overview, picks
 
 lang = ui.lang()
-filters = ui.sidebar_filters()
+first_paint = overview.first_paint()
+filters = ui.filters_without_sidebar() if first_paint else ui.sidebar_filters()
 figures = ui.cached_headline(filters)
-late, soon = ui.overdue_table(filters), ui.due_soon_table(filters)
+if not first_paint:  # (the first paint stops after the map, below)
+    late, soon = ui.overdue_table(filters), ui.due_soon_table(filters)
 v, names = ui.vocab(), ui.district_names()
 
 overview.overview_style()
@@ -24,15 +28,21 @@ st.caption((t("overview.area", lang, area=ui.plain(area)) + " · " if area else 
            + t("overview.caption", lang, selection=ui.plain(filters.describe(v, names, lang)))
            + " · " + t("overview.as_of", lang, date=figures.as_of.isoformat()))
 
+# On the first paint the tiles' places stay empty, as tall as the tiles (overview.css): the
+# map below does not move when they come.
 with st.container(key="overview_tiles"):
-    ui.metric_row(overview.headline_tiles(figures, len(soon)))
+    if first_paint:
+        st.empty()  # an empty container is not drawn at all: this keeps its place
+    else:
+        ui.metric_row(overview.headline_tiles(figures, len(soon)))
 
 # Rectification progress (pages/progress.py has the charts and the definitions), filled in
 # after the map has been sent: the browser draws the map while these are computed.
 with st.container(key="overview_progress"):
     progress_row = st.empty()
-    with progress_row.container():
-        ui.metric_row(ui.progress_tiles_pending())
+    if not first_paint:
+        with progress_row.container():
+            ui.metric_row(ui.progress_tiles_pending())
 
 # -- the map and, beside it (below it on a phone), what was picked ------------------------
 MAP_HEIGHT = overview.MAP_HEIGHT
@@ -45,6 +55,9 @@ with st.container(key="overview_mapbox"):
                               filters=filters, report_shown=lists_wait)
         st.caption(t("overview.map_note", lang))
     picks.remember_pick("overview", clicked)
+    if first_paint:
+        overview.rest_follows()
+        st.stop()
     with panel_col, st.container(key="overview_details"):
         picks.show_details(filters, clicked or pick, on_district=overview.only_district)
 

@@ -184,6 +184,57 @@ def test_a_phone_is_told_by_its_client_hint_or_its_user_agent():
     assert not on_a_phone({})
 
 
+def test_only_a_desktop_browser_that_names_itself_gets_the_map_first():
+    """The health check that warms the caches sends no user agent: it computes the whole page."""
+    from civmap.ui.overview import desktop_browser
+
+    desktop = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
+    android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
+    assert desktop_browser({"User-Agent": desktop})
+    assert not desktop_browser({}) and not desktop_browser({"User-Agent": android})
+
+
+@pytest.fixture
+def desktop(app_env, monkeypatch):
+    """AppTest sends no headers: here the app takes it for a desktop browser."""
+    import civmap.ui.overview
+
+    monkeypatch.setattr(civmap.ui.overview, "desktop_browser", lambda headers: True)
+
+
+def _sidebar_keys(at) -> set[str]:
+    return {getattr(e, "key", None) for e in at.sidebar} - {None}
+
+
+def test_a_browsers_first_page_draws_the_overviews_map_before_the_rest(desktop):
+    """The first paint: the map in its place, asked to report once drawn, a word in the sidebar
+    and nothing else; its report's rerun draws the navigation, the sidebar, tiles and lists."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    assert _map_args(at)["report_shown"] and not at.metric and not at.dataframe
+    assert not _sidebar_keys(at)
+    assert [c.value for c in at.sidebar.caption] == ["导航、筛选和各项数字在地图画好后显示……"]
+    assert at.title[0].value == "创城GIS指挥图"
+    map_drawn(at)
+    assert len(at.metric) == 12 and [frame.key for frame in at.dataframe] == ["overview_late"]
+    assert {"f_districts", "civmap_demo_account", "lang"} <= _sidebar_keys(at)
+    assert not _map_args(at)["report_shown"] and "导航、筛选和各项数字在地图画好后显示……" not in [
+        c.value for c in at.sidebar.caption]
+
+
+def test_a_browsers_first_page_other_than_the_overview_is_drawn_whole(desktop):
+    """Only the overview has a map to wait for: another first page gets its navigation and
+    sidebar at once, and the overview opened after it is drawn whole too (its lists wait)."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/progress.py").run()
+    assert not at.exception, at.exception
+    assert {"f_districts", "civmap_demo_account"} <= _sidebar_keys(at) and at.metric
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, at.exception
+    assert len(at.metric) == 12 and "f_districts" in _sidebar_keys(at)
+
+
 def test_a_run_checks_the_store_once_not_at_every_read(overview, monkeypatch):
     """The overview asks for the store about twenty times a run; it is checked (a query of
     its data version, which the run's caches are then keyed by) once a run, and each run

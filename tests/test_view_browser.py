@@ -77,12 +77,14 @@ def test_switching_the_language_relabels_every_choice_in_the_sidebar(demo_app, p
 
     page.goto(f"{demo_app}/?district=D01&lang=zh")
     _wait_map(page)
+    page.locator(".st-key-civmap_demo_account").wait_for()  # the sidebar follows the map on a first visit
     staff = roles_of(load_vocabulary())["office"].label("en")  # the demo's default account's role
     chosen = "(() => { const box = document.querySelector('.st-key-civmap_demo_account');" \
              " const input = box.querySelector('input'); return (input ? input.value : '') + box.innerText; })()"
     assert staff not in page.evaluate(chosen)
-    page.locator(".st-key-lang").click()
-    page.get_by_role("option", name="English").click()
+    english = page.get_by_role("option", name="English")
+    open_until_shown(page.locator(".st-key-lang"), english)
+    english.click()
     wait_for(page, f"{chosen}.includes({json.dumps(staff)})", timeout=60, frames=False)
     assert _district_chips(page) == ["Jiangcheng"]
 
@@ -103,6 +105,55 @@ def test_the_overdue_list_follows_the_drawn_map_with_no_step_of_the_users(demo_a
     # the district head's own area, with its list
     assert page.locator("[data-testid=stCaptionContainer]").filter(has_text="范围：").count() == 1
     assert page.locator(".st-key-overview_late [data-testid=stDataFrame]").count() == 1
+
+
+#: Watches the top page of a first visit, from the map's frame on: when the navigation and the
+#: first tile appear (epoch milliseconds), the frame element, and where it stood until they came.
+FIRST_PAINT_WATCH = """if (window.top === window) {
+  window.civmapSeen = {};
+  new MutationObserver(() => {
+    const seen = window.civmapSeen, now = performance.timeOrigin + performance.now();
+    const frame = document.querySelector('.st-key-overview_mapbox iframe');
+    if (!frame) return;  // (a server's very first run shows Streamlit's own page list: not ours)
+    if (!seen.frame) seen.frame = frame;
+    if (!seen.nav) seen.box = [frame.getBoundingClientRect().top, frame.getBoundingClientRect().width];
+    if (!seen.nav && document.querySelector('[data-testid=stSidebarNav]')) seen.nav = now;
+    if (!seen.tiles && document.querySelector('[data-testid=stMetric]')) seen.tiles = now;
+  }).observe(document, {childList: true, subtree: true});
+}"""
+
+SEEN = """(() => { const seen = window.civmapSeen, frame = document.querySelector('.st-key-overview_mapbox iframe');
+  return {nav: seen.nav, tiles: seen.tiles, box: seen.box, same: frame === seen.frame,
+          now: [frame.getBoundingClientRect().top, frame.getBoundingClientRect().width]}; })()"""
+
+
+def test_a_first_visit_draws_the_map_first_and_the_rest_around_it(demo_app, page):
+    """The navigation, the sidebar and the tiles come once the map is drawn, unasked; the map
+    is not drawn again for them, and it neither moves nor changes width when they come."""
+    page.add_init_script(FIRST_PAINT_WATCH)
+    page.goto(f"{demo_app}/")
+    frame = _wait_map(page)
+    drawn_at = float(frame.evaluate("document.documentElement.getAttribute('data-civmap-drawn-at')"))
+    wait_for(page, "window.civmapSeen.nav && window.civmapSeen.tiles", timeout=60, frames=False)
+    page.locator(".st-key-f_districts").wait_for(timeout=30_000)
+    seen = page.evaluate(SEEN)
+    assert seen["nav"] > drawn_at and seen["tiles"] > drawn_at
+    assert seen["same"]  # the same frame element, and the map in it not drawn again:
+    assert float(frame.evaluate("document.documentElement.getAttribute('data-civmap-drawn-at')")) == drawn_at
+    assert abs(seen["box"][0] - seen["now"][0]) <= 1 and abs(seen["box"][1] - seen["now"][1]) <= 1, seen
+    assert page.locator("[data-testid=stMetric]").count() == 12
+    assert page.get_by_text("导航、筛选和各项数字在地图画好后显示……").count() == 0
+
+
+def test_a_first_visit_whose_map_never_reports_gets_the_rest_all_the_same(demo_app, page):
+    """The map's frame could not load its script, so it never says it is drawn: the page
+    is sent whole a few seconds later (``civmap.ui.overview.REST_WITHIN``)."""
+    page.route("**/mapframe.js", lambda route: route.abort())
+    page.goto(f"{demo_app}/")
+    page.locator("[data-testid=stSidebarNav]").wait_for(timeout=60_000)
+    page.locator(".st-key-f_districts").wait_for(timeout=30_000)
+    page.locator("[data-testid=stMetric]").nth(11).wait_for(timeout=30_000)
+    assert page.locator("[data-testid=stMetric]").count() == 12
 
 
 def _pick_option(page, key: str, name: str) -> None:

@@ -12,8 +12,8 @@ from civmap.ui.core import (ICON, asset_base, cache_key, cached_events, cached_h
 from civmap.ui.bulletin import bulletin_pdf, bulletin_period, made_bulletin, pdf_available
 from civmap.ui.circles import circle_data, circle_map_html, circle_rule
 from civmap.ui.ledger import ledger_check, ledger_commit, ledger_export, ledger_names
-from civmap.ui.params import (SHARED_FILTERS, kept_value, kept_widget, lang_problems, language_picker,
-                              sidebar_filters, url_filters, url_period, url_warnings, view_filters, view_note,
+from civmap.ui.params import (SHARED_FILTERS, filters_without_sidebar, kept_value, kept_widget, lang_problems,
+                              language_picker, sidebar_filters, url_filters, url_period, url_warnings, view_filters, view_note,
                               view_params, write_url)
 from civmap.ui.progress import (PROGRESS_TILES, date_range_input, progress_filters, progress_tiles,
                                 progress_tiles_pending, progress_timeline, rank_names, show_chart)
@@ -28,8 +28,9 @@ __all__ = [
     "code_multiselect", "current_scope", "current_store", "district_names", "due_soon_table", "lang", "metric_row", "overdue_table",
     "selection", "settings", "show_map", "table_labels", "tile_config", "vocab", "bulletin_pdf",
     "bulletin_period", "made_bulletin", "pdf_available", "circle_data", "circle_map_html", "circle_rule",
-    "ledger_check", "ledger_commit", "ledger_export", "ledger_names", "SHARED_FILTERS", "kept_value", "kept_widget", "lang_problems",
-    "language_picker", "sidebar_filters", "url_filters", "url_period", "url_warnings", "view_filters", "view_note",
+    "ledger_check", "ledger_commit", "ledger_export", "ledger_names", "SHARED_FILTERS", "filters_without_sidebar",
+    "kept_value", "kept_widget", "lang_problems", "language_picker", "sidebar_filters", "url_filters", "url_period",
+    "url_warnings", "view_filters", "view_note",
     "view_params", "write_url", "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_tiles",
     "progress_tiles_pending", "progress_timeline", "rank_names", "show_chart", "district_table", "import_command",
     "missing_stages", "setup_notice", "setup_state", "stage_table", "vocabulary_tables", "WORD_JOINER", "plain",

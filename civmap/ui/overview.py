@@ -1,4 +1,5 @@
-"""The overview's own pieces (pages/overview.py): its tiles, its phone layout, its district pick."""
+"""The overview's own pieces (pages/overview.py): its tiles, its phone layout, its district pick, and
+its first paint on a browser's first visit (the map before everything else)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,20 @@ from civmap.i18n import t
 from civmap.ui.core import lang, settings
 from civmap.ui.params import set_view
 
-__all__ = ["MAP_HEIGHT", "first_run", "headline_tiles", "on_a_phone", "only_district", "overview_style"]
+__all__ = ["MAP_HEIGHT", "desktop_browser", "first_page", "first_paint", "first_run", "headline_tiles", "hold_for_map",
+           "on_a_phone", "only_district", "overview_style", "rest_follows"]
 
 #: The overview map's height in pixels (its rendered page is cached with it).
 MAP_HEIGHT = 560
 
 _CSS = ROOT / "static" / "civmap" / "overview.css"
 _OPENED = "overview_opened"
+_PAGED = "civmap_paged"
+_HELD = "overview_held"
+_ARMED = "overview_rest_armed"
+
+#: Seconds the first paint waits for the map's report before the page is sent anyway.
+REST_WITHIN = 3.0
 
 
 def overview_style() -> None:
@@ -42,6 +50,60 @@ def first_run() -> str | None:
         return None
     st.session_state[_OPENED] = True
     return None if on_a_phone(st.context.headers) else uuid.uuid4().hex
+
+
+def first_page() -> bool:
+    """Whether this run draws the browser's first page of the session, on a desktop: if that
+    page is the overview, the frame holds its navigation and sidebar back (``hold_for_map``).
+
+    Called by the frame once a user is let in, before the navigation is drawn; true once.
+    """
+    due = _PAGED not in st.session_state and desktop_browser(st.context.headers)
+    st.session_state[_PAGED] = True
+    return due
+
+
+def desktop_browser(headers) -> bool:
+    """Whether the client is a browser that says what it is, and not a phone's. A run with no
+    user agent at all, as the service manager's health check that warms the caches after a
+    start (``civmap.ui.warmup``), has nobody waiting for a map: it computes the whole page."""
+    return bool(headers.get("User-Agent")) and not on_a_phone(headers)
+
+
+def hold_for_map(held: bool) -> None:
+    """The frame's word for this run: the overview draws only its map (``first_paint``)."""
+    st.session_state[_HELD] = held
+
+
+def first_paint() -> bool:
+    """Whether this run of the overview is its first paint: the map and the places of the
+    tiles above it, and nothing else; the rest (the navigation, the sidebar, the tiles, the
+    lists) follows in the rerun the map's report of being drawn causes (``first_run``).
+
+    A browser's first visit spent about 0.8 s of its main thread on the widgets, tiles and
+    navigation Streamlit draws before the map's frame could start (``bench/bench_map.py``);
+    drawn after the map, they no longer hold it back. Only the session's first page on a
+    desktop: a phone shows its lists first (``first_run``), and a page changed to is drawn
+    whole, navigation and all.
+    """
+    return bool(st.session_state.get(_HELD))
+
+
+def rest_follows() -> None:
+    """After the first paint's map: a word in the sidebar (which keeps the sidebar, and so
+    the map's width, as it will be) that the rest follows; and should the map never report
+    (its frame could not load), the page is sent whole after ``REST_WITHIN`` seconds all the same."""
+    st.sidebar.caption(t("overview.rest_follows", lang()))
+    st.session_state[_ARMED] = True
+
+    @st.fragment(run_every=REST_WITHIN)
+    def _follow() -> None:
+        # Run once with the page, which sets the flag: nothing to do. Its timer's next run
+        # comes only while the first paint is the page shown (a later run drops the fragment).
+        if not st.session_state.pop(_ARMED, False):
+            st.rerun(scope="app")
+
+    _follow()
 
 
 def on_a_phone(headers) -> bool:

@@ -25,9 +25,9 @@ from civmap.filters import ALL, Filters, ParamProblem
 from civmap.i18n import LANGS, t
 from civmap.ui.core import LANG_KEY, district_names, lang, vocab
 
-__all__ = ["SHARED_FILTERS", "kept_value", "kept_widget", "lang_problems", "language_picker", "set_view",
-           "sidebar_filters", "url_filters", "url_period", "url_warnings", "view_filters", "view_note", "view_params",
-           "write_url"]
+__all__ = ["SHARED_FILTERS", "filters_without_sidebar", "kept_value", "kept_widget", "lang_problems", "language_picker",
+           "set_view", "sidebar_filters", "url_filters", "url_period", "url_warnings", "view_filters", "view_note",
+           "view_params", "write_url"]
 
 #: Session entries: the view (widget key → value) and the URL's unusable values.
 VIEW, PROBLEMS = "civmap_view", "civmap_url_problems"
@@ -181,6 +181,14 @@ def view_filters() -> Filters:
     view = _view()
     start, end = _found(view["f_found"])
     return Filters.create(**{name: view[key] for name, key, _ in _MULTI}, found_from=start, found_until=end)
+
+
+def filters_without_sidebar() -> Filters:
+    """The view's filters for a run that draws no sidebar (the overview's first paint), with
+    the warning about the link that ``sidebar_filters`` would show, in the same place."""
+    _view()
+    url_warnings(st.session_state.get(PROBLEMS, ()))
+    return view_filters()
 
 
 def view_params(filters: Filters, extra: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
