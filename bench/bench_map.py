@@ -62,6 +62,13 @@ MAP_BYTES = """() => { for (const f of document.querySelectorAll('iframe')) {
 PRESS_MARK = """() => document.addEventListener('pointerdown', () => {
   window.civmapPressedAt = performance.timeOrigin + performance.now(); }, {capture: true, once: true})"""
 
+#: The page is settled: Streamlit's frontend marks each script run's start and end ("running",
+#: "notRunning"), and the last run ended a quarter of a second ago.
+SETTLED = """(() => { const marks = performance.getEntriesByType('mark').filter(
+  m => m.name === 'running' || m.name === 'notRunning');
+  const last = marks[marks.length - 1];
+  return !!last && last.name === 'notRunning' && performance.now() - last.startTime > 250; })()"""
+
 
 class Socket:
     """Bytes the server sends over the page's websocket (Streamlit's protobuf frames)."""
@@ -117,8 +124,10 @@ def visit(context, url: str, query: str, district: int | None, timeout: float, z
         wait_for(page, "document.documentElement.getAttribute('data-civmap-detail')", timeout=timeout, poll=0.02)
         out["detail"] = time.monotonic() - start
     if district is not None and filters:
-        # civmap's first paint on a first visit is the map alone: the sidebar follows it
+        # A user's press on a settled page: civmap's first paint on a first visit is the map
+        # alone, and the sidebar, the figures and the lists follow it in a run of their own.
         page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.wait_for(timeout=timeout * 1000)
+        wait_for(page, SETTLED, timeout=timeout, frames=False, poll=0.05)
         # Streamlit 1.67 lists its own "Select all" first: pick among the districts only
         option = page.get_by_role("option").filter(has_not_text=re.compile("select all", re.I)).nth(district)
         open_until_shown(page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.get_by_role("combobox"),
