@@ -46,7 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from civmap.testing import DRAWN, RequestLog, chromium, nginx_front, open_until_shown, running_app, wait_for  # noqa: E402
+from civmap.testing import (DRAWN, RequestLog, chromium, nginx_front, open_until_shown, running_app,  # noqa: E402
+                            wait_for, wait_idle)
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN_APP = ROOT / "bench" / "plain_map_app.py"
@@ -61,13 +62,6 @@ MAP_BYTES = """() => { for (const f of document.querySelectorAll('iframe')) {
 #: Marks when the user pressed (epoch milliseconds), before the press reaches the page.
 PRESS_MARK = """() => document.addEventListener('pointerdown', () => {
   window.civmapPressedAt = performance.timeOrigin + performance.now(); }, {capture: true, once: true})"""
-
-#: The page is settled: Streamlit's frontend marks each script run's start and end ("running",
-#: "notRunning"), and the last run ended a quarter of a second ago.
-SETTLED = """(() => { const marks = performance.getEntriesByType('mark').filter(
-  m => m.name === 'running' || m.name === 'notRunning');
-  const last = marks[marks.length - 1];
-  return !!last && last.name === 'notRunning' && performance.now() - last.startTime > 250; })()"""
 
 
 class Socket:
@@ -99,8 +93,8 @@ def visit(context, url: str, query: str, district: int | None, timeout: float, z
           socket: bool = False, filters: bool = True) -> dict:
     """One visit in ``context``: the first map and, for a ``district`` (its index in the
     sidebar's list) on a page with ``filters``, a filter change; for civmap with layers sent
-    as cells, zooming in to the detail. Times are None past ``timeout``. With ``socket``, the bytes the websocket
-    carried until the map was drawn (a second devtools session that slows the browser: the
+    as cells, zooming in to the detail. Times are None past ``timeout``. With ``socket``, the
+    bytes the websocket carried until the map was drawn (a second devtools session that slows the browser: the
     timed visits go without it)."""
     out = {"first": None, "change": None, "bytes": None, "map_bytes": None, "detail": None, "count": 0,
            "foreign": [], "timed_out": True}
@@ -124,10 +118,10 @@ def visit(context, url: str, query: str, district: int | None, timeout: float, z
         wait_for(page, "document.documentElement.getAttribute('data-civmap-detail')", timeout=timeout, poll=0.02)
         out["detail"] = time.monotonic() - start
     if district is not None and filters:
-        # A user's press on a settled page: civmap's first paint on a first visit is the map
+        # A user's press on a settled page (``wait_idle``): civmap's first paint on a first visit is the map
         # alone, and the sidebar, the figures and the lists follow it in a run of their own.
         page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.wait_for(timeout=timeout * 1000)
-        wait_for(page, SETTLED, timeout=timeout, frames=False, poll=0.05)
+        wait_idle(page, timeout * 1000)
         # Streamlit 1.67 lists its own "Select all" first: pick among the districts only
         option = page.get_by_role("option").filter(has_not_text=re.compile("select all", re.I)).nth(district)
         open_until_shown(page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.get_by_role("combobox"),

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from civmap.figures import overdue_mask
-from civmap.testing import CHROMIUM, CHROMIUM_FLAGS, DRAWN, SCREENSHOTS, open_until_shown, wait_for
+from civmap.testing import (CHROMIUM, CHROMIUM_FLAGS, DRAWN, SCREENSHOTS, open_until_shown, wait_for,
+                            wait_idle)
 from civmap.vocab import load_vocabulary
 from tests.conftest import AS_OF, BROWSER
 
@@ -160,19 +161,13 @@ def _pick_option(page, key: str, name: str) -> None:
     """Pick ``name`` in the sidebar's multiselect ``key``, on a settled page (a first visit's
     sidebar comes in a run of its own once the map is drawn, and a run redraws an open list)."""
     page.locator(f".st-key-{key}").wait_for(timeout=60_000)
-    wait_for(page, SETTLED, timeout=60, frames=False)
+    wait_idle(page, 60_000)
     option = page.get_by_role("option", name=name, exact=True)
     open_until_shown(page.locator(f".st-key-{key}").get_by_role("combobox"), option)
     option.click()
 
 
 DRAWN_AT = "Number(document.documentElement.getAttribute('data-civmap-drawn-at'))"
-
-#: Streamlit's frontend marks each run's start and end: the last run ended 250 ms ago.
-SETTLED = """(() => { const marks = performance.getEntriesByType('mark').filter(
-  m => m.name === 'running' || m.name === 'notRunning');
-  const last = marks[marks.length - 1];
-  return !!last && last.name === 'notRunning' && performance.now() - last.startTime > 250; })()"""
 
 
 def test_a_filter_change_draws_the_new_layers_in_the_open_map(demo_app, page, demo_store):
