@@ -15,10 +15,10 @@ from civmap.ui import auth, overview, picks
 lang = ui.lang()
 first_paint = overview.first_paint()
 filters = ui.filters_without_sidebar() if first_paint else ui.sidebar_filters()
-figures = ui.cached_headline(filters)
-if not first_paint:  # (the first paint stops after the map, below)
-    late, soon = ui.overdue_table(filters), ui.due_soon_table(filters)
-v, names = ui.vocab(), ui.district_names()
+# The tiles and lists: on a phone, drawn above the map, computed first; on a desktop after the
+# map is sent, while the browser draws it (the first paint stops at the map, below).
+shown = overview.view_figures(filters) if overview.figures_first() else None
+v, names, as_of = ui.vocab(), ui.district_names(), ui.current_store().as_of()
 
 overview.overview_style()
 st.title(t("app.title", lang))
@@ -26,23 +26,13 @@ ui.setup_notice(("boundaries", "points", "problems"))
 area = auth.area_label()
 st.caption((t("overview.area", lang, area=ui.plain(area)) + " · " if area else "")
            + t("overview.caption", lang, selection=ui.plain(filters.describe(v, names, lang)))
-           + " · " + t("overview.as_of", lang, date=figures.as_of.isoformat()))
+           + " · " + t("overview.as_of", lang, date=as_of.isoformat()))
 
-# On the first paint the tiles' places stay empty, as tall as the tiles (overview.css): the
-# map below does not move when they come.
-with st.container(key="overview_tiles"):
-    if first_paint:
-        st.empty()  # an empty container is not drawn at all: this keeps its place
-    else:
-        ui.metric_row(overview.headline_tiles(figures, len(soon)))
-
-# Rectification progress (pages/progress.py has the charts and the definitions), filled in
-# after the map has been sent: the browser draws the map while these are computed.
-with st.container(key="overview_progress"):
-    progress_row = st.empty()
-    if not first_paint:
-        with progress_row.container():
-            ui.metric_row(ui.progress_tiles_pending())
+# The tiles and the week's progress (pages/progress.py has the charts and the definitions)
+# are written into their places after the map is sent: the browser draws the map meanwhile.
+tiles, progress = overview.place_for_later("overview_tiles"), overview.place_for_later("overview_progress")
+if shown is not None:  # a phone: its tiles, above the map, come first
+    overview.show_tiles(tiles, shown)
 
 # -- the map and, beside it (below it on a phone), what was picked ------------------------
 MAP_HEIGHT = overview.MAP_HEIGHT
@@ -60,6 +50,11 @@ with st.container(key="overview_mapbox"):
         st.stop()
     with panel_col, st.container(key="overview_details"):
         picks.show_details(filters, clicked or pick, on_district=overview.only_district)
+
+if shown is None:
+    shown = overview.view_figures(filters)
+    overview.show_tiles(tiles, shown)
+late, soon = shown.overdue, shown.due_soon
 
 # -- the lists: a row picked flies the map to its problem and shows it beside the map ------
 # The tabs keep which list is open, so only that one's grid is sent: a grid the browser
@@ -91,12 +86,12 @@ with st.container(key="overview_lists"):
                          selection_mode="single-row")
             picks.problem_link(picks.current_pick("overview")[1])
 
-with progress_row.container():
+with progress:
     ui.metric_row(ui.progress_tiles(filters))
 
 # -- what this view holds, as the office's Excel ledger -------------------------------------
 with st.container(key="overview_export"):
     st.download_button(t("overview.export", lang), data=ui.ledger_export("xlsx", filters),
-                       file_name=export_file_name("xlsx", figures.as_of, filters.file_tag(v, names, lang)),
+                       file_name=export_file_name("xlsx", as_of, filters.file_tag(v, names, lang)),
                        mime=MEDIA_TYPES["xlsx"], key="overview_xlsx", icon=":material/download:",
                        help=t("overview.export_help", lang))

@@ -16,7 +16,7 @@ from civmap.ui.params import (SHARED_FILTERS, filters_without_sidebar, kept_valu
                               language_picker, sidebar_filters, url_filters, url_period, url_warnings, view_filters, view_note,
                               view_params, write_url)
 from civmap.ui.progress import (PROGRESS_TILES, date_range_input, progress_filters, progress_tiles,
-                                progress_tiles_pending, progress_timeline, rank_names, show_chart)
+                                progress_timeline, rank_names, show_chart)
 from civmap.ui.setup import (district_table, import_command, missing_stages, setup_notice, setup_state, stage_table,
                              vocabulary_tables)
 from civmap.ui.text import WORD_JOINER, plain
@@ -32,7 +32,7 @@ __all__ = [
     "kept_value", "kept_widget", "lang_problems", "language_picker", "sidebar_filters", "url_filters", "url_period",
     "url_warnings", "view_filters", "view_note",
     "view_params", "write_url", "PROGRESS_TILES", "date_range_input", "progress_filters", "progress_tiles",
-    "progress_tiles_pending", "progress_timeline", "rank_names", "show_chart", "district_table", "import_command",
+    "progress_timeline", "rank_names", "show_chart", "district_table", "import_command",
     "missing_stages", "setup_notice", "setup_state", "stage_table", "vocabulary_tables", "WORD_JOINER", "plain",
     "WALL_READ_ERRORS", "wall_awaits_problems", "wall_districts", "wall_now", "wall_options", "wall_position",
     "wall_read", "wall_weights"

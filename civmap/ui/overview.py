@@ -4,17 +4,21 @@ its first paint on a browser's first visit (the map before everything else)."""
 from __future__ import annotations
 
 import uuid
+from typing import NamedTuple
 
+import pandas as pd
 import streamlit as st
 
 from civmap.config import ROOT
 from civmap.figures import Headline, format_rate
+from civmap.filters import Filters
 from civmap.i18n import t
-from civmap.ui.core import lang, settings
+from civmap.ui.core import cached_headline, due_soon_table, lang, metric_row, overdue_table, settings
 from civmap.ui.params import set_view
 
-__all__ = ["MAP_HEIGHT", "desktop_browser", "first_page", "first_paint", "first_run", "headline_tiles", "hold_for_map",
-           "on_a_phone", "only_district", "overview_style", "rest_follows"]
+__all__ = ["MAP_HEIGHT", "ViewFigures", "desktop_browser", "figures_first", "first_page", "first_paint", "first_run",
+           "headline_tiles", "hold_for_map", "on_a_phone", "only_district", "overview_style", "place_for_later",
+           "rest_follows", "show_tiles", "view_figures"]
 
 #: The overview map's height in pixels (its rendered page is cached with it).
 MAP_HEIGHT = 560
@@ -32,6 +36,22 @@ REST_WITHIN = 3.0
 def overview_style() -> None:
     """The overview's stylesheet (compact tiles, the lists first on a phone), from the app's files."""
     st.html(f"<style>{_CSS.read_text(encoding='utf-8')}</style>")
+
+
+def place_for_later(key: str):
+    """A keyed place drawn now whose content (the container returned) is written later in
+    the run, once the map is sent.
+
+    On a rerun the place keeps the last view's content until the new one comes: Streamlit's
+    browser keeps the children of a container sent again as one, where an ``st.empty()``
+    sent first would blank them. The empty element after the container keeps the place
+    drawn (and as tall as ``overview.css`` holds it) on a page with nothing in it yet, the
+    first paint's included: an empty container is not drawn at all.
+    """
+    with st.container(key=key):
+        later = st.container()
+        st.empty()
+    return later
 
 
 def first_run() -> str | None:
@@ -110,6 +130,35 @@ def on_a_phone(headers) -> bool:
     """Whether the browser says it is a phone's: Chromium's client hint, else the "Mobi" that
     phone browsers put in their user agent (and tablets and desktops do not)."""
     return headers.get("Sec-CH-UA-Mobile") == "?1" or "Mobi" in (headers.get("User-Agent") or "")
+
+
+class ViewFigures(NamedTuple):
+    """What the overview shows beside its map: the headline figures and the two lists."""
+
+    headline: Headline
+    overdue: pd.DataFrame
+    due_soon: pd.DataFrame
+
+
+def view_figures(filters: Filters) -> ViewFigures:
+    return ViewFigures(cached_headline(filters), overdue_table(filters), due_soon_table(filters))
+
+
+def figures_first() -> bool:
+    """Whether the overview computes its tiles and lists before its map: on a phone, which
+    shows them above the map (``overview.css``) and so draws them first.
+
+    A desktop shows them around the map, and computes them after it is sent: a filter
+    change's new figures and lists took about a fifth of a second, which the map's new
+    layers waited for in the server while the browser had nothing to draw
+    (``bench/bench_map.py``). The tiles' place keeps the last view's tiles meanwhile.
+    """
+    return on_a_phone(st.context.headers)
+
+
+def show_tiles(place, shown: ViewFigures) -> None:
+    with place:
+        metric_row(headline_tiles(shown.headline, len(shown.due_soon)))
 
 
 def headline_tiles(figures: Headline, due_soon: int) -> list[tuple[str, str, str | None]]:

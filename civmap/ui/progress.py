@@ -16,7 +16,6 @@ from civmap.ui.core import cache_key, city_state, city_store, current_store, lan
 
 __all__ = [
     "PROGRESS_TILES", "city_history", "date_range_input", "progress_filters", "progress_timeline", "progress_tiles",
-    "progress_tiles_pending",
     "rank_names", "show_chart",
 ]
 
@@ -153,15 +152,6 @@ def show_chart(figure, data: pd.DataFrame, name: str, tag: str = "") -> None:
 
 #: The overview's progress tiles, in order (``progress.tile.<key>`` labels them).
 PROGRESS_TILES = ("found_week", "closed_week", "on_time_week", "days_left")
-
-
-def progress_tiles_pending() -> list[tuple[str, str, str | None]]:
-    """The progress tiles with "…" for values: they hold the row's place (and labels)
-    while the figures are computed, so the map below never jumps down."""
-    code = lang()
-    # The days tile keeps its unit: a CJK "天" sets a taller line than "…" alone would.
-    value = {"days_left": t("progress.days_value", code, days="…")}
-    return [(t(f"progress.tile.{key}", code), value.get(key, "…"), "…") for key in PROGRESS_TILES]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

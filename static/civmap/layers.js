@@ -342,22 +342,34 @@
     window.parent.postMessage({ civmapReload: true }, location.origin);
   }
 
+  // The layers as text, drawn at once. The page that holds this map hands them over by this
+  // call rather than a message: a message waits behind every task already queued in the
+  // browser's one thread (the rest of the page's run, drawn by Streamlit), and the map with it.
+  // Only a page of the app's own origin can reach it; another site's frame gets no access.
+  window.civmapTakeLayers = function (text) {
+    if (typeof text !== "string" || !window.civmapMap) return false;
+    ++layersAsked;  // what a fetch still under way brings is older
+    // A focus asked before these layers was for the old ones; one asked with them follows.
+    window.civmapPendingFocus = null;
+    try {
+      applyLayers(window.civmapMap, JSON.parse(text));
+    } catch (error) {
+      reloadPage();  // half drawn or unreadable: the whole page has it right
+    }
+    return true;
+  };
+
   window.addEventListener("message", function (event) {
     var data = event.data || {};
     var text = data.civmapLayersText, url = data.civmapLayers;
     if ((typeof text !== "string" && typeof url !== "string") || event.source !== window.parent ||
         event.origin !== location.origin || !window.civmapMap) return;
-    var asked = ++layersAsked;  // what a fetch still under way brings is older
-    // A focus asked before these layers was for the old ones; one asked with them follows.
-    window.civmapPendingFocus = null;
     if (typeof text === "string") {
-      try {
-        applyLayers(window.civmapMap, JSON.parse(text));
-      } catch (error) {
-        reloadPage();  // half drawn or unreadable: the whole page has it right
-      }
+      window.civmapTakeLayers(text);
       return;
     }
+    var asked = ++layersAsked;  // what a fetch still under way brings is older
+    window.civmapPendingFocus = null;
     var target;
     try {
       target = new URL(url, location.href);

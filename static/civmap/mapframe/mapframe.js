@@ -10,8 +10,9 @@
  * the same base (args.shell: after a filter change) is not loaded: the open map is sent the
  * URL of its layers alone (args.layers) and draws them in place ({civmapLayers}), keeping
  * the base, the layer switches and the view; the layers themselves come along
- * (args.layers_text) when Python knows the map it sent last run is on that base. If the
- * layers cannot be had, the map asks for its whole page ({civmapReload}).
+ * (args.layers_text) when Python knows the map it sent last run is on that base, and are
+ * handed to the map by a call (civmapTakeLayers). If the layers cannot be had, the map asks
+ * for its whole page ({civmapReload}).
  * A layer too big to send whole (civmap/maps/cells.py) asks for the features of the view
  * it shows ({civmapView}); the value goes to Python, whose answer (args.detail) is posted
  * to the map once.
@@ -65,6 +66,16 @@
     reportShown();
   });
 
+  // Whether the map took ``text``, its layers (layers.js: civmapTakeLayers).
+  function takeLayers(text) {
+    try {
+      var take = frame.contentWindow.civmapTakeLayers;
+      return typeof take === "function" && take(text) === true;
+    } catch (error) {
+      return false;  // not reachable (a page of another origin), or failed: fetch them instead
+    }
+  }
+
   function load(src) {
     loaded = false;
     frame.src = src;
@@ -104,9 +115,12 @@
       detailKey = null;
       lastView = null;
       if (inPlace) {
-        // To the app's own origin only: the map page takes layers from nowhere else.
-        frame.contentWindow.postMessage(typeof args.layers_text === "string" ? { civmapLayersText: args.layers_text }
-          : { civmapLayers: String(args.layers) }, location.origin);
+        // Layers that came along are handed straight to the map (same origin): a message would
+        // wait behind the rest of the run Streamlit is drawing. A URL goes to the app's own
+        // origin only: the map page takes layers from nowhere else.
+        if (!(typeof args.layers_text === "string" && takeLayers(args.layers_text))) {
+          frame.contentWindow.postMessage({ civmapLayers: String(args.layers) }, location.origin);
+        }
       } else {
         shownShell = args.shell || null;
         focusKey = args.focus ? JSON.stringify(args.focus) : null;
