@@ -70,11 +70,17 @@
     var container = map.getContainer();
     var controls = document.querySelectorAll(".leaflet-control, .civmap-legend");
     var popup = closed ? null : container.querySelector(".leaflet-popup");
-    var box = popup ? popup.getBoundingClientRect() : null;
+    if (!popup) {
+      // Nothing to measure: asking where the controls are would lay the page out at once, on
+      // every move of the map and in the middle of drawing a filter change's layers.
+      Array.prototype.forEach.call(controls, function (control) { control.classList.remove("civmap-under-popup"); });
+      return;
+    }
+    var box = popup.getBoundingClientRect();
     Array.prototype.forEach.call(controls, function (control) {
       var r = control.getBoundingClientRect();
-      var over = box && r.left < box.right && box.left < r.right && r.top < box.bottom && box.top < r.bottom;
-      control.classList.toggle("civmap-under-popup", Boolean(over));
+      var over = r.left < box.right && box.left < r.right && r.top < box.bottom && box.top < r.bottom;
+      control.classList.toggle("civmap-under-popup", over);
     });
   }
 
