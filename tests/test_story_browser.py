@@ -43,6 +43,16 @@ def story(office_db_url, tmp_path):
         yield store, district, url
 
 
+def _move_done(page, move: str) -> None:
+    """Wait for the banner of ``move`` done; if it does not come, fail with what the page says
+    instead (a refusal names its reason)."""
+    try:
+        wait_for(page, f"document.body.innerText.includes('已办理：{move}')", timeout=60, frames=False)
+    except TimeoutError:
+        alerts = page.locator("[data-testid=stAlert], [data-testid=stException]").all_inner_texts()
+        raise AssertionError(f"no banner for {move}; the page says: {alerts}") from None
+
+
 def _sign_in(page, login: str) -> None:
     page.locator("input[aria-label='账号']").fill(login)
     page.locator("input[aria-label='密码']").fill(PASSWORD)
@@ -118,7 +128,7 @@ def test_a_district_head_fixes_on_a_phone_and_an_inspector_closes(story, playwri
             files=[{"name": "现场.jpg", "mimeType": "image/jpeg",
                     "buffer": jpeg(float(case["lon"]), float(case["lat"]), clock.now().strftime("%Y:%m:%d %H:%M:%S"))}])
         report.get_by_role("button", name="提交：报告已整改").click()
-        wait_for(head, "document.body.innerText.includes('已办理：报告已整改')", timeout=60, frames=False)
+        _move_done(head, "报告已整改")
         _shot(head, "problem-phone.png")
         assert store.problems().set_index("id").at[problem_id, "status"] == "reported"
 
@@ -132,7 +142,7 @@ def test_a_district_head_fixes_on_a_phone_and_an_inspector_closes(story, playwri
         close.locator("summary").click()
         close.locator("textarea").fill("现场复核通过")
         close.get_by_role("button", name="提交：复核销号").click()
-        wait_for(inspector, "document.body.innerText.includes('已办理：复核销号')", timeout=60, frames=False)
+        _move_done(inspector, "复核销号")
         history = store.events()
         moves = history[history["problem_id"] == problem_id].tail(2)
         assert moves["actor"].tolist() == ["li", "zhao"] and moves["to_status"].tolist() == ["reported", "closed"]
