@@ -327,6 +327,7 @@ def test_a_row_of_the_overdue_list_flies_the_map_to_its_problem(demo_app, page, 
     grid = page.locator(".st-key-overview_late")
     grid.scroll_into_view_if_needed()
     grid.wait_for()
+    wait_idle(page)  # a user's click on a settled page: the grid comes in a run after the map's
     vocab = load_vocabulary()
     problems = demo_store.problems()
     late = problems[overdue_mask(problems, vocab, AS_OF) & problems["status"].isin(vocab.unresolved_statuses)]
