@@ -218,8 +218,8 @@ def test_a_filter_change_draws_the_new_layers_in_the_open_map(demo_app, page, de
     assert int(reloaded.evaluate(DRAWN)) == int(drawn)
     # Layers sent that cannot be read: the same.
     reloaded.evaluate("document.documentElement.dataset.kept = '1'")
-    reloaded.parent_frame.evaluate("""document.getElementById('civmap-map').contentWindow.postMessage(
-        {civmapLayersText: '{"slots": '}, location.origin)""")
+    reloaded.parent_frame.evaluate("""document.getElementById('civmap-map').contentWindow.civmapTakeLayers(
+        '{"slots": ')""")
     reloaded, _ = wait_for(page, f"{DRAWN} && document.readyState === 'complete' && "
                                  "!document.documentElement.dataset.kept && !!window.civmapMap", timeout=60)
     assert int(reloaded.evaluate(DRAWN)) == int(drawn)

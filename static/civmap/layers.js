@@ -339,9 +339,9 @@
   }
 
   // Only the page that holds this map, served by the app itself, may send it layers: as text
-  // (a filter change, sent with the page's run) or as a path on the app to fetch them from.
-  // The legend goes into the page as HTML: a message from another site (a page that framed
-  // this one) is not taken, nor a path that leads off the app.
+  // (a filter change, sent with the page's run: civmapTakeLayers) or as a path on the app to
+  // fetch them from (a message). The legend goes into the page as HTML: a message from another
+  // site (a page that framed this one) is not taken, nor a path that leads off the app.
   var layersAsked = 0;
 
   function reloadPage() {
@@ -366,14 +366,9 @@
   };
 
   window.addEventListener("message", function (event) {
-    var data = event.data || {};
-    var text = data.civmapLayersText, url = data.civmapLayers;
-    if ((typeof text !== "string" && typeof url !== "string") || event.source !== window.parent ||
-        event.origin !== location.origin || !window.civmapMap) return;
-    if (typeof text === "string") {
-      window.civmapTakeLayers(text);
-      return;
-    }
+    var url = (event.data || {}).civmapLayers;
+    if (typeof url !== "string" || event.source !== window.parent || event.origin !== location.origin ||
+        !window.civmapMap) return;
     var asked = ++layersAsked;  // what a fetch still under way brings is older
     window.civmapPendingFocus = null;
     var target;
