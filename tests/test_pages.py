@@ -125,8 +125,10 @@ def test_only_the_open_list_is_sent(overview):
 
 
 def _map_args(at) -> dict:
+    """The map component's arguments; bytes (the layers that ride along) come apart from the JSON."""
     (component,) = [e for e in at.main if getattr(e, "type", "") == "component_instance"]
-    return json.loads(component.proto.json_args)
+    special = {arg.key: arg.bytes for arg in component.proto.special_args if arg.WhichOneof("value") == "bytes"}
+    return {**json.loads(component.proto.json_args), **special}
 
 
 def test_the_lists_follow_the_map_on_the_sessions_first_run(app_env):

@@ -160,9 +160,11 @@ def map_control(page: str | MapPage, height: int, key: str, focus: MapPick | Non
     # and a fetch would wait for a server still busy with the rest of this run. Streamlit
     # keeps the component's state only while a run shows it: when it is gone the last run
     # was another page, whose return builds the component, and its page, anew.
+    # They go as bytes, which Streamlit sends beside the arguments' JSON as they are: as a string
+    # inside it, their quotes and Chinese were escaped (twice the bytes) and parsed twice.
     last = st.session_state.get(f"{key}__sent") if key in st.session_state else None
-    inline = page.layers if page.shell is not None and last is not None and last[0] == page.shell and last[1] != map_id \
-        else None
+    inline = page.layers.encode("utf-8") if page.shell is not None and last is not None and last[0] == page.shell \
+        and last[1] != map_id else None
     st.session_state[f"{key}__sent"] = (page.shell, map_id)
     value = _map_component(src=_served(page.html, key), layers=layers, layers_text=inline, shell=page.shell, height=height,
                            focus=None if focus is None else focus.as_arg(), detail=answer, map_id=map_id,

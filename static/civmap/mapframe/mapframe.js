@@ -118,7 +118,9 @@
         // Layers that came along are handed straight to the map (same origin): a message would
         // wait behind the rest of the run Streamlit is drawing. A URL goes to the app's own
         // origin only: the map page takes layers from nowhere else.
-        if (!(typeof args.layers_text === "string" && takeLayers(args.layers_text))) {
+        var text = args.layers_text;  // bytes: Streamlit hands them over as a Uint8Array
+        if (text instanceof Uint8Array) text = new TextDecoder().decode(text);
+        if (!(typeof text === "string" && takeLayers(text))) {
           frame.contentWindow.postMessage({ civmapLayers: String(args.layers) }, location.origin);
         }
       } else {
