@@ -14,7 +14,9 @@ from civmap.ui import auth, overview, picks
 
 lang = ui.lang()
 first_paint = overview.first_paint()
-filters = ui.filters_without_sidebar() if first_paint else ui.sidebar_filters()
+# The sidebar's widgets are drawn after the map (below): a filter change's new layers reach the
+# browser before the widgets, which take it a few tenths of a second to draw again.
+filters = ui.filters_without_sidebar()
 # The tiles and lists: on a phone, drawn above the map, computed first; on a desktop after the
 # map is sent, while the browser draws it (the first paint stops at the map, below).
 shown = overview.view_figures(filters) if overview.figures_first() else None
@@ -48,6 +50,7 @@ with st.container(key="overview_mapbox"):
     if first_paint:
         overview.rest_follows()
         st.stop()
+    ui.sidebar_filters(warn=False)
     with panel_col, st.container(key="overview_details"):
         picks.show_details(filters, clicked or pick, on_district=overview.only_district)
 

@@ -183,10 +183,26 @@ def view_filters() -> Filters:
     return Filters.create(**{name: view[key] for name, key, _ in _MULTI}, found_from=start, found_until=end)
 
 
+def _choices(code: str) -> list[tuple[str, str, list[str], dict[str, str]]]:
+    """(Filters field, widget key, options, labels) of each shared list filter."""
+    v, names = vocab(), district_names()
+    return [(name, key, list(names) if kind is None else v.codes(kind), names if kind is None else v.labels(kind, code))
+            for name, key, kind in _MULTI]
+
+
+def _drop_unoffered(choices) -> None:
+    """Take out of the view the codes its lists no longer offer (a district since removed
+    from the store, one outside the user's area), so that the view and the sidebar agree."""
+    view = _view()
+    for _, key, options, _ in choices:
+        view[key] = [c for c in kept_value(key, []) if c in options]
+
+
 def filters_without_sidebar() -> Filters:
-    """The view's filters for a run that draws no sidebar (the overview's first paint), with
-    the warning about the link that ``sidebar_filters`` would show, in the same place."""
-    _view()
+    """The view's filters for a run that draws its sidebar later or not at all (the
+    overview, whose map goes first), with the warning about the link that ``sidebar_filters``
+    would show, in the same place."""
+    _drop_unoffered(_choices(lang()))
     url_warnings(st.session_state.get(PROBLEMS, ()))
     return view_filters()
 
@@ -209,27 +225,25 @@ def write_url(filters: Filters, extra: dict[str, list[str]] | None = None) -> No
             del st.query_params[key]
 
 
-def sidebar_filters(applies: Collection[str] = SHARED_FILTERS, write: bool = True) -> Filters:
+def sidebar_filters(applies: Collection[str] = SHARED_FILTERS, write: bool = True, warn: bool = True) -> Filters:
     """The shared sidebar (language and filters) and the Filters this page applies.
 
     Every page with filters shows all of them, so the view looks the same everywhere; one
     that this page does not apply (``applies`` names those it does) is greyed out with a
     note beside it and left out of the returned Filters. An empty selection means
     everything; for the statuses that includes closed problems. ``write=False``: the page
-    writes the URL itself (``write_url``), with its own parameters.
+    writes the URL itself (``write_url``), with its own parameters. ``warn=False``: the page
+    showed the link's warning already (``filters_without_sidebar``).
     """
-    v, code = vocab(), lang()
-    _view()
-    url_warnings(st.session_state.get(PROBLEMS, ()))
+    code = lang()
+    choices = _choices(code)
+    _drop_unoffered(choices)
+    if warn:
+        url_warnings(st.session_state.get(PROBLEMS, ()))
     language_picker()
-    names = district_names()
     with st.sidebar:
         st.header(t("sidebar.filters", code))
-        for name, key, kind in _MULTI:
-            options = list(names) if kind is None else v.codes(kind)
-            labels = names if kind is None else v.labels(kind, code)
-            kept = [c for c in kept_value(key, []) if c in options]
-            st.session_state[VIEW][key] = kept
+        for name, key, options, labels in choices:
             st.multiselect(t(f"filter.{name}", code), options=options, format_func=lambda c, l=labels: l.get(c, c),
                            placeholder=t("filter.all_placeholder", code), disabled=name not in applies,
                            **kept_widget(key))
