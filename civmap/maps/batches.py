@@ -65,7 +65,7 @@ def _all_coords(geometries, kind: str) -> list:
     """``_coords`` of every geometry; points read as two arrays, not one shape at a time."""
     if kind == "line" or not len(geometries):
         return [_coords(g, kind) for g in geometries]
-    return [[round(y, 6), round(x, 6)] for x, y in zip(geometries.x.tolist(), geometries.y.tolist())]
+    return np.round(np.column_stack([geometries.y.to_numpy(), geometries.x.to_numpy()]), 6).tolist()
 
 
 def _jsonable(value):
@@ -89,7 +89,10 @@ def _column(values: pd.Series) -> list:
     (its missing values made None), any other (dates) one value at a time."""
     whole = values.dtype != object and (values.dtype.kind in "biuf" or pd.api.types.is_string_dtype(values.dtype))
     if not whole:
-        return [_jsonable(v) for v in values.tolist()]
+        # Converted once per distinct value: a column of dates holds a few hundred days.
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        converted = [_jsonable(v) for v in uniques.tolist()] + [None]
+        return [converted[c] for c in codes.tolist()]
     out = values.tolist()
     for i in np.flatnonzero(values.isna().to_numpy()):
         out[i] = None
@@ -116,13 +119,14 @@ def batch_payload(frame, kind: str, style_codes: Sequence[str], styles: dict[str
             columns.append(extra)
     dicts: dict[str, list] = {}
     encoded = []
+    table = pd.DataFrame(frame, copy=False)  # a GeoDataFrame's column lookup checks for geometry each time
     for position, column in enumerate(columns):
-        values = frame[column] if column in frame else pd.Series([None] * len(frame), index=frame.index)
+        values = table[column] if column in table else pd.Series([None] * len(frame), index=frame.index)
         is_dict = any(f.column == column and f.kind == "dict" for f in fields)
         if is_dict:
-            codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-            dicts[str(position)] = [_jsonable(u) for u in uniques]
-            encoded.append([None if c < 0 else int(c) for c in codes])
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            dicts[str(position)] = [_jsonable(u) for u in uniques.tolist()]
+            encoded.append([None if c < 0 else c for c in codes.tolist()])
         else:
             encoded.append(_column(values))
     styled = [style_index.get(code, 0) for code in style_codes]
