@@ -199,36 +199,71 @@
     update();
   };
 
+  // A feature's popup is bound the first time it is wanted (a click, a focus, anyone asking
+  // for it): bound for every feature as the map drew, popups and their click handlers took a
+  // sixth of the first map's drawing. A click on a feature is heard once, by its group.
+  function popupOptions() {
+    // Padding clear of the zoom buttons (top left) and the layer box (top right).
+    return { maxWidth: Math.min(360, window.innerWidth - 60), autoPanPaddingTopLeft: [52, 24],
+             autoPanPaddingBottomRight: [24, 24] };
+  }
+
+  function bindOwnPopup(layer) {
+    var own = layer._civmapFeature;
+    if (own && !layer._popup) {
+      layer.bindPopup(function () { return popupHtml(own.batch, own.row); }, popupOptions());
+    }
+  }
+
+  var LazyPopup = {
+    getPopup: function () { bindOwnPopup(this); return L.Layer.prototype.getPopup.call(this); },
+    openPopup: function (latlng) { bindOwnPopup(this); return L.Layer.prototype.openPopup.call(this, latlng); },
+  };
+  var Dot = L.CircleMarker.extend(LazyPopup);
+  var Ring = L.Circle.extend(LazyPopup);
+  var Line = L.Polyline.extend(LazyPopup);
+
+  function listenForClicks(group) {
+    if (group._civmapClicks) return;
+    group._civmapClicks = true;
+    group.on("click", function (event) {
+      var layer = event.layer;
+      var own = layer && layer._civmapFeature;
+      if (!own) return;
+      // A popup bound already opened itself (and stopped the click there); else open it here.
+      if (!layer._popup) {
+        L.DomEvent.stop(event);
+        layer.openPopup(event.latlng);
+      }
+      if (own.batch.layer && own.id !== null) window.civmapReport(own.batch.layer, own.id);
+    });
+  }
+
   // Single features of a batch into ``group``; returns how many were drawn.
   function drawRows(map, group, batch) {
     var renderer = civmapRenderer(map);
     var factor = zoomFactor(map.getZoom());
     var count = 0;
+    listenForClicks(group);
     map._civmapIndex = map._civmapIndex || {};
     var index = batch.layer ? (map._civmapIndex[batch.layer] = map._civmapIndex[batch.layer] || {}) : {};
     batch.rows.forEach(function (row) {
       var style = L.extend({ renderer: renderer }, batch.styles[row[1]]);
       var layer;
       if (batch.kind === "line") {
-        layer = L.polyline(row[0], style);
+        layer = new Line(row[0], style);
       } else if (batch.kind === "circle") {
-        layer = L.circle(row[0], L.extend(style, { radius: batch.circleRadius }));
+        layer = new Ring(row[0], L.extend(style, { radius: batch.circleRadius }));
       } else {
-        layer = L.circleMarker(row[0], style);
+        layer = new Dot(row[0], style);
         layer._civmapBaseRadius = style.radius || 4;
         layer.setRadius(layer._civmapBaseRadius * factor);
         map._civmapScaled.push(layer);
       }
-      // Padding clear of the zoom buttons (top left) and the layer box (top right).
-      layer.bindPopup(function () { return popupHtml(batch, row); },
-                      { maxWidth: Math.min(360, window.innerWidth - 60), autoPanPaddingTopLeft: [52, 24],
-                        autoPanPaddingBottomRight: [24, 24] });
       var id = featureId(batch, row);
-      if (batch.layer && id !== null) {
-        // A circle is found by its centre marker (drawn after its ring), not the ring.
-        if (!(index[id] && batch.kind === "circle")) index[id] = layer;
-        layer.on("click", function () { window.civmapReport(batch.layer, id); });
-      }
+      layer._civmapFeature = { batch: batch, row: row, id: id };
+      // A circle is found by its centre marker (drawn after its ring), not the ring.
+      if (batch.layer && id !== null && !(index[id] && batch.kind === "circle")) index[id] = layer;
       group.addLayer(layer);
       if (batch.kind === "circle") map._civmapRings.push(layer);
       count += 1;
