@@ -86,10 +86,10 @@ def _jsonable(value):
 
 def _column(values: pd.Series) -> list:
     """``_jsonable`` of every value: a column of text, numbers or flags is converted whole
-    (its missing values made None), any other (dates) one value at a time."""
+    (its missing values made None), any other (dates) once per distinct value."""
     whole = values.dtype != object and (values.dtype.kind in "biuf" or pd.api.types.is_string_dtype(values.dtype))
     if not whole:
-        # Converted once per distinct value: a column of dates holds a few hundred days.
+        # A column of dates holds a few hundred days: each is written once.
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         converted = [_jsonable(v) for v in uniques.tolist()] + [None]
         return [converted[c] for c in codes.tolist()]
