@@ -50,6 +50,28 @@ def test_district_filter_changes_every_figure(overview, demo_store):
     assert "秀山区" in overview.caption[0].value
 
 
+def test_a_filter_change_sends_the_map_before_the_sidebars_filters(overview, monkeypatch):
+    """The browser redraws every widget a run sends, in the order they come; the four list
+    filters took it a few tenths of a second, which the open map's new layers waited behind.
+    So the overview sends its map first and its sidebar filters after, with the filters the
+    map was drawn for."""
+    import streamlit as st
+
+    from civmap.ui import mapchannel
+
+    sent = []
+    component, multiselect = mapchannel._map_component, st.multiselect
+    monkeypatch.setattr(mapchannel, "_map_component", lambda **kw: sent.append(("map", kw)) or component(**kw))
+    monkeypatch.setattr(st, "multiselect", lambda label, *a, **kw: sent.append((label, kw)) or multiselect(label, *a, **kw))
+    overview.multiselect(key="f_districts").select("D02").run()
+    assert not overview.exception
+    order = [name for name, _ in sent]
+    assert order[0] == "map" and order[1:] == ["区县", "点位类别", "问题类别", "问题状态"], order
+    assert json.loads(sent[0][1]["layers_text"])["slots"]["layer.problems"]  # the new layers, for D02
+    assert "秀山区" in overview.caption[0].value
+    assert overview.multiselect(key="f_districts").value == ["D02"]
+
+
 def test_category_and_status_filters(overview, demo_store):
     overview.multiselect(key="f_point_categories").select("farmers_market").run()
     markets = sum(demo_store.points()["category"] == "farmers_market")
