@@ -89,7 +89,8 @@ def _column(values: pd.Series) -> list:
     (its missing values made None), any other (dates) once per distinct value."""
     whole = values.dtype != object and (values.dtype.kind in "biuf" or pd.api.types.is_string_dtype(values.dtype))
     if not whole:
-        # A column of dates holds a few hundred days: each is written once.
+        # A column of dates holds a few hundred days: each is written once. A missing value's
+        # code, -1, takes the None put at the end.
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         converted = [_jsonable(v) for v in uniques.tolist()] + [None]
         return [converted[c] for c in codes.tolist()]
