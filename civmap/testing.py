@@ -194,14 +194,22 @@ def chromium(playwright) -> Iterator:
             context.close()
 
 
-def open_until_shown(combobox, option, tries: int = 5) -> None:
-    """Open a select's list (the locator ``combobox``) until ``option`` (a locator) shows: a
-    list opened while the page still runs can close again as the run redraws it."""
+def open_until_shown(combobox, option, tries: int = 5, settle_ms: float = 400) -> None:
+    """Open a select's list (the locator ``combobox``) until ``option`` (a locator) shows and
+    stays shown for ``settle_ms``: a list opened while the page still runs can close again as
+    the run redraws it, and on a loaded machine a list opened just after another one was
+    closed can shut itself about 0.1 s later with no run at all (seen with Streamlit 1.67's
+    multiselect; the next click opens it for good). Clicking only a closed list keeps a slow
+    opening from being clicked shut."""
     for _ in range(tries):
-        combobox.click()
+        if not option.is_visible():
+            combobox.click()
         with contextlib.suppress(Exception):  # playwright's timeout: open the list again
             option.wait_for(state="visible", timeout=3000)
-            return
+            combobox.page.wait_for_timeout(settle_ms)
+            if option.is_visible():
+                return
+    raise AssertionError(f"{option} did not stay shown after {tries} tries at opening {combobox}")
 
 
 def wait_idle(page, timeout_ms: float = 90_000, settle_ms: float = 300) -> None:

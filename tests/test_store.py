@@ -142,12 +142,14 @@ def test_status_change_is_an_event_and_a_new_version(scratch_db_url):
     store = Store(make_engine(scratch_db_url))
     problem = store.problems(Filters(statuses=("fixing",))).iloc[0]
     before = store.data_version()
-    at = dt.datetime(2026, 11, 24, 10, 30)
+    history = store.events().query("problem_id == @problem['id']")
+    # after the problem's own history, whatever day the demo city was seeded on
+    at = history["at"].max().to_pydatetime() + dt.timedelta(hours=1)
     store.set_status(problem["id"], "reported", actor="江城区创城办", at=at, note="已清理")
     after = store.problems().set_index("id").loc[problem["id"]]
     assert after["status"] == "reported"
     last = store.events().query("problem_id == @problem['id']").iloc[-1]
-    assert (last["from_status"], last["to_status"], last["actor"]) == ("fixing", "reported", "江城区创城办")
+    assert (last["from_status"], last["to_status"], last["actor"], last["at"]) == ("fixing", "reported", "江城区创城办", at)
     assert store.data_version() != before
     with pytest.raises(KeyError):
         store.scoped(["D99"]).set_status(problem["id"], "closed", actor="x")
